@@ -1,0 +1,201 @@
+//! Command-line interface: argument parsing and printing only; the work is in the library.
+
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use cadre::store::{Direction, Head, RecordedEvent, Store, StreamId};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cadre",
+    version,
+    about = "An event-sourced ledger of public-sector personnel training, qualifications, rotations and appraisals"
+)]
+struct Cli {
+    /// The data folder.
+    #[arg(
+        long,
+        global = true,
+        env = "CADRE_DATA",
+        default_value = "./cadre-data"
+    )]
+    data: PathBuf,
+
+    /// No progress bars.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print the log as JSON Lines, one event per line (also the export format).
+    Log {
+        /// First position to print.
+        #[arg(long, default_value_t = 1)]
+        from: u64,
+        /// Only this stream's events.
+        #[arg(long)]
+        stream: Option<String>,
+    },
+    /// Recompute the hash chain and check the indexes; non-zero exit on any fault.
+    Verify {
+        /// A head written down earlier, `POSITION:HASH`: the log up to it must be unchanged.
+        #[arg(long, value_name = "POSITION:HASH")]
+        expect_head: Option<String>,
+    },
+    /// Event and stream counts, size on disk, and the head.
+    Stats,
+}
+
+pub fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("CADRE_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(io::stderr)
+        .init();
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            if is_broken_pipe(&error) {
+                return ExitCode::SUCCESS;
+            }
+            eprintln!("error: {error:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error
+        .chain()
+        .filter_map(|e| e.downcast_ref::<io::Error>())
+        .any(|e| e.kind() == io::ErrorKind::BrokenPipe)
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let store = || {
+        Store::open(&cli.data)
+            .with_context(|| format!("Failed to open the data folder {}", cli.data.display()))
+    };
+    match cli.command {
+        Command::Log { from, stream } => log(&store()?, from, stream),
+        Command::Verify { expect_head } => verify(&store()?, expect_head, cli.quiet),
+        Command::Stats => stats(&store()?),
+    }
+}
+
+fn log(store: &Store, from: u64, stream: Option<String>) -> Result<ExitCode> {
+    let out = io::stdout().lock();
+    let mut out = BufWriter::new(out);
+    let mut print = |event: RecordedEvent| -> Result<()> {
+        serde_json::to_writer(&mut out, &event_json(&event))?;
+        out.write_all(b"\n")?;
+        Ok(())
+    };
+    match stream {
+        Some(stream) => {
+            let stream = StreamId::parse(stream)?;
+            let events = store.read_stream(&stream, 0, Direction::Forwards, usize::MAX)?;
+            for event in events {
+                if event.position >= from {
+                    print(event)?;
+                }
+            }
+        }
+        None => {
+            for event in store.read_all(from) {
+                print(event?)?;
+            }
+        }
+    }
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn event_json(event: &RecordedEvent) -> serde_json::Value {
+    json!({
+        "position": event.position,
+        "stream": event.stream.as_str(),
+        "version": event.version,
+        "id": event.id,
+        "type": event.event_type,
+        "schema_version": event.schema_version,
+        "recorded_at": event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        "actor": event.actor,
+        "correlation_id": event.correlation_id,
+        "causation_id": event.causation_id,
+        "hash": event.hash.to_hex(),
+        "data": data_json(event),
+    })
+}
+
+/// The event's payload as JSON. Until the domain decodes payloads, the raw bytes in hex.
+fn data_json(event: &RecordedEvent) -> serde_json::Value {
+    let hex: String = event.payload.iter().map(|b| format!("{b:02x}")).collect();
+    json!({ "payload_hex": hex })
+}
+
+fn progress_bar(total: u64, quiet: bool, what: &str) -> ProgressBar {
+    let target = if quiet {
+        ProgressDrawTarget::hidden()
+    } else {
+        // Hidden by indicatif when stderr is not a terminal.
+        ProgressDrawTarget::stderr()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    if let Ok(style) = ProgressStyle::with_template(
+        "{msg} [{bar:40}] {human_pos}/{human_len} events, {per_sec}, eta {eta}",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn verify(store: &Store, expect_head: Option<String>, quiet: bool) -> Result<ExitCode> {
+    let expect: Option<Head> = expect_head.map(|h| h.parse()).transpose()?;
+    let bar = progress_bar(store.head().position, quiet, "verifying");
+    let report = store.verify(expect, &mut |done, _| bar.set_position(done))?;
+    bar.finish_and_clear();
+    match report.fault {
+        None => {
+            println!(
+                "ok: {} events, hash chain and indexes intact; head {}",
+                report.events_checked, report.head
+            );
+            if let Some(expect) = expect {
+                println!("the log up to {expect} is unchanged");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Some(fault) => {
+            println!("FAULT at position {}: {}", fault.position, fault.message);
+            println!(
+                "checked {} events before it; last good head {}",
+                report.events_checked, report.head
+            );
+            Ok(ExitCode::FAILURE)
+        }
+    }
+}
+
+fn stats(store: &Store) -> Result<ExitCode> {
+    let stats = store.stats()?;
+    println!("events        {}", stats.events);
+    println!("streams       {}", stats.streams);
+    println!("chunks        {}", stats.chunks);
+    println!("size on disk  {} bytes", stats.size_on_disk);
+    println!("head          {}", stats.head);
+    Ok(ExitCode::SUCCESS)
+}

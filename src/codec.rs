@@ -1,0 +1,339 @@
+//! Every byte layout cadre writes to disk, and the only module that calls bincode.
+//!
+//! Owns: the bincode configuration (`config::legacy()`, the bincode-1 wire format that the
+//! maintained `wincode` crate also reads), the versioned layout of a stored event record and
+//! of a chunk of records, and the generic payload encoding used by the domain.
+//! Must not: touch sled, know what an event means, or decide anything. `store` calls it to
+//! turn records into bytes and back; `docs/storage.md` describes the same layouts in prose.
+//!
+//! Layouts (all integers little-endian unless said otherwise):
+//! - record = `[RECORD_FORMAT_V1][bincode(EventRecordV1)][32-byte BLAKE3 chain hash]`;
+//!   the *canonical bytes* that the hash covers are everything before the hash.
+//! - chunk  = `[CHUNK_FORMAT_V1][u32 count][count × u32 end offset][records …]`, where each
+//!   end offset is relative to the first record byte, so one record can be sliced out
+//!   without decoding its neighbours.
+
+use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
+
+/// Format byte in front of every event record written today.
+pub const RECORD_FORMAT_V1: u8 = 1;
+/// Format byte in front of every chunk written today.
+pub const CHUNK_FORMAT_V1: u8 = 1;
+/// Length of the BLAKE3 chain hash that closes every record.
+pub const HASH_LEN: usize = 32;
+
+const CHUNK_HEADER_LEN: usize = 1 + 4;
+
+fn config() -> Configuration<LittleEndian, Fixint, NoLimit> {
+    bincode::config::legacy()
+}
+
+/// Why bytes could not be turned into a value.
+#[derive(Debug, thiserror::Error)]
+pub enum CodecError {
+    /// The format byte names a layout this build does not know (written by a newer cadre).
+    #[error("unknown {what} format byte {found}")]
+    UnknownFormat { what: &'static str, found: u8 },
+    /// The bytes end early or their lengths do not add up.
+    #[error("truncated or malformed {0}")]
+    Malformed(&'static str),
+    /// bincode rejected the bytes.
+    #[error("undecodable {what}: {source}")]
+    Decode {
+        what: &'static str,
+        #[source]
+        source: bincode::error::DecodeError,
+    },
+    /// bincode could not encode the value (only for values serde cannot represent).
+    #[error("unencodable value: {0}")]
+    Encode(#[from] bincode::error::EncodeError),
+}
+
+/// The stored form of one event, version 1. Field order is the wire format: never reorder,
+/// only add a new record format beside this one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRecordV1 {
+    pub position: u64,
+    pub stream: String,
+    pub version: u64,
+    pub id: [u8; 16],
+    pub event_type: String,
+    pub schema_version: u32,
+    /// Microseconds since the Unix epoch, UTC.
+    pub recorded_at_micros: i64,
+    pub actor: String,
+    pub correlation_id: Option<[u8; 16]>,
+    pub causation_id: Option<[u8; 16]>,
+    #[serde(with = "serde_bytes")]
+    pub payload: Vec<u8>,
+}
+
+/// The leading fields of [`EventRecordV1`], decoded without copying the payload: what the
+/// in-memory indexes are rebuilt from when a store opens.
+#[derive(Debug, Deserialize)]
+pub struct EventHeaderV1<'a> {
+    pub position: u64,
+    pub stream: &'a str,
+    pub version: u64,
+    pub id: [u8; 16],
+}
+
+/// Appends the canonical bytes of `record` (`[format][body]`) to `out`.
+pub fn encode_record_body(record: &EventRecordV1, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    out.push(RECORD_FORMAT_V1);
+    bincode::serde::encode_into_std_write(record, out, config())?;
+    Ok(())
+}
+
+/// Splits a whole record into its canonical bytes and its stored hash.
+pub fn split_record(bytes: &[u8]) -> Result<(&[u8], &[u8; HASH_LEN]), CodecError> {
+    let body_len = bytes
+        .len()
+        .checked_sub(HASH_LEN)
+        .ok_or(CodecError::Malformed("record"))?;
+    let (canonical, hash) = bytes.split_at(body_len);
+    let hash: &[u8; HASH_LEN] = hash
+        .try_into()
+        .map_err(|_| CodecError::Malformed("record"))?;
+    Ok((canonical, hash))
+}
+
+fn record_body(canonical: &[u8]) -> Result<&[u8], CodecError> {
+    match canonical.split_first() {
+        Some((&RECORD_FORMAT_V1, body)) => Ok(body),
+        Some((&found, _)) => Err(CodecError::UnknownFormat {
+            what: "record",
+            found,
+        }),
+        None => Err(CodecError::Malformed("record")),
+    }
+}
+
+/// Decodes the canonical bytes of a record (format byte + body) in full.
+pub fn decode_record(canonical: &[u8]) -> Result<EventRecordV1, CodecError> {
+    let body = record_body(canonical)?;
+    let (record, used) =
+        bincode::serde::decode_from_slice(body, config()).map_err(|source| CodecError::Decode {
+            what: "record",
+            source,
+        })?;
+    if used != body.len() {
+        return Err(CodecError::Malformed("record"));
+    }
+    Ok(record)
+}
+
+/// Decodes only the header fields of a record's canonical bytes.
+pub fn decode_header(canonical: &[u8]) -> Result<EventHeaderV1<'_>, CodecError> {
+    let body = record_body(canonical)?;
+    let (header, _) =
+        bincode::serde::borrow_decode_from_slice(body, config()).map_err(|source| {
+            CodecError::Decode {
+                what: "record header",
+                source,
+            }
+        })?;
+    Ok(header)
+}
+
+/// Builds a chunk from whole records (each already ending with its hash).
+pub fn encode_chunk(records: &[Vec<u8>]) -> Result<Vec<u8>, CodecError> {
+    let count = u32::try_from(records.len()).map_err(|_| CodecError::Malformed("chunk"))?;
+    let body_len: usize = records.iter().map(Vec::len).sum();
+    let mut out = Vec::with_capacity(CHUNK_HEADER_LEN + 4 * records.len() + body_len);
+    out.push(CHUNK_FORMAT_V1);
+    out.extend_from_slice(&count.to_le_bytes());
+    let mut end = 0usize;
+    for record in records {
+        end += record.len();
+        let end = u32::try_from(end).map_err(|_| CodecError::Malformed("chunk"))?;
+        out.extend_from_slice(&end.to_le_bytes());
+    }
+    for record in records {
+        out.extend_from_slice(record);
+    }
+    Ok(out)
+}
+
+/// A parsed view over a chunk's bytes: the records can be sliced out one by one.
+#[derive(Debug, Clone, Copy)]
+pub struct ChunkView<'a> {
+    offsets: &'a [u8],
+    records: &'a [u8],
+}
+
+impl<'a> ChunkView<'a> {
+    /// Checks the chunk header and offsets table; records are decoded lazily.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, CodecError> {
+        let (&format, rest) = bytes.split_first().ok_or(CodecError::Malformed("chunk"))?;
+        if format != CHUNK_FORMAT_V1 {
+            return Err(CodecError::UnknownFormat {
+                what: "chunk",
+                found: format,
+            });
+        }
+        let count_bytes: [u8; 4] = rest
+            .get(..4)
+            .and_then(|b| b.try_into().ok())
+            .ok_or(CodecError::Malformed("chunk"))?;
+        let count = u32::from_le_bytes(count_bytes) as usize;
+        let table_len = count.checked_mul(4).ok_or(CodecError::Malformed("chunk"))?;
+        let rest = &rest[4..];
+        if rest.len() < table_len {
+            return Err(CodecError::Malformed("chunk"));
+        }
+        let (offsets, records) = rest.split_at(table_len);
+        let view = ChunkView { offsets, records };
+        if count > 0 && view.end(count - 1) != records.len() {
+            return Err(CodecError::Malformed("chunk"));
+        }
+        Ok(view)
+    }
+
+    /// Number of records in the chunk.
+    pub fn len(&self) -> usize {
+        self.offsets.len() / 4
+    }
+
+    /// Whether the chunk holds no record (never written by cadre).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn end(&self, i: usize) -> usize {
+        let at = i * 4;
+        let mut raw = [0u8; 4];
+        raw.copy_from_slice(&self.offsets[at..at + 4]);
+        u32::from_le_bytes(raw) as usize
+    }
+
+    /// The whole bytes (canonical + hash) of record `i`.
+    pub fn record(&self, i: usize) -> Result<&'a [u8], CodecError> {
+        if i >= self.len() {
+            return Err(CodecError::Malformed("chunk index"));
+        }
+        let start = if i == 0 { 0 } else { self.end(i - 1) };
+        let end = self.end(i);
+        self.records
+            .get(start..end)
+            .ok_or(CodecError::Malformed("chunk offsets"))
+    }
+}
+
+/// Encodes a domain payload (or any serde value) in the house format.
+pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
+    Ok(bincode::serde::encode_to_vec(value, config())?)
+}
+
+/// Decodes a domain payload (or any serde value) written by [`encode`]; trailing bytes are
+/// an error, so a payload of another shape is never half-read.
+pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
+    let (value, used) = bincode::serde::decode_from_slice(bytes, config()).map_err(|source| {
+        CodecError::Decode {
+            what: "payload",
+            source,
+        }
+    })?;
+    if used != bytes.len() {
+        return Err(CodecError::Malformed("payload"));
+    }
+    Ok(value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn record_strategy() -> impl Strategy<Value = EventRecordV1> {
+        (
+            any::<u64>(),
+            "[a-z0-9-]{1,40}",
+            any::<u64>(),
+            any::<[u8; 16]>(),
+            "[A-Za-z]{1,30}",
+            any::<u32>(),
+            any::<i64>(),
+            ".{0,20}",
+            any::<Option<[u8; 16]>>(),
+            any::<Option<[u8; 16]>>(),
+            proptest::collection::vec(any::<u8>(), 0..300),
+        )
+            .prop_map(
+                |(pos, stream, ver, id, ty, sv, at, actor, corr, caus, payload)| EventRecordV1 {
+                    position: pos,
+                    stream,
+                    version: ver,
+                    id,
+                    event_type: ty,
+                    schema_version: sv,
+                    recorded_at_micros: at,
+                    actor,
+                    correlation_id: corr,
+                    causation_id: caus,
+                    payload,
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+        #[test]
+        fn records_round_trip_through_a_chunk(records in proptest::collection::vec(record_strategy(), 1..8)) {
+            let encoded: Vec<Vec<u8>> = records.iter().map(|r| {
+                let mut out = Vec::new();
+                encode_record_body(r, &mut out).unwrap();
+                out.extend_from_slice(&[7u8; HASH_LEN]);
+                out
+            }).collect();
+            let chunk = encode_chunk(&encoded).unwrap();
+            let view = ChunkView::parse(&chunk).unwrap();
+            prop_assert_eq!(view.len(), records.len());
+            for (i, original) in records.iter().enumerate() {
+                let (canonical, hash) = split_record(view.record(i).unwrap()).unwrap();
+                prop_assert_eq!(hash, &[7u8; HASH_LEN]);
+                let header = decode_header(canonical).unwrap();
+                prop_assert_eq!(header.position, original.position);
+                prop_assert_eq!(header.stream, original.stream.as_str());
+                prop_assert_eq!(&decode_record(canonical).unwrap(), original);
+            }
+        }
+    }
+
+    #[test]
+    fn unknown_formats_are_named_not_misread() {
+        assert!(matches!(
+            ChunkView::parse(&[9, 0, 0, 0, 0]),
+            Err(CodecError::UnknownFormat {
+                what: "chunk",
+                found: 9
+            })
+        ));
+        assert!(matches!(
+            decode_record(&[2, 1, 2, 3]),
+            Err(CodecError::UnknownFormat {
+                what: "record",
+                found: 2
+            })
+        ));
+    }
+
+    #[test]
+    fn a_truncated_chunk_is_malformed() {
+        let mut chunk = encode_chunk(&[vec![1u8; 40], vec![2u8; 40]]).unwrap();
+        chunk.truncate(chunk.len() - 1);
+        assert!(matches!(
+            ChunkView::parse(&chunk),
+            Err(CodecError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn payload_with_trailing_bytes_is_rejected() {
+        let mut bytes = encode(&(1u32, "x".to_string())).unwrap();
+        assert_eq!(decode::<(u32, String)>(&bytes).unwrap().1, "x");
+        bytes.push(0);
+        assert!(decode::<(u32, String)>(&bytes).is_err());
+    }
+}

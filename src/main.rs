@@ -1,0 +1,9 @@
+//! The `cadre` command: parses arguments, calls the library, prints the error chain.
+
+mod cli;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    cli::main()
+}

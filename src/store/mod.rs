@@ -1,0 +1,420 @@
+//! The event store: an append-only, hash-chained log on sled. The only module that
+//! touches sled.
+//!
+//! Owns: the data folder (lock file, format version, the sled database), the writer thread
+//! that group-commits appends, the in-memory indexes, reads, subscriptions and `verify`.
+//! Must not: know what an event means (payloads are opaque bytes), or encode anything
+//! itself (`codec` does). Layout and invariants: `docs/storage.md`.
+//!
+//! Invariants:
+//! - positions are dense from 1; stream versions are dense from 0;
+//! - a group commit is one sled batch on one tree, flushed before anyone hears of it, so a
+//!   batch is whole or absent after a crash and an acknowledged event survives it;
+//! - the indexes are derived from the log and only ever describe durable events.
+
+mod error;
+mod index;
+mod read;
+mod subscription;
+mod types;
+mod verify;
+mod writer;
+
+use std::fs::{File, OpenOptions};
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, mpsc};
+use std::thread::JoinHandle;
+
+use tokio::sync::{broadcast, oneshot};
+
+pub use error::StoreError;
+pub use read::LogIter;
+pub use subscription::Subscription;
+pub use types::{
+    AppendBatch, AppendOutcome, AppendedEvent, ExpectedVersion, Hash, Head, MAX_STREAM_ID_LEN,
+    NewEvent, RecordedEvent, StreamAppend, StreamId,
+};
+pub use verify::{Fault, VerifyReport};
+
+use crate::codec::{self, ChunkView};
+use index::Index;
+use read::ChunkReader;
+use writer::{Request, Writer};
+
+/// The storage format this build writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+const LOCK_FILE: &str = "cadre.lock";
+const SLED_DIR: &str = "store";
+const LOG_TREE: &str = "log";
+const META_TREE: &str = "meta";
+const FORMAT_KEY: &[u8] = b"format_version";
+/// How many live batches a slow subscriber may fall behind before it re-reads the log.
+const LIVE_BUFFER: usize = 1024;
+
+/// Which way to read a stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Forwards,
+    Backwards,
+}
+
+/// Counts for `cadre stats`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stats {
+    pub events: u64,
+    pub streams: u64,
+    pub chunks: u64,
+    pub size_on_disk: u64,
+    pub head: Head,
+}
+
+/// A handle on an open store; cheap to clone, shared by every task.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    db: sled::Db,
+    log: sled::Tree,
+    index: Arc<RwLock<Index>>,
+    /// `None` once the store is closing.
+    requests: Mutex<Option<mpsc::Sender<Request>>>,
+    events: broadcast::Sender<Arc<[RecordedEvent]>>,
+    writer: Mutex<Option<JoinHandle<()>>>,
+    /// Held for the store's lifetime: the OS lock that keeps other processes out.
+    _lock: File,
+}
+
+impl Store {
+    /// Opens the store in `dir`, creating the folder and an empty store when absent.
+    /// Fails with [`StoreError::Locked`] when another process has it open, and with
+    /// [`StoreError::NewerFormat`] when a newer cadre wrote it.
+    pub fn open(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let path = dir.as_ref().to_path_buf();
+        std::fs::create_dir_all(&path)?;
+        let lock = acquire_lock(&path)?;
+        let db = sled::Config::new()
+            .path(path.join(SLED_DIR))
+            .mode(sled::Mode::HighThroughput)
+            .open()?;
+        let meta = db.open_tree(META_TREE)?;
+        let log = db.open_tree(LOG_TREE)?;
+        check_format(&path, &meta, &log)?;
+        let index = rebuild_index(&log)?;
+        let index = Arc::new(RwLock::new(index));
+        let (events, _) = broadcast::channel(LIVE_BUFFER);
+        let (requests, receiver) = mpsc::channel();
+        let writer = Writer {
+            db: db.clone(),
+            log: log.clone(),
+            index: index.clone(),
+            events: events.clone(),
+            requests: receiver,
+        };
+        let writer = std::thread::Builder::new()
+            .name("cadre-writer".into())
+            .spawn(move || writer.run())?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                path,
+                db,
+                log,
+                index,
+                requests: Mutex::new(Some(requests)),
+                events,
+                writer: Mutex::new(Some(writer)),
+                _lock: lock,
+            }),
+        })
+    }
+
+    /// The data folder.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Appends a batch, all or nothing, and answers once it is durable.
+    pub async fn append(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
+        let reply = self.submit(batch)?;
+        reply.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Store::append`] for code outside an async runtime (CLI, tests, the demo loader).
+    /// Must not be called from within an async task: it blocks the thread.
+    pub fn append_blocking(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
+        let reply = self.submit(batch)?;
+        reply.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    fn submit(
+        &self,
+        batch: AppendBatch,
+    ) -> Result<oneshot::Receiver<Result<AppendOutcome, StoreError>>, StoreError> {
+        let (reply, receiver) = oneshot::channel();
+        let requests = self
+            .inner
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        let sender = requests.as_ref().ok_or(StoreError::Closed)?;
+        sender
+            .send(Request { batch, reply })
+            .map_err(|_| StoreError::Closed)?;
+        Ok(receiver)
+    }
+
+    /// The last durable position and its hash.
+    pub fn head(&self) -> Head {
+        self.index().head()
+    }
+
+    /// A stream's last version, `None` when it has no events.
+    pub fn stream_version(&self, stream: &StreamId) -> Option<u64> {
+        self.index().version(stream.as_str())
+    }
+
+    /// Up to `limit` events of `stream`, starting at version `from` and going the given way.
+    pub fn read_stream(
+        &self,
+        stream: &StreamId,
+        from: u64,
+        direction: Direction,
+        limit: usize,
+    ) -> Result<Vec<RecordedEvent>, StoreError> {
+        let wanted: Vec<(u64, u64)> = {
+            let index = self.index();
+            let positions = index.stream_positions(stream.as_str());
+            let from = usize::try_from(from).unwrap_or(usize::MAX);
+            let picked: Vec<u64> = match direction {
+                Direction::Forwards => positions.iter().skip(from).take(limit).copied().collect(),
+                Direction::Backwards => {
+                    let end = from.saturating_add(1).min(positions.len());
+                    positions[..end].iter().rev().take(limit).copied().collect()
+                }
+            };
+            picked
+                .into_iter()
+                .map(|p| (index.chunk_of(p).unwrap_or(0), p))
+                .collect()
+        };
+        let mut reader = ChunkReader::new(&self.inner.log);
+        wanted
+            .into_iter()
+            .map(|(chunk, position)| reader.read(chunk, position))
+            .collect()
+    }
+
+    /// The event at `position`, if stored.
+    pub fn read_at(&self, position: u64) -> Result<Option<RecordedEvent>, StoreError> {
+        let Some(chunk) = self.index().chunk_of(position) else {
+            return Ok(None);
+        };
+        ChunkReader::new(&self.inner.log)
+            .read(chunk, position)
+            .map(Some)
+    }
+
+    /// The global log from `from` (1 = the start) up to the current head, read lazily.
+    pub fn read_all(&self, from: u64) -> LogIter {
+        let index = self.index();
+        let head = index.head().position;
+        let first_chunk = index.chunk_of(from.max(1)).unwrap_or(u64::MAX);
+        LogIter::new(&self.inner.log, first_chunk, from, head)
+    }
+
+    /// Catches up from `from`, then follows live appends; see [`Subscription`].
+    pub fn subscribe(&self, from: u64) -> Subscription {
+        Subscription::new(self.clone(), self.inner.events.subscribe(), from)
+    }
+
+    /// Walks the whole log, recomputing the hash chain and checking positions and indexes.
+    /// `progress(done, total)` is called now and then. `expect` is a head written down
+    /// earlier: the chain must pass through it unchanged.
+    pub fn verify(
+        &self,
+        expect: Option<Head>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<VerifyReport, StoreError> {
+        verify::run(self, expect, progress)
+    }
+
+    /// Event, stream and chunk counts, bytes on disk and the head.
+    pub fn stats(&self) -> Result<Stats, StoreError> {
+        let (head, streams, chunks) = {
+            let index = self.index();
+            (index.head(), index.stream_count(), index.chunk_count())
+        };
+        Ok(Stats {
+            events: head.position,
+            streams: streams as u64,
+            chunks: chunks as u64,
+            size_on_disk: self.inner.db.size_on_disk()?,
+            head,
+        })
+    }
+
+    /// Stops the writer after it has answered everything queued, and flushes. Appends
+    /// made after this fail with [`StoreError::Closed`]. Dropping the last handle does the
+    /// same.
+    pub fn close(&self) -> Result<(), StoreError> {
+        self.inner.shut_down();
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    fn index(&self) -> RwLockReadGuard<'_, Index> {
+        read_index(&self.inner.index)
+    }
+}
+
+impl Inner {
+    fn shut_down(&self) {
+        let sender = self
+            .requests
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take();
+        drop(sender);
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
+    }
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        self.shut_down();
+    }
+}
+
+/// A poisoned lock only means a reader panicked; the index itself is never left half
+/// updated (the writer updates it in one critical section without fallible steps).
+fn read_index(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {
+    index.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// Log tree keys are the chunk's first position, big-endian, so that sled orders them.
+fn chunk_key(first_position: u64) -> [u8; 8] {
+    first_position.to_be_bytes()
+}
+
+fn parse_chunk_key(key: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(key.try_into().ok()?))
+}
+
+fn acquire_lock(dir: &Path) -> Result<File, StoreError> {
+    let path = dir.join(LOCK_FILE);
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)?;
+    match file.try_lock() {
+        Ok(()) => {
+            file.set_len(0)?;
+            file.seek(SeekFrom::Start(0))?;
+            writeln!(file, "pid {}", std::process::id())?;
+            Ok(file)
+        }
+        Err(std::fs::TryLockError::WouldBlock) => {
+            let mut holder = String::new();
+            let _ = file.read_to_string(&mut holder);
+            let holder = holder.trim();
+            Err(StoreError::Locked {
+                path: dir.to_path_buf(),
+                holder: (!holder.is_empty()).then(|| holder.to_string()),
+            })
+        }
+        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+fn check_format(path: &Path, meta: &sled::Tree, log: &sled::Tree) -> Result<(), StoreError> {
+    match meta.get(FORMAT_KEY)? {
+        Some(raw) => {
+            let raw: [u8; 4] = raw
+                .as_ref()
+                .try_into()
+                .map_err(|_| StoreError::corrupt(0, "format version is not 4 bytes"))?;
+            let found = u32::from_be_bytes(raw);
+            if found > FORMAT_VERSION {
+                return Err(StoreError::NewerFormat {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: FORMAT_VERSION,
+                });
+            }
+            Ok(())
+        }
+        None if log.is_empty() => {
+            meta.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
+            meta.flush()?;
+            Ok(())
+        }
+        None => Err(StoreError::corrupt(
+            0,
+            "events stored but no format version",
+        )),
+    }
+}
+
+/// Reads every chunk's record headers (not the payloads) into a fresh index.
+fn rebuild_index(log: &sled::Tree) -> Result<Index, StoreError> {
+    let mut index = Index::default();
+    let mut last: Option<(u64, sled::IVec)> = None;
+    for entry in log.iter() {
+        let (key, bytes) = entry?;
+        let expected = index.head().position + 1;
+        let start = parse_chunk_key(&key)
+            .ok_or_else(|| StoreError::corrupt(expected, "chunk key malformed"))?;
+        if start != expected {
+            return Err(StoreError::corrupt(
+                expected,
+                format!("next chunk starts at position {start}"),
+            ));
+        }
+        let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
+        index.add_chunk(start);
+        for i in 0..view.len() {
+            let position = start + i as u64;
+            let record = view
+                .record(i)
+                .map_err(|e| StoreError::corrupt(position, e))?;
+            let (canonical, _) =
+                codec::split_record(record).map_err(|e| StoreError::corrupt(position, e))?;
+            let header =
+                codec::decode_header(canonical).map_err(|e| StoreError::corrupt(position, e))?;
+            if header.position != position {
+                return Err(StoreError::corrupt(
+                    position,
+                    format!("record says position {}", header.position),
+                ));
+            }
+            index
+                .add_event(
+                    position,
+                    header.stream,
+                    header.version,
+                    uuid::Uuid::from_bytes(header.id),
+                )
+                .map_err(|why| StoreError::corrupt(position, why))?;
+        }
+        last = Some((start, bytes));
+    }
+    if let Some((start, bytes)) = last {
+        let head = index.head().position;
+        let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
+        let record = view
+            .record(view.len().saturating_sub(1))
+            .map_err(|e| StoreError::corrupt(head, e))?;
+        let event = read::decode_event(head, record)?;
+        index.set_head_hash(event.hash, event.recorded_at.timestamp_micros());
+    }
+    Ok(index)
+}

@@ -1,0 +1,195 @@
+//! `verify`: recompute the hash chain and check every invariant the log promises.
+
+use super::index::Index;
+use super::read::decode_event;
+use super::types::{Hash, Head};
+use super::{Store, StoreError, parse_chunk_key, read_index};
+use crate::codec::{self, ChunkView};
+
+/// How often, in events, progress is reported.
+const PROGRESS_EVERY: u64 = 10_000;
+
+/// The first thing found wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fault {
+    pub position: u64,
+    pub message: String,
+}
+
+/// What `verify` found: how far it checked, the head it recomputed, and the first fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifyReport {
+    pub events_checked: u64,
+    /// The head as recomputed from the log (equal to the store's head when all is well).
+    pub head: Head,
+    pub fault: Option<Fault>,
+}
+
+impl VerifyReport {
+    pub fn is_ok(&self) -> bool {
+        self.fault.is_none()
+    }
+}
+
+struct Walk<'a> {
+    index: &'a Index,
+    expect: Option<Head>,
+    next: u64,
+    prev: Hash,
+}
+
+pub(super) fn run(
+    store: &Store,
+    expect: Option<Head>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<VerifyReport, StoreError> {
+    let index = read_index(&store.inner.index);
+    let head = index.head();
+    let mut walk = Walk {
+        index: &index,
+        expect,
+        next: 1,
+        prev: Hash::ZERO,
+    };
+    let fault = walk.chunks(&store.inner.log, head.position, progress)?;
+    let fault = fault.or_else(|| walk.ends_at(head));
+    progress(walk.next - 1, head.position);
+    Ok(VerifyReport {
+        events_checked: walk.next - 1,
+        head: Head {
+            position: walk.next - 1,
+            hash: walk.prev,
+        },
+        fault,
+    })
+}
+
+fn fault(position: u64, message: impl Into<String>) -> Option<Fault> {
+    Some(Fault {
+        position,
+        message: message.into(),
+    })
+}
+
+impl Walk<'_> {
+    /// Walks chunks up to `last` (the head when verify began; later appends are not
+    /// checked). Returns the first fault; errors only for I/O.
+    fn chunks(
+        &mut self,
+        log: &sled::Tree,
+        last: u64,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<Option<Fault>, StoreError> {
+        for entry in log.iter() {
+            if self.next > last {
+                break;
+            }
+            let (key, bytes) = entry?;
+            let Some(start) = parse_chunk_key(&key) else {
+                return Ok(fault(self.next, "a chunk key is not 8 bytes"));
+            };
+            if start != self.next {
+                return Ok(fault(
+                    self.next,
+                    format!("the next chunk starts at position {start}: positions are not dense"),
+                ));
+            }
+            let view = match ChunkView::parse(&bytes) {
+                Ok(view) => view,
+                Err(e) => {
+                    return Ok(fault(
+                        start,
+                        format!("the chunk holding it is damaged: {e}"),
+                    ));
+                }
+            };
+            for i in 0..view.len() {
+                if let Some(found) = self.record(view, i) {
+                    return Ok(Some(found));
+                }
+                if self.next.is_multiple_of(PROGRESS_EVERY) {
+                    progress(self.next, last);
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    /// Checks the record at `self.next` and moves on.
+    fn record(&mut self, view: ChunkView<'_>, i: usize) -> Option<Fault> {
+        let position = self.next;
+        let bytes = match view.record(i) {
+            Ok(bytes) => bytes,
+            Err(e) => return fault(position, format!("record cannot be sliced out: {e}")),
+        };
+        let (canonical, _) = match codec::split_record(bytes) {
+            Ok(split) => split,
+            Err(e) => return fault(position, e.to_string()),
+        };
+        let event = match decode_event(position, bytes) {
+            Ok(event) => event,
+            Err(e) => return fault(position, format!("record does not decode: {e}")),
+        };
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&self.prev.0);
+        hasher.update(canonical);
+        let hash = Hash(*hasher.finalize().as_bytes());
+        if hash != event.hash {
+            return fault(
+                position,
+                "hash mismatch: the stored event or the one before it was changed after it was written",
+            );
+        }
+        if !self
+            .index
+            .agrees(position, event.stream.as_str(), event.version, &event.id)
+        {
+            return fault(
+                position,
+                format!(
+                    "the indexes disagree with the log about {}@{} (id {})",
+                    event.stream, event.version, event.id
+                ),
+            );
+        }
+        if let Some(expect) = self.expect
+            && expect.position == position
+            && expect.hash != hash
+        {
+            return fault(
+                position,
+                format!(
+                    "the chain no longer passes through the expected head {expect}: the log up to it was changed"
+                ),
+            );
+        }
+        self.prev = hash;
+        self.next += 1;
+        None
+    }
+
+    fn ends_at(&self, head: Head) -> Option<Fault> {
+        let checked = self.next - 1;
+        if checked != head.position {
+            return fault(
+                self.next,
+                format!(
+                    "the log ends at position {checked}, but the head says {}",
+                    head.position
+                ),
+            );
+        }
+        if self.index.id_count() as u64 != checked {
+            return fault(checked, "the id index holds events the log does not");
+        }
+        if let Some(expect) = self.expect
+            && expect.position > checked
+        {
+            return fault(
+                checked + 1,
+                format!("the expected head {expect} is beyond the end of the log"),
+            );
+        }
+        None
+    }
+}

@@ -1,0 +1,13 @@
+//! All integration tests in one binary (one link, shared helpers). Each module goes through
+//! a real interface: the real sled store in a temp dir, or the real `cadre` binary.
+
+#![allow(clippy::unwrap_used)] // test code: a panic is the failure report
+
+mod helpers;
+
+mod cli;
+mod crash;
+mod store_append;
+mod store_model;
+mod store_read;
+mod tamper;

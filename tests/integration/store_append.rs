@@ -1,0 +1,235 @@
+//! Appends: positions, versions, expected versions, atomicity, idempotency, reopening.
+
+use cadre::store::{AppendBatch, Direction, ExpectedVersion::*, NewEvent, Store, StoreError};
+
+use crate::helpers::*;
+
+#[test]
+fn positions_are_dense_from_one_and_versions_from_zero() {
+    let (_dir, store) = temp_store();
+    let a = store.append_blocking(single("a", NoStream, 3)).unwrap();
+    let b = store.append_blocking(single("b", Any, 2)).unwrap();
+    let a2 = store.append_blocking(single("a", Exact(2), 1)).unwrap();
+    let positions: Vec<u64> = [&a, &b, &a2]
+        .iter()
+        .flat_map(|o| o.events.iter().map(|e| e.position))
+        .collect();
+    assert_eq!(positions, vec![1, 2, 3, 4, 5, 6]);
+    assert_eq!(
+        a2.events.iter().map(|e| e.version).collect::<Vec<_>>(),
+        vec![3]
+    );
+    assert_eq!(store.head().position, 6);
+    assert_eq!(store.stream_version(&stream("a")), Some(3));
+    assert_eq!(store.stream_version(&stream("nope")), None);
+}
+
+#[test]
+fn a_wrong_expected_version_names_the_stream_and_writes_nothing() {
+    let (_dir, store) = temp_store();
+    store.append_blocking(single("a", NoStream, 2)).unwrap();
+    let head = store.head();
+    let error = store
+        .append_blocking(multi(&[("b", NoStream, 1), ("a", Exact(0), 1)]))
+        .unwrap_err();
+    match error {
+        StoreError::WrongExpectedVersion {
+            stream: s,
+            expected,
+            actual,
+        } => {
+            assert_eq!(s.as_str(), "a");
+            assert_eq!(expected, Exact(0));
+            assert_eq!(actual, Some(1));
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert_eq!(store.head(), head, "nothing of the batch was written");
+    assert_eq!(store.stream_version(&stream("b")), None);
+    assert!(matches!(
+        store.append_blocking(single("a", NoStream, 1)),
+        Err(StoreError::WrongExpectedVersion {
+            actual: Some(1),
+            ..
+        })
+    ));
+    assert!(matches!(
+        store.append_blocking(single("c", StreamExists, 1)),
+        Err(StoreError::WrongExpectedVersion { actual: None, .. })
+    ));
+}
+
+#[test]
+fn ill_formed_batches_are_refused() {
+    let (_dir, store) = temp_store();
+    let empty = AppendBatch {
+        actor: "t".into(),
+        streams: vec![],
+    };
+    assert!(matches!(
+        store.append_blocking(empty),
+        Err(StoreError::InvalidBatch(_))
+    ));
+    assert!(matches!(
+        store.append_blocking(multi(&[("a", Any, 1), ("a", Any, 1)])),
+        Err(StoreError::InvalidBatch(_))
+    ));
+    assert!(matches!(
+        store.append_blocking(single("a", Any, 0)),
+        Err(StoreError::InvalidBatch(_))
+    ));
+    let id = uuid::Uuid::now_v7();
+    let mut twice = single("a", Any, 2);
+    for e in &mut twice.streams[0].events {
+        e.id = Some(id);
+    }
+    assert!(matches!(
+        store.append_blocking(twice),
+        Err(StoreError::InvalidBatch(_))
+    ));
+    assert_eq!(store.head().position, 0);
+}
+
+#[test]
+fn resending_a_stored_batch_returns_the_original_positions_and_writes_nothing() {
+    let (_dir, store) = temp_store();
+    let batch = with_ids(multi(&[("a", NoStream, 2), ("b", NoStream, 1)]));
+    let first = store.append_blocking(batch.clone()).unwrap();
+    store.append_blocking(single("c", Any, 1)).unwrap();
+    let head = store.head();
+    // The expected versions no longer hold, but a retry is recognised before they matter.
+    let again = store.append_blocking(batch.clone()).unwrap();
+    assert!(again.already_stored && !first.already_stored);
+    assert_eq!(again.events, first.events);
+    assert_eq!(store.head(), head);
+}
+
+#[test]
+fn the_same_id_with_other_content_is_a_conflict() {
+    let (_dir, store) = temp_store();
+    let batch = with_ids(single("a", Any, 1));
+    let first = store.append_blocking(batch.clone()).unwrap();
+    let mut changed = batch.clone();
+    changed.streams[0].events[0].payload = b"something else".to_vec();
+    match store.append_blocking(changed).unwrap_err() {
+        StoreError::IdConflict { id, position } => {
+            assert_eq!(Some(id), batch.streams[0].events[0].id);
+            assert_eq!(position, first.events[0].position);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    let mut partly_new = batch.clone();
+    partly_new.streams[0]
+        .events
+        .push(NewEvent::new("Noted", 1, b"new".to_vec()));
+    assert!(matches!(
+        store.append_blocking(partly_new),
+        Err(StoreError::PartialDuplicate { .. })
+    ));
+    assert_eq!(store.head().position, 1);
+}
+
+#[test]
+fn a_store_reopens_with_the_same_head_and_continues_its_streams() {
+    let dir = tempfile::tempdir().unwrap();
+    let head = {
+        let store = Store::open(dir.path()).unwrap();
+        store.append_blocking(single("a", NoStream, 3)).unwrap();
+        store.append_blocking(single("b", NoStream, 1)).unwrap();
+        store.head()
+    };
+    let store = Store::open(dir.path()).unwrap();
+    assert_eq!(store.head(), head);
+    let next = store.append_blocking(single("a", Exact(2), 1)).unwrap();
+    assert_eq!(next.events[0].position, 5);
+    assert_eq!(next.events[0].version, 3);
+    let events = store
+        .read_stream(&stream("a"), 0, Direction::Forwards, 10)
+        .unwrap();
+    assert_eq!(
+        events.iter().map(|e| e.position).collect::<Vec<_>>(),
+        vec![1, 2, 3, 5]
+    );
+    assert!(store.verify(None, &mut |_, _| {}).unwrap().is_ok());
+}
+
+#[test]
+fn a_folder_open_elsewhere_is_refused_with_a_clear_error() {
+    let (dir, _store) = temp_store();
+    match Store::open(dir.path()) {
+        Err(StoreError::Locked { holder, .. }) => {
+            assert_eq!(holder, Some(format!("pid {}", std::process::id())));
+        }
+        Err(other) => panic!("unexpected {other:?}"),
+        Ok(_) => panic!("a second open succeeded"),
+    }
+}
+
+#[test]
+fn a_store_of_a_newer_format_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(Store::open(dir.path()).unwrap());
+    {
+        let db = sled::open(dir.path().join("store")).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("format_version", &99u32.to_be_bytes()).unwrap();
+        db.flush().unwrap();
+    }
+    match Store::open(dir.path()) {
+        Err(StoreError::NewerFormat {
+            found: 99,
+            supported: 1,
+            ..
+        }) => {}
+        Err(other) => panic!("unexpected {other:?}"),
+        Ok(_) => panic!("a newer format was opened"),
+    }
+}
+
+#[test]
+fn appends_after_close_fail_cleanly() {
+    let (_dir, store) = temp_store();
+    store.append_blocking(single("a", Any, 1)).unwrap();
+    store.close().unwrap();
+    assert!(matches!(
+        store.append_blocking(single("a", Any, 1)),
+        Err(StoreError::Closed)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_callers_share_group_commits_and_all_land_densely() {
+    let (_dir, store) = temp_store();
+    let mut tasks = Vec::new();
+    for t in 0..64 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut positions = Vec::new();
+            for _ in 0..5 {
+                let outcome = store
+                    .append(single(&format!("s{t}"), Any, 1))
+                    .await
+                    .unwrap();
+                positions.push(outcome.events[0].position);
+            }
+            positions
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        let positions = task.await.unwrap();
+        assert!(
+            positions.windows(2).all(|w| w[0] < w[1]),
+            "one caller's appends keep their order"
+        );
+        all.extend(positions);
+    }
+    all.sort_unstable();
+    assert_eq!(all, (1..=320).collect::<Vec<u64>>());
+    let stats = store.stats().unwrap();
+    assert!(
+        stats.chunks < 320,
+        "some appends shared a group commit ({} chunks for 320 appends)",
+        stats.chunks
+    );
+}

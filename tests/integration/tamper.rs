@@ -1,0 +1,132 @@
+//! Tamper evidence: a byte changed through sled directly is found, and named by position.
+
+use cadre::codec::ChunkView;
+use cadre::store::{ExpectedVersion::Any, Head, Store};
+
+use crate::helpers::*;
+
+/// A store with 30 events in 10 chunks of 3; returns its folder and head.
+fn filled() -> (tempfile::TempDir, Head) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path()).unwrap();
+    for i in 0..10 {
+        store
+            .append_blocking(single(&format!("s{}", i % 4), Any, 3))
+            .unwrap();
+    }
+    let head = store.head();
+    (dir, head)
+}
+
+/// Changes one byte of the record at `position`, `from_end` bytes before its end (the hash
+/// is the last 32 bytes, the payload just before it).
+fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
+    let db = sled::open(dir.join("store")).unwrap();
+    let log = db.open_tree("log").unwrap();
+    let (key, value) = log
+        .range(..=position.to_be_bytes())
+        .next_back()
+        .unwrap()
+        .unwrap();
+    let start = u64::from_be_bytes(key.as_ref().try_into().unwrap());
+    let mut bytes = value.to_vec();
+    let at = {
+        let view = ChunkView::parse(&bytes).unwrap();
+        let record = view.record((position - start) as usize).unwrap();
+        record.as_ptr() as usize - bytes.as_ptr() as usize + record.len() - from_end
+    };
+    bytes[at] ^= 0x01;
+    log.insert(key, bytes).unwrap();
+    db.flush().unwrap();
+}
+
+#[test]
+fn a_changed_payload_byte_is_named_by_position() {
+    let (dir, _) = filled();
+    flip_byte(dir.path(), 14, 33);
+    let store = Store::open(dir.path()).unwrap();
+    let report = store.verify(None, &mut |_, _| {}).unwrap();
+    let fault = report.fault.expect("a fault");
+    assert_eq!(fault.position, 14);
+    assert!(fault.message.contains("hash mismatch"), "{}", fault.message);
+    assert_eq!(report.events_checked, 13);
+    drop(store);
+
+    let output = cadre(dir.path()).arg("verify").output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("FAULT at position 14"), "{stdout}");
+}
+
+#[test]
+fn a_changed_stored_hash_is_named_by_position() {
+    let (dir, _) = filled();
+    flip_byte(dir.path(), 7, 1);
+    let store = Store::open(dir.path()).unwrap();
+    let fault = store.verify(None, &mut |_, _| {}).unwrap().fault.unwrap();
+    assert_eq!(fault.position, 7);
+}
+
+#[test]
+fn a_changed_header_byte_is_named_by_position_even_when_the_store_cannot_open() {
+    let (dir, _) = filled();
+    // The record's format byte: nothing after it can be trusted.
+    let db = sled::open(dir.path().join("store")).unwrap();
+    let log = db.open_tree("log").unwrap();
+    let (key, value) = log
+        .range(..=20u64.to_be_bytes())
+        .next_back()
+        .unwrap()
+        .unwrap();
+    let start = u64::from_be_bytes(key.as_ref().try_into().unwrap());
+    let mut bytes = value.to_vec();
+    let at = {
+        let view = ChunkView::parse(&bytes).unwrap();
+        let record = view.record((20 - start) as usize).unwrap();
+        record.as_ptr() as usize - bytes.as_ptr() as usize
+    };
+    bytes[at] = 0xee;
+    log.insert(key, bytes).unwrap();
+    db.flush().unwrap();
+    drop(log);
+    drop(db);
+
+    let output = cadre(dir.path()).arg("verify").output().unwrap();
+    assert_ne!(output.status.code(), Some(0));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(all.contains("position 20"), "{all}");
+}
+
+#[test]
+fn an_expected_head_proves_the_log_up_to_it_is_unchanged() {
+    let (dir, head) = filled();
+    let store = Store::open(dir.path()).unwrap();
+    store.append_blocking(single("later", Any, 5)).unwrap();
+    let check = |expect| store.verify(Some(expect), &mut |_, _| {}).unwrap();
+    assert!(check(head).is_ok());
+    let mut wrong = head;
+    wrong.hash.0[0] ^= 1;
+    assert_eq!(check(wrong).fault.unwrap().position, head.position);
+    let beyond = Head {
+        position: 1000,
+        hash: head.hash,
+    };
+    assert_eq!(check(beyond).fault.unwrap().position, 36);
+    drop(store);
+
+    let ok = cadre(dir.path())
+        .args(["verify", "--expect-head", &head.to_string()])
+        .output()
+        .unwrap();
+    assert!(ok.status.success());
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("unchanged"));
+    let bad = cadre(dir.path())
+        .args(["verify", "--expect-head", &wrong.to_string()])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+}
