@@ -31,6 +31,13 @@ pub(super) struct Index {
 }
 
 impl Index {
+    pub fn with_capacity(events: usize) -> Self {
+        Index {
+            ids: HashMap::with_capacity(events),
+            ..Index::default()
+        }
+    }
+
     pub fn head(&self) -> Head {
         self.head
     }

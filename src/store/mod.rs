@@ -100,6 +100,8 @@ impl Store {
         let db = sled::Config::new()
             .path(path.join(SLED_DIR))
             .mode(sled::Mode::HighThroughput)
+            .use_compression(true)
+            .compression_factor(1)
             .open()?;
         let meta = db.open_tree(META_TREE)?;
         let log = db.open_tree(LOG_TREE)?;
@@ -364,9 +366,18 @@ fn check_format(path: &Path, meta: &sled::Tree, log: &sled::Tree) -> Result<(), 
     }
 }
 
+/// The last chunk's first position: a lower bound on the event count, to size the indexes
+/// once instead of growing them through a million inserts.
+fn approximate_head(log: &sled::Tree) -> Result<usize, StoreError> {
+    Ok(log
+        .last()?
+        .and_then(|(key, _)| parse_chunk_key(&key))
+        .map_or(0, |p| usize::try_from(p).unwrap_or(0)))
+}
+
 /// Reads every chunk's record headers (not the payloads) into a fresh index.
 fn rebuild_index(log: &sled::Tree) -> Result<Index, StoreError> {
-    let mut index = Index::default();
+    let mut index = Index::with_capacity(approximate_head(log)?);
     let mut last: Option<(u64, sled::IVec)> = None;
     for entry in log.iter() {
         let (key, bytes) = entry?;
