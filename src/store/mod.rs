@@ -97,12 +97,7 @@ impl Store {
         let path = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&path)?;
         let lock = acquire_lock(&path)?;
-        let db = sled::Config::new()
-            .path(path.join(SLED_DIR))
-            .mode(sled::Mode::HighThroughput)
-            .use_compression(true)
-            .compression_factor(1)
-            .open()?;
+        let db = open_sled(&path.join(SLED_DIR))?;
         let meta = db.open_tree(META_TREE)?;
         let log = db.open_tree(LOG_TREE)?;
         check_format(&path, &meta, &log)?;
@@ -334,6 +329,29 @@ fn acquire_lock(dir: &Path) -> Result<File, StoreError> {
             })
         }
         Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
+    }
+}
+
+/// Opens sled, waiting briefly for its own file lock. Our lock file is already held, so no
+/// other cadre has the store; sled's lock can still be held for a moment by the background
+/// threads of a handle that was just dropped (in this process or one that just exited).
+fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
+    let config = sled::Config::new()
+        .path(path)
+        .mode(sled::Mode::HighThroughput)
+        .use_compression(true)
+        .compression_factor(1);
+    let mut attempts = 0;
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if attempts < 200 && e.to_string().contains("could not acquire lock") =>
+            {
+                attempts += 1;
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            other => return Ok(other?),
+        }
     }
 }
 

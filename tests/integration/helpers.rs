@@ -58,3 +58,12 @@ pub fn cadre(data: &Path) -> Command {
     command.arg("--data").arg(data).env_remove("CADRE_DATA");
     command
 }
+
+/// The store's sled database opened directly, as a tamperer would (same settings).
+pub fn raw_sled(data: &Path) -> sled::Db {
+    sled::Config::new()
+        .path(data.join("store"))
+        .use_compression(true)
+        .open()
+        .expect("open sled directly")
+}

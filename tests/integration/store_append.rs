@@ -170,7 +170,7 @@ fn a_store_of_a_newer_format_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     drop(Store::open(dir.path()).unwrap());
     {
-        let db = sled::open(dir.path().join("store")).unwrap();
+        let db = raw_sled(dir.path());
         let meta = db.open_tree("meta").unwrap();
         meta.insert("format_version", &99u32.to_be_bytes()).unwrap();
         db.flush().unwrap();

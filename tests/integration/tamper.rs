@@ -21,7 +21,7 @@ fn filled() -> (tempfile::TempDir, Head) {
 /// Changes one byte of the record at `position`, `from_end` bytes before its end (the hash
 /// is the last 32 bytes, the payload just before it).
 fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
-    let db = sled::open(dir.join("store")).unwrap();
+    let db = raw_sled(dir);
     let log = db.open_tree("log").unwrap();
     let (key, value) = log
         .range(..=position.to_be_bytes())
@@ -71,7 +71,7 @@ fn a_changed_stored_hash_is_named_by_position() {
 fn a_changed_header_byte_is_named_by_position_even_when_the_store_cannot_open() {
     let (dir, _) = filled();
     // The record's format byte: nothing after it can be trusted.
-    let db = sled::open(dir.path().join("store")).unwrap();
+    let db = raw_sled(dir.path());
     let log = db.open_tree("log").unwrap();
     let (key, value) = log
         .range(..=20u64.to_be_bytes())
