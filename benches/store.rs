@@ -44,17 +44,19 @@ fn args() -> Args {
 
 /// Event `i` of the data set: stream `i % STREAMS`, a ~100-byte payload.
 fn stream_name(i: usize) -> String {
-    format!("person-{:08}-0000-7000-8000-{:012}", i % STREAMS, i % STREAMS)
+    format!(
+        "person-{:08}-0000-7000-8000-{:012}",
+        i % STREAMS,
+        i % STREAMS
+    )
 }
 
 fn payload(i: usize) -> Vec<u8> {
-    format!(
-        "{{\"level\":\"university\",\"field\":\"public administration\",\"seq\":{i:012}}}"
-    )
-    .into_bytes()
-    .into_iter()
-    .chain((0..30).map(|k| b'a' + ((i + k) % 26) as u8))
-    .collect()
+    format!("{{\"level\":\"university\",\"field\":\"public administration\",\"seq\":{i:012}}}")
+        .into_bytes()
+        .into_iter()
+        .chain((0..30).map(|k| b'a' + ((i + k) % 26) as u8))
+        .collect()
 }
 
 fn new_event(i: usize) -> NewEvent {
@@ -146,7 +148,10 @@ fn mean_micros(streams: &[String], read: &dyn Fn(&String)) -> f64 {
 fn batch_of(range: std::ops::Range<usize>) -> AppendBatch {
     let mut by_stream: std::collections::BTreeMap<String, Vec<NewEvent>> = Default::default();
     for i in range {
-        by_stream.entry(stream_name(i)).or_default().push(new_event(i));
+        by_stream
+            .entry(stream_name(i))
+            .or_default()
+            .push(new_event(i));
     }
     AppendBatch {
         actor: "bench".into(),
@@ -222,7 +227,12 @@ fn main() {
     println!("| --- | --- | --- | --- |");
 
     let (cadre, raw) = single_appends(dir, args.singles);
-    row("durable single-event appends, 1 caller", cadre, raw, "events/s");
+    row(
+        "durable single-event appends, 1 caller",
+        cadre,
+        raw,
+        "events/s",
+    );
     let single_rate = cadre;
     let (cadre, raw) = concurrent_appends(dir, args.singles * 4);
     row(
@@ -264,7 +274,10 @@ fn main() {
     for entry in raw.events.iter() {
         let (_, value) = entry.expect("entry");
         let (canonical, _) = codec::split_record(&value).expect("record");
-        raw_bytes += codec::decode_record(canonical).expect("decode").payload.len();
+        raw_bytes += codec::decode_record(canonical)
+            .expect("decode")
+            .payload
+            .len();
     }
     assert_eq!(bytes, raw_bytes, "both read the same data");
     row(

@@ -83,7 +83,11 @@ fn verify_passes_on_a_good_store_and_rejects_a_malformed_head() {
     let head = store.head();
     drop(store);
     let ok = cadre(dir.path()).arg("verify").output().unwrap();
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     assert!(String::from_utf8_lossy(&ok.stdout).contains(&head.to_string()));
     let bad = cadre(dir.path())
         .args(["verify", "--expect-head", "three:abc"])
