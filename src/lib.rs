@@ -4,8 +4,15 @@
 //! The code map (see `docs/ARCHITECTURE.md` for the invariants between the parts):
 //! - [`codec`]: every byte layout written to disk; the only user of bincode.
 //! - [`store`]: the append-only, hash-chained event log on sled; the only user of sled.
+//! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
+//!   pure, no I/O.
+//! - [`ledger`]: the command path — load states, decide, append with expectations.
+//! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
 
 pub mod codec;
+pub mod demo;
+pub mod domain;
+pub mod ledger;
 pub mod store;

@@ -215,6 +215,14 @@ impl Store {
             .map(Some)
     }
 
+    /// The event with this id, if stored.
+    pub fn read_by_id(&self, id: &uuid::Uuid) -> Result<Option<RecordedEvent>, StoreError> {
+        let Some(position) = self.index().position_of(id) else {
+            return Ok(None);
+        };
+        self.read_at(position)
+    }
+
     /// The global log from `from` (1 = the start) up to the current head, read lazily.
     pub fn read_all(&self, from: u64) -> LogIter {
         let index = self.index();
@@ -252,6 +260,15 @@ impl Store {
             size_on_disk: self.inner.db.size_on_disk()?,
             head,
         })
+    }
+
+    /// How many events of each type the log holds (a full scan).
+    pub fn type_counts(&self) -> Result<std::collections::BTreeMap<String, u64>, StoreError> {
+        let mut counts = std::collections::BTreeMap::new();
+        for event in self.read_all(1) {
+            *counts.entry(event?.event_type).or_insert(0) += 1;
+        }
+        Ok(counts)
     }
 
     /// Stops the writer after it has answered everything queued, and flushes. Appends

@@ -1,0 +1,917 @@
+//! The demo district's history as commands, simulated year by year from a seed. Pure:
+//! the same seed gives the same commands.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use rand::seq::{IndexedRandom, SliceRandom};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use uuid::Uuid;
+
+use super::names::*;
+use crate::domain::Command;
+use crate::domain::event::{Certificate, FeedbackItem, Placement};
+use crate::domain::ids::{PersonId, ProgrammeId, SessionId, UnitId};
+use crate::domain::vocab::{
+    Classification, FeedbackChannel, Gender, GeneralEducationLevel, MovementKind,
+    PoliticalTheoryLevel, ProfessionalLevel, QualificationLevel as Q, RotationOutcome,
+    SeparationReason, StaffCategory, StateManagementLevel, Track, TrainingResult, UnitLevel,
+};
+
+/// The first and last year of the demo's history.
+pub const FIRST_YEAR: i32 = 2012;
+pub const LAST_YEAR: i32 = 2017;
+/// Rotations between district bodies and commune key posts in 2017, as the article says.
+pub const ROTATIONS_2017: usize = 11;
+
+/// Corrections to make once the history is recorded (they name events by id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlannedCorrection {
+    /// Correct the institution on the person's first professional qualification.
+    QualificationInstitution(PersonId),
+    /// Void the second of two identical qualification records.
+    DuplicateQualification(PersonId),
+    /// Raise the person's 2017 classification after a review.
+    Appraisal2017(PersonId),
+}
+
+/// Everything to record: reference data in order, then each person's timeline.
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// Units and programmes, then sessions: each inner list may run concurrently.
+    pub reference: Vec<Vec<Command>>,
+    /// One timeline per person, in date order.
+    pub people: Vec<Vec<Command>>,
+    pub corrections: Vec<PlannedCorrection>,
+}
+
+impl Plan {
+    pub fn command_count(&self) -> usize {
+        self.reference.iter().map(Vec::len).sum::<usize>()
+            + self.people.iter().map(Vec::len).sum::<usize>()
+            + self.corrections.len()
+    }
+}
+
+struct UnitInfo {
+    id: UnitId,
+    level: UnitLevel,
+    kind: Option<BodyKind>,
+    name: &'static str,
+}
+
+struct Sim {
+    id: PersonId,
+    gender: Gender,
+    birth: NaiveDate,
+    category: StaffCategory,
+    unit: usize,
+    post: String,
+    leadership: bool,
+    registered: NaiveDate,
+    levels: [Option<Q>; 4],
+    left: Option<NaiveDate>,
+    timeline: Vec<Command>,
+}
+
+impl Sim {
+    fn level(&self, track: Track) -> Option<Q> {
+        self.levels[track_index(track)]
+    }
+
+    fn raise(&mut self, level: Q) {
+        let slot = &mut self.levels[track_index(level.track())];
+        if slot.is_none_or(|held| held.rank() < level.rank()) {
+            *slot = Some(level);
+        }
+    }
+
+    /// In service for the rest of `year` (leavers are known from the start of their
+    /// year) and hired before November of it.
+    fn active_through(&self, year: i32) -> bool {
+        self.left.is_none() && self.registered < date(year, 11, 1)
+    }
+}
+
+fn track_index(track: Track) -> usize {
+    match track {
+        Track::GeneralEducation => 0,
+        Track::Professional => 1,
+        Track::PoliticalTheory => 2,
+        Track::StateManagement => 3,
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+}
+
+struct Generator {
+    rng: ChaCha8Rng,
+    units: Vec<UnitInfo>,
+    programmes: Vec<ProgrammeId>,
+    people: Vec<Sim>,
+    plan: Plan,
+    sessions: Vec<Command>,
+    scale: f64,
+}
+
+/// Plans the demo district for `seed`; `scale` 1.0 gives about 3,200 staff.
+pub fn plan(seed: u64, scale: f64) -> Plan {
+    let mut generator = Generator {
+        rng: ChaCha8Rng::seed_from_u64(seed),
+        units: Vec::new(),
+        programmes: Vec::new(),
+        people: Vec::new(),
+        plan: Plan::default(),
+        sessions: Vec::new(),
+        scale,
+    };
+    generator.reference();
+    generator.initial_staff();
+    for year in FIRST_YEAR..=LAST_YEAR {
+        generator.year(year);
+    }
+    generator.corrections();
+    let sessions = std::mem::take(&mut generator.sessions);
+    generator.plan.reference.push(sessions);
+    for mut person in generator.people {
+        person.timeline.sort_by_key(command_sort_key);
+        generator.plan.people.push(person.timeline);
+    }
+    generator.plan
+}
+
+/// Timelines run in date order; on one date, registration first.
+fn command_sort_key(command: &Command) -> (NaiveDate, u8) {
+    let first = u8::from(!matches!(command, Command::RegisterPerson { .. }));
+    let date = match command {
+        Command::RegisterPerson { effective_date, .. }
+        | Command::AssignPerson { effective_date, .. }
+        | Command::RecordQualification { effective_date, .. }
+        | Command::Enrol { effective_date, .. }
+        | Command::WithdrawEnrolment { effective_date, .. }
+        | Command::CompleteTraining { effective_date, .. }
+        | Command::StartRotation { effective_date, .. }
+        | Command::EndRotation { effective_date, .. }
+        | Command::Appraise { effective_date, .. }
+        | Command::Separate { effective_date, .. }
+        | Command::Correct { effective_date, .. }
+        | Command::Void { effective_date, .. }
+        | Command::RegisterUnit { effective_date, .. }
+        | Command::RegisterProgramme { effective_date, .. }
+        | Command::ScheduleSession { effective_date, .. } => *effective_date,
+    };
+    (date, first)
+}
+
+impl Generator {
+    fn uuid(&mut self) -> Uuid {
+        uuid::Builder::from_random_bytes(self.rng.random()).into_uuid()
+    }
+
+    fn pick<T: Copy>(&mut self, options: &[T]) -> T {
+        *options.choose(&mut self.rng).unwrap_or(&options[0])
+    }
+
+    /// Picks from `(weight, value)` pairs.
+    fn weighted<T: Copy>(&mut self, options: &[(u32, T)]) -> T {
+        let total: u32 = options.iter().map(|(w, _)| w).sum();
+        let mut roll = self.rng.random_range(0..total.max(1));
+        for (weight, value) in options {
+            if roll < *weight {
+                return *value;
+            }
+            roll -= weight;
+        }
+        options[options.len() - 1].1
+    }
+
+    fn reference(&mut self) {
+        let start = date(2011, 12, 1);
+        let mut first = Vec::new();
+        for spec in DISTRICT_BODIES {
+            let id = UnitId(self.uuid());
+            first.push(Command::RegisterUnit {
+                unit: id,
+                code: spec.code.to_string(),
+                name: spec.name.to_string(),
+                level: spec.level,
+                effective_date: start,
+            });
+            self.units.push(UnitInfo {
+                id,
+                level: spec.level,
+                kind: Some(spec.kind),
+                name: spec.name,
+            });
+        }
+        for name in COMMUNES {
+            let id = UnitId(self.uuid());
+            first.push(Command::RegisterUnit {
+                unit: id,
+                code: format!("xa-{}", crate::domain::vocab::fold(name).replace(' ', "-")),
+                name: format!("Xã {name}"),
+                level: UnitLevel::Commune,
+                effective_date: start,
+            });
+            self.units.push(UnitInfo {
+                id,
+                level: UnitLevel::Commune,
+                kind: None,
+                name,
+            });
+        }
+        for spec in PROGRAMMES {
+            let id = ProgrammeId(self.uuid());
+            first.push(Command::RegisterProgramme {
+                programme: id,
+                name: spec.name.to_string(),
+                category: spec.category,
+                confers: spec.confers,
+                provider: spec.provider.to_string(),
+                in_province: spec.in_province,
+                duration_days: spec.days,
+                effective_date: start,
+            });
+            self.programmes.push(id);
+        }
+        self.plan.reference.push(first);
+    }
+
+    fn scaled(&self, n: usize) -> usize {
+        ((n as f64 * self.scale).round() as usize).max(1)
+    }
+
+    fn initial_staff(&mut self) {
+        let registered = date(2012, 1, 3);
+        let sizes: Vec<usize> = DISTRICT_BODIES
+            .iter()
+            .map(|u| u.size)
+            .chain(COMMUNES.iter().map(|_| COMMUNE_SIZE))
+            .collect();
+        for (unit, size) in sizes.into_iter().enumerate() {
+            let size = self.scaled(size);
+            for slot in 0..size {
+                self.hire(unit, slot, registered);
+            }
+        }
+    }
+
+    /// Registers someone in `unit`; `slot` 0 is the head, the next few are deputies.
+    fn hire(&mut self, unit: usize, slot: usize, registered: NaiveDate) {
+        let kind = self.units[unit].kind;
+        let deputies = match kind {
+            Some(BodyKind::Service) => 3,
+            Some(_) => 2,
+            None => 0,
+        };
+        let (category, post, leadership) = match kind {
+            None => {
+                let post = COMMUNE_KEY_POSTS
+                    .get(slot)
+                    .or_else(|| COMMUNE_POSTS.get(slot - COMMUNE_KEY_POSTS.len()))
+                    .copied()
+                    .unwrap_or("Công chức xã");
+                (StaffCategory::CommuneOfficial, post.to_string(), false)
+            }
+            Some(kind) => {
+                let (head, deputy, staff) = posts(kind);
+                let category = match kind {
+                    BodyKind::Party if self.rng.random_bool(0.7) => StaffCategory::Cadre,
+                    BodyKind::Party | BodyKind::Department | BodyKind::Armed => {
+                        StaffCategory::CivilServant
+                    }
+                    BodyKind::Service => StaffCategory::PublicEmployee,
+                };
+                match slot {
+                    0 => (category, head.to_string(), true),
+                    s if s <= deputies => (category, deputy.to_string(), true),
+                    _ => (category, self.pick(staff).to_string(), false),
+                }
+            }
+        };
+        let gender = if self.rng.random_bool(if kind == Some(BodyKind::Service) {
+            0.65
+        } else {
+            0.4
+        }) {
+            Gender::Female
+        } else {
+            Gender::Male
+        };
+        let age = if leadership {
+            self.rng.random_range(35..58)
+        } else if registered.year() > FIRST_YEAR {
+            self.rng.random_range(22..32)
+        } else {
+            self.rng.random_range(22..59)
+        };
+        let birth = date(
+            registered.year() - age,
+            self.rng.random_range(1..13),
+            self.rng.random_range(1..29),
+        );
+        let (surname, ethnicity) = self.pick(SURNAMES);
+        let (middle, given) = match gender {
+            Gender::Male => (self.pick(MALE_MIDDLE), self.pick(MALE_GIVEN)),
+            Gender::Female => (self.pick(FEMALE_MIDDLE), self.pick(FEMALE_GIVEN)),
+        };
+        let id = PersonId(uuid::Builder::from_random_bytes(self.rng.random()).into_uuid());
+        let mut sim = Sim {
+            id,
+            gender,
+            birth,
+            category,
+            unit,
+            post,
+            leadership,
+            registered,
+            levels: [None; 4],
+            left: None,
+            timeline: Vec::new(),
+        };
+        sim.timeline.push(Command::RegisterPerson {
+            person: id,
+            full_name: format!("{surname} {middle} {given}"),
+            birth_date: birth,
+            gender,
+            ethnicity: ethnicity.to_string(),
+            category,
+            unit: self.units[unit].id,
+            post: sim.post.clone(),
+            leadership,
+            effective_date: registered,
+        });
+        for level in self.initial_levels(&sim) {
+            self.record(&mut sim, level, registered);
+        }
+        self.people.push(sim);
+    }
+
+    fn initial_levels(&mut self, sim: &Sim) -> Vec<Q> {
+        use GeneralEducationLevel as G;
+        use PoliticalTheoryLevel as P;
+        use ProfessionalLevel as Pr;
+        use StateManagementLevel as S;
+        let commune = sim.category == StaffCategory::CommuneOfficial;
+        let general = if commune {
+            self.weighted(&[
+                (5, G::Primary),
+                (20, G::LowerSecondary),
+                (75, G::UpperSecondary),
+            ])
+        } else {
+            G::UpperSecondary
+        };
+        let professional = match (sim.leadership, sim.category) {
+            (true, _) => self.weighted(&[
+                (6, Some(Pr::Master)),
+                (86, Some(Pr::University)),
+                (8, Some(Pr::College)),
+            ]),
+            (_, StaffCategory::CommuneOfficial) => self.weighted(&[
+                (10, Some(Pr::University)),
+                (15, Some(Pr::College)),
+                (48, Some(Pr::Intermediate)),
+                (15, Some(Pr::Elementary)),
+                (12, None),
+            ]),
+            (_, StaffCategory::PublicEmployee) => self.weighted(&[
+                (55, Some(Pr::University)),
+                (32, Some(Pr::College)),
+                (11, Some(Pr::Intermediate)),
+                (2, None),
+            ]),
+            _ => self.weighted(&[
+                (70, Some(Pr::University)),
+                (17, Some(Pr::College)),
+                (9, Some(Pr::Intermediate)),
+                (4, None),
+            ]),
+        };
+        let state_management = match (sim.leadership, sim.category) {
+            (true, _) => self.weighted(&[
+                (78, Some(S::Specialist)),
+                (10, Some(S::PrincipalSpecialist)),
+                (12, None),
+            ]),
+            (_, StaffCategory::PublicEmployee) => {
+                self.weighted(&[(5, Some(S::Specialist)), (95, None)])
+            }
+            _ => self.weighted(&[(28, Some(S::Specialist)), (72, None)]),
+        };
+        let political = match (sim.leadership, sim.category) {
+            (true, _) => self.weighted(&[
+                (10, Some(P::Elementary)),
+                (60, Some(P::Intermediate)),
+                (30, Some(P::Advanced)),
+            ]),
+            (_, StaffCategory::Cadre) => self.weighted(&[
+                (20, Some(P::Elementary)),
+                (70, Some(P::Intermediate)),
+                (10, None),
+            ]),
+            (_, StaffCategory::PublicEmployee) => {
+                self.weighted(&[(20, Some(P::Elementary)), (80, None)])
+            }
+            _ => self.weighted(&[
+                (45, Some(P::Elementary)),
+                (30, Some(P::Intermediate)),
+                (25, None),
+            ]),
+        };
+        let mut levels = vec![Q::GeneralEducation(general)];
+        levels.extend(professional.map(Q::Professional));
+        levels.extend(state_management.map(Q::StateManagement));
+        levels.extend(political.map(Q::PoliticalTheory));
+        levels
+    }
+
+    fn record(&mut self, sim: &mut Sim, level: Q, on: NaiveDate) {
+        let earned = sim.birth + Duration::days(365 * 18 + self.rng.random_range(0..3000));
+        let issued_on = earned.min(on - Duration::days(30));
+        let field = match level.track() {
+            Track::Professional => Some(
+                self.pick(&[
+                    "Sư phạm",
+                    "Y khoa",
+                    "Luật",
+                    "Kinh tế",
+                    "Nông nghiệp",
+                    "Quản lý nhà nước",
+                    "Kế toán",
+                ])
+                .to_string(),
+            ),
+            _ => None,
+        };
+        let institution = match level.track() {
+            Track::GeneralEducation => None,
+            Track::Professional => Some(self.pick(INSTITUTIONS).to_string()),
+            Track::PoliticalTheory | Track::StateManagement => {
+                Some("Trường Chính trị tỉnh Điện Biên".to_string())
+            }
+        };
+        let certificate = Certificate {
+            number: format!(
+                "{}-{:06}",
+                level
+                    .code()
+                    .chars()
+                    .next()
+                    .unwrap_or('X')
+                    .to_ascii_uppercase(),
+                self.rng.random_range(0..1_000_000)
+            ),
+            issued_on,
+        };
+        sim.timeline.push(Command::RecordQualification {
+            person: sim.id,
+            level,
+            field,
+            institution,
+            certificate: Some(certificate),
+            effective_date: on,
+        });
+        sim.raise(level);
+    }
+
+    fn year(&mut self, year: i32) {
+        self.retirements(year);
+        if year > FIRST_YEAR {
+            for _ in 0..self.scaled(45) {
+                let unit = self.weighted(&[
+                    (55, 13usize),
+                    (15, 12),
+                    (10, 2),
+                    (8, 5),
+                    (12, DISTRICT_BODIES.len()),
+                ]);
+                let unit = if unit == DISTRICT_BODIES.len() {
+                    DISTRICT_BODIES.len() + self.rng.random_range(0..COMMUNES.len())
+                } else {
+                    unit
+                };
+                let hired = date(
+                    year,
+                    self.rng.random_range(3..10),
+                    self.rng.random_range(1..28),
+                );
+                self.hire(unit, 99, hired);
+            }
+        }
+        self.promotions(year);
+        self.training(year);
+        self.rotations(year);
+        self.appraisals(year);
+    }
+
+    fn retirements(&mut self, year: i32) {
+        let resign = self.scaled(2);
+        for i in 0..self.people.len() {
+            let p = &self.people[i];
+            if p.left.is_some() {
+                continue;
+            }
+            let limit = if p.gender == Gender::Male { 60 } else { 55 };
+            if year - p.birth.year() == limit {
+                let on = date(year, p.birth.month(), p.birth.day().min(28));
+                let on = on.max(p.registered + Duration::days(1));
+                self.leave(i, on, SeparationReason::Retired);
+            }
+        }
+        for _ in 0..resign {
+            let i = self.rng.random_range(0..self.people.len());
+            if self.people[i].left.is_none() && self.people[i].registered.year() < year {
+                let on = date(year, self.rng.random_range(2..10), 15);
+                self.leave(i, on, SeparationReason::Resigned);
+            }
+        }
+    }
+
+    fn leave(&mut self, i: usize, on: NaiveDate, reason: SeparationReason) {
+        let person = &mut self.people[i];
+        person.left = Some(on);
+        person.timeline.push(Command::Separate {
+            person: person.id,
+            reason,
+            effective_date: on,
+        });
+    }
+
+    fn promotions(&mut self, year: i32) {
+        let mut candidates: Vec<usize> = (0..self.people.len())
+            .filter(|&i| {
+                let p = &self.people[i];
+                p.active_through(year)
+                    && p.registered.year() < year
+                    && !p.leadership
+                    && p.level(Track::Professional).is_some_and(|l| l.rank() >= 3)
+                    && matches!(
+                        self.units[p.unit].kind,
+                        Some(BodyKind::Department | BodyKind::Party)
+                    )
+            })
+            .collect();
+        candidates.shuffle(&mut self.rng);
+        for i in candidates.into_iter().take(self.scaled(6)) {
+            let Some(kind) = self.units[self.people[i].unit].kind else {
+                continue;
+            };
+            let (_, deputy, _) = posts(kind);
+            let on = date(year, 6, self.rng.random_range(1..28));
+            let unit = self.units[self.people[i].unit].id;
+            let p = &mut self.people[i];
+            p.leadership = true;
+            p.post = deputy.to_string();
+            p.timeline.push(Command::AssignPerson {
+                person: p.id,
+                unit,
+                post: deputy.to_string(),
+                category: p.category,
+                leadership: true,
+                effective_date: on,
+            });
+        }
+    }
+
+    /// Who may take programme `index` (by its spec) given what they hold.
+    fn eligible(&self, index: usize, p: &Sim) -> bool {
+        use PoliticalTheoryLevel as P;
+        use ProfessionalLevel as Pr;
+        use StateManagementLevel as S;
+        let spec = &PROGRAMMES[index];
+        let pt = p.level(Track::PoliticalTheory);
+        let sm = p.level(Track::StateManagement);
+        let pro = p.level(Track::Professional);
+        let commune = p.category == StaffCategory::CommuneOfficial;
+        let service = p.category == StaffCategory::PublicEmployee;
+        match spec.confers {
+            Some(Q::PoliticalTheory(P::Elementary)) => pt.is_none() && !service,
+            Some(Q::PoliticalTheory(P::Intermediate)) => {
+                pt == Some(Q::PoliticalTheory(P::Elementary)) && !service
+            }
+            Some(Q::PoliticalTheory(P::Advanced)) => {
+                p.leadership && pt == Some(Q::PoliticalTheory(P::Intermediate))
+            }
+            Some(Q::StateManagement(S::Specialist)) => sm.is_none() && (!service || p.leadership),
+            Some(Q::StateManagement(_)) => {
+                sm == Some(Q::StateManagement(S::Specialist))
+                    && (p.leadership || pro.is_some_and(|l| l.rank() >= 3))
+            }
+            Some(Q::Professional(Pr::Intermediate)) => commune && pro.is_none_or(|l| l.rank() < 1),
+            Some(Q::Professional(Pr::College)) => service && pro.is_none_or(|l| l.rank() < 2),
+            Some(Q::Professional(_)) => !service && pro == Some(Q::Professional(Pr::College)),
+            _ => match spec.category {
+                crate::domain::vocab::ProgrammeCategory::Professional => commune,
+                _ => true,
+            },
+        }
+    }
+
+    /// Participations per programme per year; 2017 is the article's year.
+    fn quota(&self, index: usize, year: i32) -> usize {
+        const BASE: [usize; 12] = [45, 60, 15, 80, 25, 25, 22, 15, 58, 15, 10, 15];
+        let factor = if year == LAST_YEAR {
+            1.0
+        } else {
+            0.7 + 0.05 * f64::from(year - FIRST_YEAR)
+        };
+        self.scaled((BASE[index] as f64 * factor).round() as usize)
+    }
+
+    fn training(&mut self, year: i32) {
+        let mut taken_this_year = vec![0u8; self.people.len()];
+        for index in 0..PROGRAMMES.len() {
+            let mut candidates: Vec<usize> = (0..self.people.len())
+                .filter(|&i| {
+                    let p = &self.people[i];
+                    p.active_through(year)
+                        && p.registered.year() < year
+                        && taken_this_year[i] < 2
+                        && self.eligible(index, p)
+                })
+                .collect();
+            candidates.shuffle(&mut self.rng);
+            candidates.truncate(self.quota(index, year));
+            for &i in &candidates {
+                taken_this_year[i] += 1;
+            }
+            for cohort in candidates.chunks(50) {
+                self.session(index, year, cohort);
+            }
+        }
+    }
+
+    fn session(&mut self, index: usize, year: i32, cohort: &[usize]) {
+        let spec = &PROGRAMMES[index];
+        let session = SessionId(self.uuid());
+        let latest_start = date(year, 12, 10) - Duration::days(i64::from(spec.days));
+        let earliest = date(year, 2, 15);
+        let span = (latest_start - earliest).num_days().max(1);
+        let starts_on =
+            (earliest + Duration::days(self.rng.random_range(0..span))).min(date(year, 9, 30));
+        let ends_on = (starts_on + Duration::days(i64::from(spec.days))).min(date(year, 12, 10));
+        self.sessions.push(Command::ScheduleSession {
+            session,
+            programme: self.programmes[index],
+            starts_on,
+            ends_on,
+            capacity: cohort.len() as u32 + self.rng.random_range(0..6),
+            effective_date: starts_on - Duration::days(30),
+        });
+        for &i in cohort {
+            let roll = self.rng.random_range(0..100);
+            let person = self.people[i].id;
+            let mut steps = vec![Command::Enrol {
+                person,
+                session,
+                effective_date: starts_on - Duration::days(5),
+            }];
+            if roll < 2 {
+                steps.push(Command::WithdrawEnrolment {
+                    person,
+                    session,
+                    reason: self
+                        .pick(&["Lý do sức khỏe", "Được cử đi công tác đột xuất"])
+                        .to_string(),
+                    effective_date: starts_on + Duration::days(i64::from(spec.days) / 3),
+                });
+            } else {
+                let result = if roll < 5 {
+                    TrainingResult::Failed
+                } else {
+                    TrainingResult::Passed
+                };
+                steps.push(Command::CompleteTraining {
+                    person,
+                    session,
+                    result,
+                    grade: (result == TrainingResult::Passed)
+                        .then(|| self.pick(&["Giỏi", "Khá", "Trung bình"]).to_string()),
+                    certificate: None,
+                    effective_date: ends_on,
+                });
+                if let (TrainingResult::Passed, Some(level)) = (result, spec.confers) {
+                    self.people[i].raise(level);
+                }
+            }
+            self.people[i].timeline.extend(steps);
+        }
+    }
+
+    fn rotations(&mut self, year: i32) {
+        let count = if year == LAST_YEAR {
+            ROTATIONS_2017
+        } else if year >= 2014 {
+            3
+        } else {
+            0
+        };
+        let communes: Vec<usize> = (0..self.units.len())
+            .filter(|&u| self.units[u].level == UnitLevel::Commune)
+            .collect();
+        let mut chosen: Vec<usize> = Vec::new();
+        if year == LAST_YEAR {
+            // The article's example: the deputy head of the propaganda board to Pom Lót.
+            let propaganda = DISTRICT_BODIES
+                .iter()
+                .position(|u| u.code == "ban-tuyen-giao");
+            if let Some(deputy) = (0..self.people.len()).find(|&i| {
+                let p = &self.people[i];
+                Some(p.unit) == propaganda && p.post == "Phó Trưởng ban" && p.active_through(year)
+            }) {
+                chosen.push(deputy);
+            }
+        }
+        let mut pool: Vec<usize> = (0..self.people.len())
+            .filter(|&i| {
+                let p = &self.people[i];
+                p.active_through(year)
+                    && p.registered.year() < year
+                    && matches!(
+                        self.units[p.unit].kind,
+                        Some(BodyKind::Party | BodyKind::Department)
+                    )
+                    && !chosen.contains(&i)
+            })
+            .collect();
+        pool.shuffle(&mut self.rng);
+        chosen.extend(pool.into_iter().take(count.saturating_sub(chosen.len())));
+        for (n, &i) in chosen.iter().enumerate() {
+            let commune = if n == 0 && year == LAST_YEAR {
+                communes
+                    .iter()
+                    .copied()
+                    .find(|&u| self.units[u].name == "Pom Lót")
+                    .unwrap_or(communes[0])
+            } else {
+                self.pick(&communes)
+            };
+            let post = if n == 0 && year == LAST_YEAR {
+                COMMUNE_KEY_POSTS[0]
+            } else {
+                self.pick(COMMUNE_KEY_POSTS)
+            };
+            let outcome = if year == LAST_YEAR {
+                RotationOutcome::CompletedWell
+            } else {
+                self.weighted(&[
+                    (70, RotationOutcome::CompletedWell),
+                    (25, RotationOutcome::Completed),
+                    (5, RotationOutcome::NotCompleted),
+                ])
+            };
+            let started = date(year, 2, self.rng.random_range(1..28));
+            let ended = date(year, 12, self.rng.random_range(15..21));
+            let person = self.people[i].id;
+            let to = Placement {
+                unit: self.units[commune].id,
+                post: post.to_string(),
+            };
+            let decision_number = format!("{}/QĐ-HU", self.rng.random_range(100..999));
+            let assessment = match outcome {
+                RotationOutcome::CompletedWell => "Hoàn thành tốt nhiệm vụ được giao tại cơ sở",
+                RotationOutcome::Completed => "Hoàn thành nhiệm vụ",
+                RotationOutcome::NotCompleted => "Chưa hoàn thành nhiệm vụ được giao",
+            };
+            let timeline = &mut self.people[i].timeline;
+            timeline.push(Command::StartRotation {
+                person,
+                kind: MovementKind::Rotation,
+                to,
+                planned_end: Some(date(year, 12, 31)),
+                decision_number,
+                effective_date: started,
+            });
+            timeline.push(Command::EndRotation {
+                person,
+                outcome,
+                assessment: assessment.to_string(),
+                effective_date: ended,
+            });
+        }
+    }
+
+    fn appraisals(&mut self, year: i32) {
+        for i in 0..self.people.len() {
+            if !self.people[i].active_through(year) {
+                continue;
+            }
+            let classification = self.weighted(&[
+                (15, Classification::Excellent),
+                (66, Classification::Good),
+                (16, Classification::Completed),
+                (3, Classification::NotCompleted),
+            ]);
+            let feedback_count = self.weighted(&[(88, 0usize), (9, 1), (3, 2)]);
+            let feedback = (0..feedback_count)
+                .map(|_| {
+                    let channel = self.pick(FeedbackChannel::ALL);
+                    FeedbackItem {
+                        channel,
+                        summary: match channel {
+                            FeedbackChannel::Press => "Bài viết biểu dương trên Báo Điện Biên Phủ",
+                            FeedbackChannel::VoterMeetings => {
+                                "Cử tri phản ánh thái độ phục vụ nhân dân"
+                            }
+                            FeedbackChannel::FatherlandFront => {
+                                "Ý kiến giám sát của Mặt trận Tổ quốc"
+                            }
+                            FeedbackChannel::ComplaintsPetitions => {
+                                "Đơn kiến nghị về giải quyết thủ tục hành chính"
+                            }
+                        }
+                        .to_string(),
+                    }
+                })
+                .collect();
+            let score = (year == LAST_YEAR).then(|| self.rng.random_range(50..100));
+            let p = &mut self.people[i];
+            p.timeline.push(Command::Appraise {
+                person: p.id,
+                year,
+                classification,
+                score,
+                feedback,
+                effective_date: date(year, 12, 26),
+            });
+        }
+    }
+
+    fn corrections(&mut self) {
+        let registered_first: Vec<usize> = (0..self.people.len())
+            .filter(|&i| {
+                self.people[i].registered.year() == FIRST_YEAR
+                    && self.people[i].level(Track::Professional).is_some()
+            })
+            .collect();
+        for n in 0..8 {
+            let i = registered_first[(n * 97) % registered_first.len().max(1)];
+            self.plan
+                .corrections
+                .push(PlannedCorrection::QualificationInstitution(
+                    self.people[i].id,
+                ));
+        }
+        for n in 0..5 {
+            let i = registered_first[(n * 211 + 5) % registered_first.len().max(1)];
+            let p = &mut self.people[i];
+            if let Some(Command::RecordQualification { .. }) = p.timeline.get(1).cloned() {
+                let duplicate = p.timeline[1].clone();
+                p.timeline.push(match duplicate {
+                    Command::RecordQualification {
+                        person,
+                        level,
+                        field,
+                        institution,
+                        certificate,
+                        effective_date,
+                    } => Command::RecordQualification {
+                        person,
+                        level,
+                        field,
+                        institution,
+                        certificate,
+                        effective_date: effective_date + Duration::days(30),
+                    },
+                    other => other,
+                });
+                self.plan
+                    .corrections
+                    .push(PlannedCorrection::DuplicateQualification(p.id));
+            }
+        }
+        let appraised: Vec<PersonId> = self
+            .people
+            .iter()
+            .filter(|p| p.active_through(LAST_YEAR))
+            .map(|p| p.id)
+            .take(300)
+            .collect();
+        for n in 0..3 {
+            if let Some(id) = appraised.get(n * 101) {
+                self.plan
+                    .corrections
+                    .push(PlannedCorrection::Appraisal2017(*id));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_timeline_starts_with_a_registration() {
+        let plan = plan(7, 0.2);
+        for timeline in &plan.people {
+            assert!(
+                matches!(timeline.first(), Some(Command::RegisterPerson { .. })),
+                "{:#?}",
+                &timeline[..timeline.len().min(3)]
+            );
+        }
+    }
+}

@@ -1,0 +1,849 @@
+//! The rules: `decide(facts, command) -> events | DomainError`. Pure: the caller loads the
+//! states the command needs (see [`Facts`]) and appends what comes back, with the streams'
+//! versions as expectations, so that a decision made on stale state is never written.
+
+use chrono::{Datelike, Duration, NaiveDate};
+
+use super::command::Command;
+use super::event::*;
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::person::{EnrolmentState, PersonHistory, PersonView};
+use super::reference::{ProgrammeState, SessionState, UnitState};
+use super::vocab::{Track, TrainingResult};
+use crate::store::StreamId;
+
+/// How far past today a business date may lie (sessions are scheduled ahead; facts about
+/// people are not recorded years ahead).
+pub const MAX_DAYS_AHEAD: i64 = 366;
+
+/// What a decision may look at, loaded by the caller for the command at hand. States the
+/// command does not concern are empty.
+#[derive(Debug, Clone, Copy)]
+pub struct Facts<'a> {
+    /// Today's date where the ledger runs: "far in the future" is measured from it.
+    pub today: NaiveDate,
+    pub person: &'a PersonHistory,
+    pub session: &'a SessionState,
+    pub programme: &'a ProgrammeState,
+    pub unit: &'a UnitState,
+    /// For a correction or void naming an event that is not in this person's stream: the
+    /// stream where it is, if it exists anywhere.
+    pub target_elsewhere: Option<&'a StreamId>,
+}
+
+/// The stream an event goes to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target {
+    Person(PersonId),
+    Unit(UnitId),
+    Programme(ProgrammeId),
+    Session(SessionId),
+}
+
+impl Target {
+    pub fn stream(&self) -> StreamId {
+        match self {
+            Target::Person(id) => id.stream(),
+            Target::Unit(id) => id.stream(),
+            Target::Programme(id) => id.stream(),
+            Target::Session(id) => id.stream(),
+        }
+    }
+}
+
+/// Why a command was refused. Each maps to HTTP 422 with [`DomainError::code`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    #[error("invalid {field}: {why}")]
+    Invalid { field: &'static str, why: String },
+    #[error("unit {0} is not registered")]
+    UnknownUnit(UnitId),
+    #[error("unit {0} is already registered")]
+    UnitAlreadyRegistered(UnitId),
+    #[error("programme {0} is not registered")]
+    UnknownProgramme(ProgrammeId),
+    #[error("programme {0} is already registered")]
+    ProgrammeAlreadyRegistered(ProgrammeId),
+    #[error("session {0} is not scheduled")]
+    UnknownSession(SessionId),
+    #[error("session {0} is already scheduled")]
+    SessionAlreadyScheduled(SessionId),
+    #[error("person {0} is not registered")]
+    NotRegistered(PersonId),
+    #[error("person {0} is already registered")]
+    AlreadyRegistered(PersonId),
+    #[error("person {person} left the service on {on}")]
+    Separated { person: PersonId, on: NaiveDate },
+    #[error("the person is already enrolled in session {0}")]
+    AlreadyEnrolled(SessionId),
+    #[error("session {session} is full: all {capacity} seats are taken")]
+    SessionFull { session: SessionId, capacity: u32 },
+    #[error("the person has no active enrolment in session {0}")]
+    NoActiveEnrolment(SessionId),
+    #[error("completion dated {date} is before the session starts on {starts_on}")]
+    CompletionBeforeSessionStart {
+        date: NaiveDate,
+        starts_on: NaiveDate,
+    },
+    #[error("a rotation started on {since} is still active: end it first")]
+    RotationAlreadyActive { since: NaiveDate },
+    #[error("the person has no active rotation to end")]
+    NoActiveRotation,
+    #[error("already appraised for {year} (event {event}): record a correction instead")]
+    AlreadyAppraised { year: i32, event: EventId },
+    #[error("date {date} is before the birth date {birth_date}")]
+    DateBeforeBirth {
+        date: NaiveDate,
+        birth_date: NaiveDate,
+    },
+    #[error("date {date} is more than {MAX_DAYS_AHEAD} days after today ({today})")]
+    DateTooFarInFuture { date: NaiveDate, today: NaiveDate },
+    #[error("date {date} is before the person's registration on {registered_on}")]
+    DateBeforeRegistration {
+        date: NaiveDate,
+        registered_on: NaiveDate,
+    },
+    #[error("{level:?} is not a level of the {} track", track.code())]
+    LevelNotInTrack { track: Track, level: String },
+    #[error("event {0} does not exist")]
+    UnknownEvent(EventId),
+    #[error("event {id} belongs to stream {stream}, not to this person")]
+    EventOfAnotherStream { id: EventId, stream: String },
+    #[error("{event_type} events cannot be {action}")]
+    NotCorrectable {
+        event_type: &'static str,
+        action: &'static str,
+    },
+    #[error("event {id} is a {expected}; its replacement must be one too, not a {found}")]
+    CorrectionTypeMismatch {
+        id: EventId,
+        expected: &'static str,
+        found: &'static str,
+    },
+    #[error("event {0} is voided")]
+    AlreadyVoided(EventId),
+}
+
+impl DomainError {
+    /// A stable, machine-readable code for clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DomainError::Invalid { .. } => "invalid",
+            DomainError::UnknownUnit(_) => "unknown_unit",
+            DomainError::UnitAlreadyRegistered(_) => "unit_already_registered",
+            DomainError::UnknownProgramme(_) => "unknown_programme",
+            DomainError::ProgrammeAlreadyRegistered(_) => "programme_already_registered",
+            DomainError::UnknownSession(_) => "unknown_session",
+            DomainError::SessionAlreadyScheduled(_) => "session_already_scheduled",
+            DomainError::NotRegistered(_) => "not_registered",
+            DomainError::AlreadyRegistered(_) => "already_registered",
+            DomainError::Separated { .. } => "separated",
+            DomainError::AlreadyEnrolled(_) => "already_enrolled",
+            DomainError::SessionFull { .. } => "session_full",
+            DomainError::NoActiveEnrolment(_) => "no_active_enrolment",
+            DomainError::CompletionBeforeSessionStart { .. } => "completion_before_session_start",
+            DomainError::RotationAlreadyActive { .. } => "rotation_already_active",
+            DomainError::NoActiveRotation => "no_active_rotation",
+            DomainError::AlreadyAppraised { .. } => "already_appraised",
+            DomainError::DateBeforeBirth { .. } => "date_before_birth",
+            DomainError::DateTooFarInFuture { .. } => "date_too_far_in_future",
+            DomainError::DateBeforeRegistration { .. } => "date_before_registration",
+            DomainError::LevelNotInTrack { .. } => "level_not_in_track",
+            DomainError::UnknownEvent(_) => "unknown_event",
+            DomainError::EventOfAnotherStream { .. } => "event_of_another_stream",
+            DomainError::NotCorrectable { .. } => "not_correctable",
+            DomainError::CorrectionTypeMismatch { .. } => "correction_type_mismatch",
+            DomainError::AlreadyVoided(_) => "already_voided",
+        }
+    }
+}
+
+type Decision = Result<Vec<(Target, Event)>, DomainError>;
+
+/// Decides what `command` records, given `facts`.
+pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
+    match command {
+        Command::RegisterUnit { .. } => register_unit(facts, command),
+        Command::RegisterProgramme { .. } => register_programme(facts, command),
+        Command::ScheduleSession { .. } => schedule_session(facts, command),
+        Command::RegisterPerson { .. } => register_person(facts, command),
+        _ => person_command(facts, command),
+    }
+}
+
+fn not_blank(field: &'static str, value: &str) -> Result<(), DomainError> {
+    if value.trim().is_empty() {
+        return Err(DomainError::Invalid {
+            field,
+            why: "must not be empty".into(),
+        });
+    }
+    Ok(())
+}
+
+fn not_too_far(today: NaiveDate, date: NaiveDate) -> Result<(), DomainError> {
+    if date > today + Duration::days(MAX_DAYS_AHEAD) {
+        return Err(DomainError::DateTooFarInFuture { date, today });
+    }
+    Ok(())
+}
+
+fn register_unit(facts: &Facts<'_>, command: &Command) -> Decision {
+    let Command::RegisterUnit {
+        unit,
+        code,
+        name,
+        level,
+        effective_date,
+    } = command
+    else {
+        unreachable!("dispatched by decide")
+    };
+    if facts.unit.registered.is_some() {
+        return Err(DomainError::UnitAlreadyRegistered(*unit));
+    }
+    not_blank("code", code)?;
+    not_blank("name", name)?;
+    not_too_far(facts.today, *effective_date)?;
+    Ok(vec![(
+        Target::Unit(*unit),
+        UnitRegistered {
+            unit: *unit,
+            code: code.trim().to_string(),
+            name: name.trim().to_string(),
+            level: *level,
+            effective_date: *effective_date,
+        }
+        .into(),
+    )])
+}
+
+fn register_programme(facts: &Facts<'_>, command: &Command) -> Decision {
+    let Command::RegisterProgramme {
+        programme,
+        name,
+        category,
+        confers,
+        provider,
+        in_province,
+        duration_days,
+        effective_date,
+    } = command
+    else {
+        unreachable!("dispatched by decide")
+    };
+    if facts.programme.registered.is_some() {
+        return Err(DomainError::ProgrammeAlreadyRegistered(*programme));
+    }
+    not_blank("name", name)?;
+    not_blank("provider", provider)?;
+    not_too_far(facts.today, *effective_date)?;
+    if *duration_days == 0 {
+        return Err(DomainError::Invalid {
+            field: "duration_days",
+            why: "must be at least 1".into(),
+        });
+    }
+    if let Some(level) = confers
+        && category.track() != Some(level.track())
+    {
+        return Err(DomainError::LevelNotInTrack {
+            track: level.track(),
+            level: format!("{} programme conferring {}", category.code(), level.code()),
+        });
+    }
+    Ok(vec![(
+        Target::Programme(*programme),
+        ProgrammeRegistered {
+            programme: *programme,
+            name: name.trim().to_string(),
+            category: *category,
+            confers: *confers,
+            provider: provider.trim().to_string(),
+            in_province: *in_province,
+            duration_days: *duration_days,
+            effective_date: *effective_date,
+        }
+        .into(),
+    )])
+}
+
+fn schedule_session(facts: &Facts<'_>, command: &Command) -> Decision {
+    let Command::ScheduleSession {
+        session,
+        programme,
+        starts_on,
+        ends_on,
+        capacity,
+        effective_date,
+    } = command
+    else {
+        unreachable!("dispatched by decide")
+    };
+    if facts.session.scheduled.is_some() {
+        return Err(DomainError::SessionAlreadyScheduled(*session));
+    }
+    if facts.programme.registered.is_none() {
+        return Err(DomainError::UnknownProgramme(*programme));
+    }
+    if ends_on < starts_on {
+        return Err(DomainError::Invalid {
+            field: "ends_on",
+            why: format!("{ends_on} is before the start {starts_on}"),
+        });
+    }
+    if *capacity == 0 {
+        return Err(DomainError::Invalid {
+            field: "capacity",
+            why: "must be at least 1".into(),
+        });
+    }
+    not_too_far(facts.today, *starts_on)?;
+    not_too_far(facts.today, *effective_date)?;
+    Ok(vec![(
+        Target::Session(*session),
+        SessionScheduled {
+            session: *session,
+            programme: *programme,
+            starts_on: *starts_on,
+            ends_on: *ends_on,
+            capacity: *capacity,
+            effective_date: *effective_date,
+        }
+        .into(),
+    )])
+}
+
+fn register_person(facts: &Facts<'_>, command: &Command) -> Decision {
+    let Command::RegisterPerson {
+        person,
+        full_name,
+        birth_date,
+        gender,
+        ethnicity,
+        category,
+        unit,
+        post,
+        leadership,
+        effective_date,
+    } = command
+    else {
+        unreachable!("dispatched by decide")
+    };
+    if !facts.person.facts().is_empty() {
+        return Err(DomainError::AlreadyRegistered(*person));
+    }
+    if facts.unit.registered.is_none() {
+        return Err(DomainError::UnknownUnit(*unit));
+    }
+    not_blank("full_name", full_name)?;
+    not_blank("post", post)?;
+    if effective_date < birth_date {
+        return Err(DomainError::DateBeforeBirth {
+            date: *effective_date,
+            birth_date: *birth_date,
+        });
+    }
+    not_too_far(facts.today, *effective_date)?;
+    Ok(vec![(
+        Target::Person(*person),
+        PersonRegistered {
+            person: *person,
+            full_name: full_name.trim().to_string(),
+            birth_date: *birth_date,
+            gender: *gender,
+            ethnicity: ethnicity.trim().to_string(),
+            category: *category,
+            unit: *unit,
+            post: post.trim().to_string(),
+            leadership: *leadership,
+            effective_date: *effective_date,
+        }
+        .into(),
+    )])
+}
+
+/// The business date a person command takes effect.
+fn command_date(command: &Command) -> NaiveDate {
+    match command {
+        Command::RegisterUnit { effective_date, .. }
+        | Command::RegisterProgramme { effective_date, .. }
+        | Command::ScheduleSession { effective_date, .. }
+        | Command::RegisterPerson { effective_date, .. }
+        | Command::AssignPerson { effective_date, .. }
+        | Command::RecordQualification { effective_date, .. }
+        | Command::Enrol { effective_date, .. }
+        | Command::WithdrawEnrolment { effective_date, .. }
+        | Command::CompleteTraining { effective_date, .. }
+        | Command::StartRotation { effective_date, .. }
+        | Command::EndRotation { effective_date, .. }
+        | Command::Appraise { effective_date, .. }
+        | Command::Separate { effective_date, .. }
+        | Command::Correct { effective_date, .. }
+        | Command::Void { effective_date, .. } => *effective_date,
+    }
+}
+
+/// Checks a person fact's date against birth, registration and today.
+fn check_date(view: &PersonView, today: NaiveDate, date: NaiveDate) -> Result<(), DomainError> {
+    if date < view.birth_date {
+        return Err(DomainError::DateBeforeBirth {
+            date,
+            birth_date: view.birth_date,
+        });
+    }
+    if date < view.registered_on {
+        return Err(DomainError::DateBeforeRegistration {
+            date,
+            registered_on: view.registered_on,
+        });
+    }
+    not_too_far(today, date)
+}
+
+fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
+    let Some(person) = command.person() else {
+        unreachable!("every other command concerns a person")
+    };
+    let view = facts
+        .person
+        .view(None)
+        .ok_or(DomainError::NotRegistered(person))?;
+    let date = command_date(command);
+    check_date(&view, facts.today, date)?;
+    let correcting = matches!(command, Command::Correct { .. } | Command::Void { .. });
+    if let Some((on, _)) = view.separated
+        && !correcting
+        && (date >= on || matches!(command, Command::Enrol { .. } | Command::Separate { .. }))
+    {
+        return Err(DomainError::Separated { person, on });
+    }
+    let at = view.placement.clone();
+    let event: Event = match command {
+        Command::AssignPerson {
+            unit,
+            post,
+            category,
+            leadership,
+            ..
+        } => {
+            if facts.unit.registered.is_none() {
+                return Err(DomainError::UnknownUnit(*unit));
+            }
+            not_blank("post", post)?;
+            PersonAssigned {
+                person,
+                unit: *unit,
+                post: post.trim().to_string(),
+                category: *category,
+                leadership: *leadership,
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::RecordQualification {
+            level,
+            field,
+            institution,
+            certificate,
+            ..
+        } => QualificationRecorded {
+            person,
+            level: *level,
+            field: field.clone(),
+            institution: institution.clone(),
+            certificate: certificate.clone(),
+            at,
+            effective_date: date,
+        }
+        .into(),
+        Command::Enrol { session, .. } => return enrol(facts, &view, *session, at, date),
+        Command::WithdrawEnrolment {
+            session, reason, ..
+        } => return withdraw(&view, *session, reason, at, date),
+        Command::CompleteTraining {
+            session,
+            result,
+            grade,
+            certificate,
+            ..
+        } => {
+            let enrolment = active_enrolment(&view, *session)?;
+            let schedule = facts
+                .session
+                .scheduled
+                .as_ref()
+                .ok_or(DomainError::UnknownSession(*session))?;
+            if date < schedule.starts_on {
+                return Err(DomainError::CompletionBeforeSessionStart {
+                    date,
+                    starts_on: schedule.starts_on,
+                });
+            }
+            let confers = match result {
+                TrainingResult::Passed => {
+                    facts.programme.registered.as_ref().and_then(|p| p.confers)
+                }
+                TrainingResult::Failed => None,
+            };
+            TrainingCompleted {
+                person,
+                session: *session,
+                programme: enrolment,
+                result: *result,
+                grade: grade.clone(),
+                certificate: certificate.clone(),
+                confers,
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::StartRotation {
+            kind,
+            to,
+            planned_end,
+            decision_number,
+            ..
+        } => {
+            if let Some(active) = &view.active_rotation {
+                return Err(DomainError::RotationAlreadyActive {
+                    since: active.started_on,
+                });
+            }
+            if facts.unit.registered.is_none() {
+                return Err(DomainError::UnknownUnit(to.unit));
+            }
+            not_blank("decision_number", decision_number)?;
+            not_blank("to.post", &to.post)?;
+            if let Some(end) = planned_end
+                && *end <= date
+            {
+                return Err(DomainError::Invalid {
+                    field: "planned_end",
+                    why: format!("{end} is not after the start {date}"),
+                });
+            }
+            RotationStarted {
+                person,
+                kind: *kind,
+                from: at.clone(),
+                to: to.clone(),
+                planned_end: *planned_end,
+                decision_number: decision_number.trim().to_string(),
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::EndRotation {
+            outcome,
+            assessment,
+            ..
+        } => {
+            let active = view
+                .active_rotation
+                .as_ref()
+                .ok_or(DomainError::NoActiveRotation)?;
+            if date < active.started_on {
+                return Err(DomainError::Invalid {
+                    field: "effective_date",
+                    why: format!(
+                        "{date} is before the rotation started on {}",
+                        active.started_on
+                    ),
+                });
+            }
+            RotationEnded {
+                person,
+                rotation: active.event,
+                outcome: *outcome,
+                assessment: assessment.clone(),
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::Appraise {
+            year,
+            classification,
+            score,
+            feedback,
+            ..
+        } => {
+            check_appraisal(&view, facts.today, *year, *score, date)?;
+            Appraised {
+                person,
+                year: *year,
+                classification: *classification,
+                feedback: feedback.clone(),
+                at,
+                effective_date: date,
+                score: *score,
+            }
+            .into()
+        }
+        Command::Separate { reason, .. } => PersonSeparated {
+            person,
+            reason: *reason,
+            at,
+            effective_date: date,
+        }
+        .into(),
+        Command::Correct {
+            corrects,
+            reason,
+            replacement,
+            ..
+        } => {
+            correct(facts, &view, *corrects, reason, replacement)?;
+            EventCorrected {
+                person,
+                corrects: *corrects,
+                reason: reason.trim().to_string(),
+                replacement: replacement.clone(),
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::Void { voids, reason, .. } => {
+            let target = target_fact(facts, *voids, reason)?;
+            if !voidable(target) {
+                return Err(DomainError::NotCorrectable {
+                    event_type: target.type_name(),
+                    action: "voided",
+                });
+            }
+            EventVoided {
+                person,
+                voids: *voids,
+                reason: reason.trim().to_string(),
+                at,
+                effective_date: date,
+            }
+            .into()
+        }
+        Command::RegisterUnit { .. }
+        | Command::RegisterProgramme { .. }
+        | Command::ScheduleSession { .. }
+        | Command::RegisterPerson { .. } => unreachable!("dispatched by decide"),
+    };
+    Ok(vec![(Target::Person(person), event)])
+}
+
+fn enrol(
+    facts: &Facts<'_>,
+    view: &PersonView,
+    session: SessionId,
+    at: Placement,
+    date: NaiveDate,
+) -> Decision {
+    let schedule = facts
+        .session
+        .scheduled
+        .as_ref()
+        .ok_or(DomainError::UnknownSession(session))?;
+    if let Some(existing) = view.enrolments.get(&session)
+        && existing.state != EnrolmentState::Withdrawn
+    {
+        return Err(DomainError::AlreadyEnrolled(session));
+    }
+    if facts.session.is_full() {
+        return Err(DomainError::SessionFull {
+            session,
+            capacity: schedule.capacity,
+        });
+    }
+    let person = view.person;
+    Ok(vec![
+        (
+            Target::Person(person),
+            EnrolledInSession {
+                person,
+                session,
+                programme: schedule.programme,
+                at,
+                effective_date: date,
+            }
+            .into(),
+        ),
+        (
+            Target::Session(session),
+            SeatTaken {
+                session,
+                person,
+                effective_date: date,
+            }
+            .into(),
+        ),
+    ])
+}
+
+fn active_enrolment(view: &PersonView, session: SessionId) -> Result<ProgrammeId, DomainError> {
+    match view.enrolments.get(&session) {
+        Some(e) if e.state == EnrolmentState::Active => Ok(e.programme),
+        _ => Err(DomainError::NoActiveEnrolment(session)),
+    }
+}
+
+fn withdraw(
+    view: &PersonView,
+    session: SessionId,
+    reason: &str,
+    at: Placement,
+    date: NaiveDate,
+) -> Decision {
+    active_enrolment(view, session)?;
+    not_blank("reason", reason)?;
+    let person = view.person;
+    Ok(vec![
+        (
+            Target::Person(person),
+            EnrolmentWithdrawn {
+                person,
+                session,
+                reason: reason.trim().to_string(),
+                at,
+                effective_date: date,
+            }
+            .into(),
+        ),
+        (
+            Target::Session(session),
+            SeatReleased {
+                session,
+                person,
+                effective_date: date,
+            }
+            .into(),
+        ),
+    ])
+}
+
+fn check_appraisal(
+    view: &PersonView,
+    today: NaiveDate,
+    year: i32,
+    score: Option<u8>,
+    date: NaiveDate,
+) -> Result<(), DomainError> {
+    if year < view.registered_on.year() || year > today.year() {
+        return Err(DomainError::Invalid {
+            field: "year",
+            why: format!(
+                "{year} is outside {}–{}",
+                view.registered_on.year(),
+                today.year()
+            ),
+        });
+    }
+    if date.year() < year {
+        return Err(DomainError::Invalid {
+            field: "effective_date",
+            why: format!(
+                "an appraisal for {year} cannot take effect in {}",
+                date.year()
+            ),
+        });
+    }
+    if score.is_some_and(|s| s > 100) {
+        return Err(DomainError::Invalid {
+            field: "score",
+            why: "must be between 0 and 100".into(),
+        });
+    }
+    if let Some(existing) = view.appraisals.get(&year) {
+        return Err(DomainError::AlreadyAppraised {
+            year,
+            event: existing.event,
+        });
+    }
+    Ok(())
+}
+
+/// The event a correction or void names, from this person's own stream.
+fn target_fact<'a>(facts: &Facts<'a>, id: EventId, reason: &str) -> Result<&'a Event, DomainError> {
+    not_blank("reason", reason)?;
+    let Some(fact) = facts.person.fact(id) else {
+        return Err(match facts.target_elsewhere {
+            Some(stream) => DomainError::EventOfAnotherStream {
+                id,
+                stream: stream.to_string(),
+            },
+            None => DomainError::UnknownEvent(id),
+        });
+    };
+    if facts.person.is_voided(id) {
+        return Err(DomainError::AlreadyVoided(id));
+    }
+    Ok(&fact.event)
+}
+
+fn voidable(event: &Event) -> bool {
+    matches!(
+        event,
+        Event::PersonAssigned(_)
+            | Event::QualificationRecorded(_)
+            | Event::TrainingCompleted(_)
+            | Event::RotationStarted(_)
+            | Event::Appraised(_)
+            | Event::PersonSeparated(_)
+    )
+}
+
+fn correct(
+    facts: &Facts<'_>,
+    view: &PersonView,
+    id: EventId,
+    reason: &str,
+    replacement: &Correction,
+) -> Result<(), DomainError> {
+    let target = target_fact(facts, id, reason)?;
+    let replacement_event = replacement.clone().into_event();
+    let corrected_type = target.type_name();
+    let correctable = matches!(
+        target,
+        Event::PersonRegistered(_)
+            | Event::PersonAssigned(_)
+            | Event::QualificationRecorded(_)
+            | Event::TrainingCompleted(_)
+            | Event::RotationStarted(_)
+            | Event::RotationEnded(_)
+            | Event::Appraised(_)
+            | Event::PersonSeparated(_)
+    );
+    if !correctable {
+        return Err(DomainError::NotCorrectable {
+            event_type: corrected_type,
+            action: "corrected",
+        });
+    }
+    if replacement_event.type_name() != corrected_type {
+        return Err(DomainError::CorrectionTypeMismatch {
+            id,
+            expected: corrected_type,
+            found: replacement_event.type_name(),
+        });
+    }
+    if replacement_event.person() != Some(view.person) {
+        return Err(DomainError::Invalid {
+            field: "replacement.person",
+            why: "a correction cannot move a fact to another person".into(),
+        });
+    }
+    if let (Event::RotationEnded(old), Event::RotationEnded(new)) = (target, &replacement_event)
+        && old.rotation != new.rotation
+    {
+        return Err(DomainError::Invalid {
+            field: "replacement.rotation",
+            why: "a correction cannot make an end belong to another rotation".into(),
+        });
+    }
+    if let Event::PersonRegistered(_) = target {
+        not_too_far(facts.today, replacement_event.effective_date())
+    } else {
+        check_date(view, facts.today, replacement_event.effective_date())
+    }
+}

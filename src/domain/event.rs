@@ -1,0 +1,435 @@
+//! The domain events: what happened, in the past tense, each with the business date it
+//! took effect (`effective_date`), separate from when it was recorded.
+//!
+//! Stored form: the store keeps `(event_type, schema_version, payload)`; the payload is the
+//! event's struct encoded by `codec` (bincode, which keeps no field names). So a struct's
+//! fields may never be reordered or retyped in place: a change makes a new schema version,
+//! and `upcast` turns the old payloads into today's struct on read.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::upcast;
+use super::vocab::{
+    Classification, FeedbackChannel, Gender, MovementKind, ProgrammeCategory, QualificationLevel,
+    RotationOutcome, SeparationReason, StaffCategory, TrainingResult, UnitLevel,
+};
+use crate::codec::{self, CodecError};
+
+/// Where a person worked: a unit and a post in it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Placement {
+    pub unit: UnitId,
+    /// The post, e.g. "Phó Trưởng ban" or "Chuyên viên".
+    pub post: String,
+}
+
+/// A certificate or diploma.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Certificate {
+    pub number: String,
+    pub issued_on: NaiveDate,
+}
+
+/// One item of public opinion gathered about a person for the yearly appraisal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackItem {
+    pub channel: FeedbackChannel,
+    pub summary: String,
+}
+
+/// An organisational unit was set up in cadre (a district body or a commune).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnitRegistered {
+    pub unit: UnitId,
+    /// Short stable code, e.g. `xa-pom-lot`.
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub effective_date: NaiveDate,
+}
+
+/// A training programme was registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProgrammeRegistered {
+    pub programme: ProgrammeId,
+    pub name: String,
+    pub category: ProgrammeCategory,
+    /// The level a pass confers in its track, if any.
+    pub confers: Option<QualificationLevel>,
+    /// The school, college or university that runs it.
+    pub provider: String,
+    pub in_province: bool,
+    pub duration_days: u32,
+    pub effective_date: NaiveDate,
+}
+
+/// A cohort of a programme was scheduled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionScheduled {
+    pub session: SessionId,
+    pub programme: ProgrammeId,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    pub effective_date: NaiveDate,
+}
+
+/// A seat in a session was taken by an enrolment (session stream; guards capacity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeatTaken {
+    pub session: SessionId,
+    pub person: PersonId,
+    pub effective_date: NaiveDate,
+}
+
+/// A seat was given back when an enrolment was withdrawn (session stream).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeatReleased {
+    pub session: SessionId,
+    pub person: PersonId,
+    pub effective_date: NaiveDate,
+}
+
+/// A person joined the service (or was first recorded in cadre).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonRegistered {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub unit: UnitId,
+    pub post: String,
+    /// Leadership or management at deputy head of a district department or above.
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+/// A person was given a new unit, post or category.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonAssigned {
+    pub person: PersonId,
+    pub unit: UnitId,
+    pub post: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+    /// The placement before this assignment.
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// A qualification was attained (or first recorded from the personnel file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationRecorded {
+    pub person: PersonId,
+    pub level: QualificationLevel,
+    pub field: Option<String>,
+    pub institution: Option<String>,
+    pub certificate: Option<Certificate>,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// A person was enrolled in a session of a programme (one participation, "lượt").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolledInSession {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub programme: ProgrammeId,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// An enrolment was withdrawn before completion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentWithdrawn {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub reason: String,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// A person finished a session, passing or failing.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TrainingCompleted {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub programme: ProgrammeId,
+    pub result: TrainingResult,
+    pub grade: Option<String>,
+    pub certificate: Option<Certificate>,
+    /// The level this completion confers (the programme's, when passed).
+    pub confers: Option<QualificationLevel>,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// A rotation, transfer or secondment began.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotationStarted {
+    pub person: PersonId,
+    pub kind: MovementKind,
+    pub from: Placement,
+    pub to: Placement,
+    pub planned_end: Option<NaiveDate>,
+    /// The number of the decision that ordered it.
+    pub decision_number: String,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// A rotation ended, with its assessment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RotationEnded {
+    pub person: PersonId,
+    /// The `RotationStarted` event this ends.
+    pub rotation: EventId,
+    pub outcome: RotationOutcome,
+    pub assessment: String,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// The yearly appraisal and classification. Schema version 2 (version 1 had no score).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Appraised {
+    pub person: PersonId,
+    pub year: i32,
+    pub classification: Classification,
+    pub feedback: Vec<FeedbackItem>,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+    /// Score out of 100, where the appraisal scheme uses one.
+    pub score: Option<u8>,
+}
+
+/// A person left the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PersonSeparated {
+    pub person: PersonId,
+    pub reason: SeparationReason,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// The corrected content of an earlier fact: the whole fact as it should have been.
+/// Variants are only ever appended (their order is part of the stored form).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub enum Correction {
+    PersonRegistered(PersonRegistered),
+    PersonAssigned(PersonAssigned),
+    QualificationRecorded(QualificationRecorded),
+    TrainingCompleted(TrainingCompleted),
+    RotationStarted(RotationStarted),
+    RotationEnded(RotationEnded),
+    Appraised(Appraised),
+    PersonSeparated(PersonSeparated),
+}
+
+/// An earlier event was wrong; `replacement` is what it should have said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventCorrected {
+    pub person: PersonId,
+    pub corrects: EventId,
+    pub reason: String,
+    pub replacement: Correction,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// An earlier event should never have been recorded; every fold skips it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EventVoided {
+    pub person: PersonId,
+    pub voids: EventId,
+    pub reason: String,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// Why stored bytes could not become an event.
+#[derive(Debug, thiserror::Error)]
+pub enum EventDecodeError {
+    #[error("unknown event type {0:?}")]
+    UnknownType(String),
+    #[error("{event_type} has no schema version {version}")]
+    UnknownVersion { event_type: String, version: u32 },
+    #[error("{event_type} v{version}: {source}")]
+    Payload {
+        event_type: String,
+        version: u32,
+        #[source]
+        source: CodecError,
+    },
+}
+
+/// Declares the event catalogue: the `Event` enum, its type names and current schema
+/// versions, encoding, decoding (with upcasting of older versions) and JSON.
+macro_rules! catalogue {
+    ($( $name:ident => $version:literal ),+ $(,)?) => {
+        /// Every domain event.
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub enum Event {
+            $( $name($name), )+
+        }
+
+        $(
+            impl From<$name> for Event {
+                fn from(event: $name) -> Self {
+                    Event::$name(event)
+                }
+            }
+        )+
+
+        /// Every event type with its current schema version, in catalogue order.
+        pub const EVENT_TYPES: &[(&str, u32)] = &[ $( (stringify!($name), $version), )+ ];
+
+        impl Event {
+            /// The type name stored with the event: part of the contract with auditors.
+            pub fn type_name(&self) -> &'static str {
+                match self { $( Event::$name(_) => stringify!($name), )+ }
+            }
+
+            /// The schema version written today.
+            pub fn schema_version(&self) -> u32 {
+                match self { $( Event::$name(_) => $version, )+ }
+            }
+
+            /// The payload bytes for the store.
+            pub fn encode(&self) -> Result<Vec<u8>, CodecError> {
+                match self { $( Event::$name(e) => codec::encode(e), )+ }
+            }
+
+            /// Reads a stored payload, upcasting older schema versions.
+            pub fn decode(event_type: &str, version: u32, payload: &[u8]) -> Result<Event, EventDecodeError> {
+                let payload_error = |source| EventDecodeError::Payload {
+                    event_type: event_type.to_string(),
+                    version,
+                    source,
+                };
+                match event_type {
+                    $( stringify!($name) if version == $version => {
+                        codec::decode::<$name>(payload).map(Event::$name).map_err(payload_error)
+                    } )+
+                    $( stringify!($name) )|+ => upcast::decode_older(event_type, version, payload),
+                    _ => Err(EventDecodeError::UnknownType(event_type.to_string())),
+                }
+            }
+
+            /// The event's fields as JSON (the `data` of the log export).
+            pub fn to_json(&self) -> serde_json::Value {
+                let value = match self { $( Event::$name(e) => serde_json::to_value(e), )+ };
+                value.unwrap_or(serde_json::Value::Null)
+            }
+
+            /// Reads an event of type `event_type` from its JSON fields.
+            pub fn from_json(event_type: &str, data: serde_json::Value) -> Result<Event, String> {
+                match event_type {
+                    $( stringify!($name) => serde_json::from_value::<$name>(data).map(Event::$name).map_err(|e| e.to_string()), )+
+                    _ => Err(format!("unknown event type {event_type:?}")),
+                }
+            }
+
+            /// The JSON Schema of every event type, by type name.
+            pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
+                vec![ $( (stringify!($name), schemars::schema_for!($name)), )+ ]
+            }
+
+            /// The business date the event took effect.
+            pub fn effective_date(&self) -> NaiveDate {
+                match self { $( Event::$name(e) => e.effective_date, )+ }
+            }
+        }
+    };
+}
+
+catalogue! {
+    UnitRegistered => 1,
+    ProgrammeRegistered => 1,
+    SessionScheduled => 1,
+    SeatTaken => 1,
+    SeatReleased => 1,
+    PersonRegistered => 1,
+    PersonAssigned => 1,
+    QualificationRecorded => 1,
+    EnrolledInSession => 1,
+    EnrolmentWithdrawn => 1,
+    TrainingCompleted => 1,
+    RotationStarted => 1,
+    RotationEnded => 1,
+    Appraised => 2,
+    PersonSeparated => 1,
+    EventCorrected => 1,
+    EventVoided => 1,
+}
+
+impl Event {
+    /// The person this event is about, for person-stream events.
+    pub fn person(&self) -> Option<PersonId> {
+        match self {
+            Event::PersonRegistered(e) => Some(e.person),
+            Event::PersonAssigned(e) => Some(e.person),
+            Event::QualificationRecorded(e) => Some(e.person),
+            Event::EnrolledInSession(e) => Some(e.person),
+            Event::EnrolmentWithdrawn(e) => Some(e.person),
+            Event::TrainingCompleted(e) => Some(e.person),
+            Event::RotationStarted(e) => Some(e.person),
+            Event::RotationEnded(e) => Some(e.person),
+            Event::Appraised(e) => Some(e.person),
+            Event::PersonSeparated(e) => Some(e.person),
+            Event::EventCorrected(e) => Some(e.person),
+            Event::EventVoided(e) => Some(e.person),
+            Event::UnitRegistered(_)
+            | Event::ProgrammeRegistered(_)
+            | Event::SessionScheduled(_)
+            | Event::SeatTaken(_)
+            | Event::SeatReleased(_) => None,
+        }
+    }
+}
+
+impl Correction {
+    /// The event type this correction replaces.
+    pub fn type_name(&self) -> &'static str {
+        self.clone().into_event().type_name()
+    }
+
+    /// The corrected fact as an event, for folds.
+    pub fn into_event(self) -> Event {
+        match self {
+            Correction::PersonRegistered(e) => e.into(),
+            Correction::PersonAssigned(e) => e.into(),
+            Correction::QualificationRecorded(e) => e.into(),
+            Correction::TrainingCompleted(e) => e.into(),
+            Correction::RotationStarted(e) => e.into(),
+            Correction::RotationEnded(e) => e.into(),
+            Correction::Appraised(e) => e.into(),
+            Correction::PersonSeparated(e) => e.into(),
+        }
+    }
+}

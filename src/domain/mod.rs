@@ -1,0 +1,24 @@
+//! The personnel-training domain: vocabulary, events, commands, rules and targets.
+//!
+//! Owns: what the users' words mean (`vocab`), what can be recorded (`event`), what users
+//! ask (`command`), the rules that accept or refuse it (`decide`), how a person's stream
+//! folds into where they stand (`person`, `reference`), and targets as data (`policy`).
+//! Must not: do I/O of any kind — no store, no clock, no HTTP. Callers pass `today` in.
+
+pub mod command;
+pub mod decide;
+pub mod event;
+pub mod ids;
+pub mod person;
+pub mod policy;
+pub mod reference;
+pub mod upcast;
+pub mod vocab;
+
+pub use command::Command;
+pub use decide::{DomainError, Facts, Target, decide};
+pub use event::{Event, EventDecodeError};
+pub use ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+pub use person::{PersonHistory, PersonView};
+pub use policy::{Policy, PolicySet};
+pub use reference::{ProgrammeState, SessionState, UnitState};

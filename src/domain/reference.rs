@@ -1,0 +1,67 @@
+//! The small aggregates beside people: units, programmes and sessions (whose stream
+//! guards its capacity). Each is folded from its own stream. Pure.
+
+use std::collections::BTreeSet;
+
+use super::event::{Event, ProgrammeRegistered, SessionScheduled, UnitRegistered};
+use super::ids::PersonId;
+
+/// A unit's stream folded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitState {
+    pub registered: Option<UnitRegistered>,
+}
+
+/// A programme's stream folded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProgrammeState {
+    pub registered: Option<ProgrammeRegistered>,
+}
+
+/// A session's stream folded: its schedule and who holds a seat.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SessionState {
+    pub scheduled: Option<SessionScheduled>,
+    pub seats: BTreeSet<PersonId>,
+}
+
+impl UnitState {
+    pub fn evolve(mut self, event: &Event) -> Self {
+        if let Event::UnitRegistered(e) = event {
+            self.registered = Some(e.clone());
+        }
+        self
+    }
+}
+
+impl ProgrammeState {
+    pub fn evolve(mut self, event: &Event) -> Self {
+        if let Event::ProgrammeRegistered(e) = event {
+            self.registered = Some(e.clone());
+        }
+        self
+    }
+}
+
+impl SessionState {
+    pub fn evolve(mut self, event: &Event) -> Self {
+        match event {
+            Event::SessionScheduled(e) => self.scheduled = Some(e.clone()),
+            Event::SeatTaken(e) => {
+                self.seats.insert(e.person);
+            }
+            Event::SeatReleased(e) => {
+                self.seats.remove(&e.person);
+            }
+            _ => {}
+        }
+        self
+    }
+
+    /// Whether every seat is taken.
+    pub fn is_full(&self) -> bool {
+        self.scheduled
+            .as_ref()
+            .is_some_and(|s| self.seats.len() as u64 >= u64::from(s.capacity))
+    }
+}

@@ -1,0 +1,307 @@
+//! The command path: load the states a command needs from the store, decide, append the
+//! decision with the loaded versions as expectations, and retry when another writer got
+//! there first. The HTTP API, the demo loader and imports all record through here.
+//!
+//! Owns: the glue between `domain` (pure rules) and `store` (I/O).
+//! Must not: contain rules (they live in `domain::decide`) or touch sled.
+
+use chrono::{NaiveDate, Utc};
+use uuid::Uuid;
+
+use crate::domain::{
+    Command, DomainError, Event, EventDecodeError, Facts, PersonHistory, PersonId, ProgrammeState,
+    SessionState, Target, UnitState, decide,
+};
+use crate::store::{
+    AppendBatch, AppendOutcome, AppendedEvent, Direction, ExpectedVersion, NewEvent, RecordedEvent,
+    Store, StoreError, StreamAppend, StreamId,
+};
+
+/// How many times a command is decided again after losing a race for a stream.
+const MAX_ATTEMPTS: usize = 16;
+
+/// Why a command was not recorded.
+#[derive(Debug, thiserror::Error)]
+pub enum LedgerError {
+    /// The rules refused it. HTTP 422.
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    /// The store refused or failed (a stale `If-Match` shows here as
+    /// `WrongExpectedVersion`, HTTP 412). See `StoreError` for the rest.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A stored event could not be read back. HTTP 500, logged.
+    #[error("stored event at position {position} is unreadable: {source}")]
+    Unreadable {
+        position: u64,
+        #[source]
+        source: EventDecodeError,
+    },
+    /// Other writers kept changing the same streams. HTTP 503, retry later.
+    #[error("the streams kept changing under {MAX_ATTEMPTS} attempts; try again")]
+    Contended,
+}
+
+/// Choices a caller can make about one command.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// "Today" for the date rules; the system clock's date when `None`.
+    pub today: Option<NaiveDate>,
+    /// The version the caller last saw of the person's stream (`If-Match`): the command is
+    /// refused rather than decided again if the stream has moved.
+    pub expected_person_version: Option<u64>,
+    /// Makes a retry of the same request return the first answer and append nothing: the
+    /// events get ids derived from this key.
+    pub idempotency_key: Option<String>,
+}
+
+/// Records commands; cheap to clone.
+#[derive(Clone)]
+pub struct Ledger {
+    store: Store,
+}
+
+/// A stream folded into a state, with the version it was folded at (`None`: no events).
+pub struct Loaded<T> {
+    pub state: T,
+    pub version: Option<u64>,
+}
+
+impl Ledger {
+    pub fn new(store: Store) -> Self {
+        Ledger { store }
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Records `command` for `actor` with default options.
+    pub async fn execute(
+        &self,
+        actor: &str,
+        command: &Command,
+    ) -> Result<AppendOutcome, LedgerError> {
+        self.execute_with(actor, command, &Options::default()).await
+    }
+
+    /// Records `command` for `actor`.
+    pub async fn execute_with(
+        &self,
+        actor: &str,
+        command: &Command,
+        options: &Options,
+    ) -> Result<AppendOutcome, LedgerError> {
+        if let Some(key) = &options.idempotency_key
+            && let Some(outcome) = self.earlier_answer(key)?
+        {
+            return Ok(outcome);
+        }
+        let today = options.today.unwrap_or_else(|| Utc::now().date_naive());
+        for _ in 0..MAX_ATTEMPTS {
+            let batch = self.prepare(actor, command, options, today)?;
+            match self.store.append(batch).await {
+                Err(StoreError::WrongExpectedVersion { .. })
+                    if options.expected_person_version.is_none() =>
+                {
+                    continue;
+                }
+                result => return Ok(result?),
+            }
+        }
+        Err(LedgerError::Contended)
+    }
+
+    /// Loads, decides and builds the batch for one attempt.
+    fn prepare(
+        &self,
+        actor: &str,
+        command: &Command,
+        options: &Options,
+        today: NaiveDate,
+    ) -> Result<AppendBatch, LedgerError> {
+        let person = match command.person() {
+            Some(id) => self.load_person(id)?,
+            None => Loaded {
+                state: PersonHistory::default(),
+                version: None,
+            },
+        };
+        if let Some(expected) = options.expected_person_version
+            && person.version != Some(expected)
+            && let Some(id) = command.person()
+        {
+            return Err(StoreError::WrongExpectedVersion {
+                stream: id.stream(),
+                expected: ExpectedVersion::Exact(expected),
+                actual: person.version,
+            }
+            .into());
+        }
+        let session = match command.session() {
+            Some(id) => self.load(&id.stream(), SessionState::default(), |s, e| s.evolve(e))?,
+            None => Loaded {
+                state: SessionState::default(),
+                version: None,
+            },
+        };
+        let programme_id = command
+            .programme()
+            .or_else(|| session.state.scheduled.as_ref().map(|s| s.programme));
+        let programme = match programme_id {
+            Some(id) => self.load(&id.stream(), ProgrammeState::default(), |s, e| s.evolve(e))?,
+            None => Loaded {
+                state: ProgrammeState::default(),
+                version: None,
+            },
+        };
+        let unit = match command.unit() {
+            Some(id) => self.load(&id.stream(), UnitState::default(), |s, e| s.evolve(e))?,
+            None => Loaded {
+                state: UnitState::default(),
+                version: None,
+            },
+        };
+        let elsewhere = self.target_elsewhere(command, &person.state)?;
+        let facts = Facts {
+            today,
+            person: &person.state,
+            session: &session.state,
+            programme: &programme.state,
+            unit: &unit.state,
+            target_elsewhere: elsewhere.as_ref(),
+        };
+        let decision = decide(&facts, command)?;
+        let version_of = |target: &Target| match target {
+            Target::Person(_) => person.version,
+            Target::Session(_) => session.version,
+            Target::Programme(_) => programme.version,
+            Target::Unit(_) => unit.version,
+        };
+        to_batch(
+            actor,
+            decision,
+            version_of,
+            options.idempotency_key.as_deref(),
+        )
+    }
+
+    /// Reads a person's stream and folds it.
+    pub fn load_person(&self, id: PersonId) -> Result<Loaded<PersonHistory>, LedgerError> {
+        let mut version = None;
+        let mut history = PersonHistory::default();
+        for recorded in self.read(&id.stream())? {
+            let event = decode(&recorded)?;
+            history.apply(recorded.id, event);
+            version = Some(recorded.version);
+        }
+        Ok(Loaded {
+            state: history,
+            version,
+        })
+    }
+
+    fn load<T>(
+        &self,
+        stream: &StreamId,
+        initial: T,
+        fold: impl Fn(T, &Event) -> T,
+    ) -> Result<Loaded<T>, LedgerError> {
+        let mut state = initial;
+        let mut version = None;
+        for recorded in self.read(stream)? {
+            state = fold(state, &decode(&recorded)?);
+            version = Some(recorded.version);
+        }
+        Ok(Loaded { state, version })
+    }
+
+    fn read(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, LedgerError> {
+        Ok(self
+            .store
+            .read_stream(stream, 0, Direction::Forwards, usize::MAX)?)
+    }
+
+    /// For corrections: the stream of the named event when it is not this person's.
+    fn target_elsewhere(
+        &self,
+        command: &Command,
+        person: &PersonHistory,
+    ) -> Result<Option<StreamId>, LedgerError> {
+        let Some(id) = command.target_event() else {
+            return Ok(None);
+        };
+        if person.fact(id).is_some() {
+            return Ok(None);
+        }
+        Ok(self.store.read_by_id(&id)?.map(|e| e.stream))
+    }
+
+    /// The answer given the first time this idempotency key was used, if it was.
+    fn earlier_answer(&self, key: &str) -> Result<Option<AppendOutcome>, LedgerError> {
+        let mut events = Vec::new();
+        for index in 0.. {
+            match self.store.read_by_id(&derived_id(key, index))? {
+                Some(event) => events.push(AppendedEvent::of(&event)),
+                None => break,
+            }
+        }
+        Ok((!events.is_empty()).then_some(AppendOutcome {
+            events,
+            already_stored: true,
+        }))
+    }
+}
+
+/// Decodes a stored event into the domain's terms.
+pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
+    Event::decode(
+        &recorded.event_type,
+        recorded.schema_version,
+        &recorded.payload,
+    )
+    .map_err(|source| LedgerError::Unreadable {
+        position: recorded.position,
+        source,
+    })
+}
+
+/// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the
+/// same key always gives the same ids.
+fn derived_id(key: &str, index: usize) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("cadre:{key}:{index}").as_bytes(),
+    )
+}
+
+/// Groups the decided events by stream, each guarded by the version it was decided on.
+fn to_batch(
+    actor: &str,
+    decision: Vec<(Target, Event)>,
+    version_of: impl Fn(&Target) -> Option<u64>,
+    idempotency_key: Option<&str>,
+) -> Result<AppendBatch, LedgerError> {
+    let mut streams: Vec<StreamAppend> = Vec::new();
+    for (index, (target, event)) in decision.into_iter().enumerate() {
+        let payload = event.encode().map_err(StoreError::from)?;
+        let mut new = NewEvent::new(event.type_name(), event.schema_version(), payload);
+        new.id = idempotency_key.map(|key| derived_id(key, index));
+        let stream = target.stream();
+        match streams.iter_mut().find(|s| s.stream == stream) {
+            Some(part) => part.events.push(new),
+            None => streams.push(StreamAppend {
+                stream,
+                expected: match version_of(&target) {
+                    Some(v) => ExpectedVersion::Exact(v),
+                    None => ExpectedVersion::NoStream,
+                },
+                events: vec![new],
+            }),
+        }
+    }
+    Ok(AppendBatch {
+        actor: actor.to_string(),
+        streams,
+    })
+}
