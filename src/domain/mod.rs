@@ -15,6 +15,9 @@ pub mod reference;
 pub mod upcast;
 pub mod vocab;
 
+#[cfg(test)]
+mod rules_tests;
+
 pub use command::Command;
 pub use decide::{DomainError, Facts, Target, decide};
 pub use event::{Event, EventDecodeError};

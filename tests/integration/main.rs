@@ -7,7 +7,10 @@ mod helpers;
 
 mod cli;
 mod crash;
+mod demo;
+mod schemas;
 mod store_append;
 mod store_model;
 mod store_read;
 mod tamper;
+mod upcast;

@@ -1,0 +1,170 @@
+//! `cadre demo` through the real binary, then the district checked against the article.
+
+use std::collections::BTreeMap;
+
+use cadre::domain::vocab::{ProgrammeCategory, RotationOutcome};
+use cadre::domain::{Event, PersonHistory, PersonId, PolicySet};
+use cadre::store::Store;
+use chrono::NaiveDate;
+
+use crate::helpers::cadre;
+
+fn end_of_2017() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2017, 12, 31).unwrap()
+}
+
+#[test]
+fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let loaded = cadre(&data).arg("demo").output().unwrap();
+    assert!(
+        loaded.status.success(),
+        "{}",
+        String::from_utf8_lossy(&loaded.stderr)
+    );
+    assert!(String::from_utf8_lossy(&loaded.stdout).contains("loaded the demo district"));
+
+    let again = cadre(&data).arg("demo").output().unwrap();
+    assert_eq!(again.status.code(), Some(2), "a second load is refused");
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
+
+    let stats = cadre(&data).arg("stats").output().unwrap();
+    let stats = String::from_utf8_lossy(&stats.stdout).into_owned();
+    let count = |event_type: &str| -> u64 {
+        stats
+            .lines()
+            .find_map(|l| l.trim().strip_prefix(event_type)?.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    assert!((3000..3600).contains(&count("PersonRegistered")), "{stats}");
+    assert_eq!(
+        count("UnitRegistered"),
+        34,
+        "14 district bodies and 20 communes"
+    );
+    assert!(
+        count("EventCorrected") >= 3 && count("EventVoided") >= 1,
+        "{stats}"
+    );
+
+    assert!(
+        cadre(&data)
+            .arg("verify")
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+
+    let store = Store::open(&data).unwrap();
+    let events: Vec<(uuid::Uuid, Event)> = store
+        .read_all(1)
+        .map(|r| {
+            let r = r.unwrap();
+            (r.id, cadre::ledger::decode(&r).unwrap())
+        })
+        .collect();
+    check_json_round_trip(&events);
+    check_2017_training(&events);
+    check_2017_rotations(&events);
+    check_compliance_below_target(&events);
+}
+
+/// Every event's JSON reads back as the same event.
+fn check_json_round_trip(events: &[(uuid::Uuid, Event)]) {
+    for (_, event) in events {
+        let back = Event::from_json(event.type_name(), event.to_json()).unwrap();
+        assert_eq!(&back, event);
+    }
+    let names: Vec<&str> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::PersonRegistered(p) => Some(p.full_name.as_str()),
+            _ => None,
+        })
+        .collect();
+    assert!(names.iter().any(|n| n.contains('ễ')) && names.iter().any(|n| n.contains("Thị")));
+}
+
+fn check_2017_training(events: &[(uuid::Uuid, Event)]) {
+    let categories: BTreeMap<_, _> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::ProgrammeRegistered(p) => Some((p.programme, p.category)),
+            _ => None,
+        })
+        .collect();
+    let mut main_tracks = 0;
+    for (_, event) in events {
+        if let Event::EnrolledInSession(e) = event
+            && e.effective_date.format("%Y").to_string() == "2017"
+        {
+            let category = categories[&e.programme];
+            if matches!(
+                category,
+                ProgrammeCategory::PoliticalTheory
+                    | ProgrammeCategory::StateManagement
+                    | ProgrammeCategory::Professional
+            ) {
+                main_tracks += 1;
+            }
+        }
+    }
+    assert!(
+        main_tracks > 300,
+        "{main_tracks} participations in the three main tracks in 2017"
+    );
+}
+
+fn check_2017_rotations(events: &[(uuid::Uuid, Event)]) {
+    let started: Vec<uuid::Uuid> = events
+        .iter()
+        .filter_map(|(id, e)| match e {
+            Event::RotationStarted(r) if r.effective_date.format("%Y").to_string() == "2017" => {
+                Some(*id)
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(started.len(), 11);
+    let ended_well = events
+        .iter()
+        .filter(|(_, e)| {
+            matches!(e, Event::RotationEnded(r)
+                if started.contains(&r.rotation) && r.outcome == RotationOutcome::CompletedWell)
+        })
+        .count();
+    assert_eq!(ended_well, 11);
+}
+
+fn check_compliance_below_target(events: &[(uuid::Uuid, Event)]) {
+    let mut people: BTreeMap<PersonId, PersonHistory> = BTreeMap::new();
+    for (id, event) in events {
+        if let Some(person) = event.person() {
+            people.entry(person).or_default().apply(*id, event.clone());
+        }
+    }
+    let policies = PolicySet::default_set();
+    let policy = policies.in_force(end_of_2017()).unwrap();
+    for target in &policy.targets {
+        let (mut applies, mut met) = (0, 0);
+        for history in people.values() {
+            let Some(view) = history.view(Some(end_of_2017())) else {
+                continue;
+            };
+            if view.separated.is_some() || !target.applies_to(&view) {
+                continue;
+            }
+            applies += 1;
+            met += usize::from(target.evaluate(&view).is_met());
+        }
+        assert!(applies > 20, "{}: {applies} people in scope", target.id);
+        assert!(met < applies, "{}: everyone compliant", target.id);
+        assert!(
+            met * 2 > applies,
+            "{}: most people compliant ({met}/{applies})",
+            target.id
+        );
+    }
+}
