@@ -87,6 +87,8 @@ pub enum DomainError {
     },
     #[error("a rotation started on {since} is still active: end it first")]
     RotationAlreadyActive { since: NaiveDate },
+    #[error("a rotation from {since} to {until} overlaps the one starting then")]
+    RotationOverlap { since: NaiveDate, until: NaiveDate },
     #[error("the person has no active rotation to end")]
     NoActiveRotation,
     #[error("already appraised for {year} (event {event}): record a correction instead")]
@@ -143,6 +145,7 @@ impl DomainError {
             DomainError::NoActiveEnrolment(_) => "no_active_enrolment",
             DomainError::CompletionBeforeSessionStart { .. } => "completion_before_session_start",
             DomainError::RotationAlreadyActive { .. } => "rotation_already_active",
+            DomainError::RotationOverlap { .. } => "rotation_overlap",
             DomainError::NoActiveRotation => "no_active_rotation",
             DomainError::AlreadyAppraised { .. } => "already_appraised",
             DomainError::DateBeforeBirth { .. } => "date_before_birth",
@@ -512,6 +515,13 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
                     since: active.started_on,
                 });
             }
+            // A backdated start would stay open across a later rotation.
+            if let Some((since, until)) = view.rotations.iter().find_map(|r| {
+                let (until, _) = r.ended?;
+                (date < until).then_some((r.started_on, until))
+            }) {
+                return Err(DomainError::RotationOverlap { since, until });
+            }
             if facts.unit.registered.is_none() {
                 return Err(DomainError::UnknownUnit(to.unit));
             }
@@ -649,6 +659,12 @@ fn enrol(
         && existing.state != EnrolmentState::Withdrawn
     {
         return Err(DomainError::AlreadyEnrolled(session));
+    }
+    if date > schedule.ends_on {
+        return Err(DomainError::Invalid {
+            field: "effective_date",
+            why: format!("the session ended on {}", schedule.ends_on),
+        });
     }
     if facts.session.is_full() {
         return Err(DomainError::SessionFull {
@@ -841,8 +857,14 @@ fn correct(
             why: "a correction cannot make an end belong to another rotation".into(),
         });
     }
-    if let Event::PersonRegistered(_) = target {
-        not_too_far(facts.today, replacement_event.effective_date())
+    if let Event::PersonRegistered(registration) = &replacement_event {
+        if registration.effective_date < registration.birth_date {
+            return Err(DomainError::DateBeforeBirth {
+                date: registration.effective_date,
+                birth_date: registration.birth_date,
+            });
+        }
+        not_too_far(facts.today, registration.effective_date)
     } else {
         check_date(view, facts.today, replacement_event.effective_date())
     }

@@ -6,7 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 
 use super::event::{Event, Placement};
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId};
@@ -310,14 +310,5 @@ impl PersonView {
     /// The level held in `track`, if any.
     pub fn level(&self, track: Track) -> Option<QualificationLevel> {
         self.status.get(&track).map(|e| e.level)
-    }
-
-    /// Age in whole years on `date`.
-    pub fn age_on(&self, date: NaiveDate) -> i32 {
-        let mut age = date.year() - self.birth_date.year();
-        if date.ordinal() < self.birth_date.ordinal() {
-            age -= 1;
-        }
-        age
     }
 }

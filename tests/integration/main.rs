@@ -8,6 +8,7 @@ mod helpers;
 mod cli;
 mod crash;
 mod demo;
+mod domain_invariants;
 mod schemas;
 mod store_append;
 mod store_model;
