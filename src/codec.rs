@@ -221,6 +221,31 @@ impl<'a> ChunkView<'a> {
     }
 }
 
+/// Format byte in front of every saved read-model state.
+pub const SNAPSHOT_FORMAT_V1: u8 = 1;
+
+/// `[SNAPSHOT_FORMAT_V1][u64 BE position][u32 BE version][state bytes]`.
+pub fn encode_snapshot(position: u64, version: u32, state: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(13 + state.len());
+    out.push(SNAPSHOT_FORMAT_V1);
+    out.extend_from_slice(&position.to_be_bytes());
+    out.extend_from_slice(&version.to_be_bytes());
+    out.extend_from_slice(state);
+    out
+}
+
+/// The parts of a saved state; `None` for an unknown format or a short value, which the
+/// caller treats as "nothing saved" and rebuilds.
+pub fn decode_snapshot(bytes: &[u8]) -> Option<(u64, u32, &[u8])> {
+    let (&format, rest) = bytes.split_first()?;
+    if format != SNAPSHOT_FORMAT_V1 || rest.len() < 12 {
+        return None;
+    }
+    let position = u64::from_be_bytes(rest[..8].try_into().ok()?);
+    let version = u32::from_be_bytes(rest[8..12].try_into().ok()?);
+    Some((position, version, &rest[12..]))
+}
+
 /// Encodes a domain payload (or any serde value) in the house format.
 pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
     Ok(bincode::serde::encode_to_vec(value, config())?)

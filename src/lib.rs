@@ -7,6 +7,8 @@
 //! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
 //!   pure, no I/O.
 //! - [`ledger`]: the command path — load states, decide, append with expectations.
+//! - [`projection`]: read models folded from the log (status, rosters, totals,
+//!   compliance) and the runtime that keeps them current.
 //! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
@@ -15,4 +17,5 @@ pub mod codec;
 pub mod demo;
 pub mod domain;
 pub mod ledger;
+pub mod projection;
 pub mod store;

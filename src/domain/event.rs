@@ -292,8 +292,9 @@ pub enum EventDecodeError {
 /// versions, encoding, decoding (with upcasting of older versions) and JSON.
 macro_rules! catalogue {
     ($( $name:ident => $version:literal ),+ $(,)?) => {
-        /// Every domain event.
-        #[derive(Debug, Clone, PartialEq, Eq)]
+        /// Every domain event. (Serde is for saved read-model states, which are rebuilt when
+        /// their version changes; the log stores each variant's struct alone.)
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         pub enum Event {
             $( $name($name), )+
         }

@@ -4,9 +4,10 @@
 //! since; the view applies them (a corrected fact reads as its replacement, a voided one is
 //! skipped), optionally as of a business date, and orders facts by effective date. Pure.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::event::{Event, Placement};
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId};
@@ -16,23 +17,23 @@ use super::vocab::{
 };
 
 /// One event of the person's stream.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     pub id: EventId,
     pub event: Event,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Override {
     Replaced(Box<Event>),
     Voided,
 }
 
 /// The folded stream: the facts in recorded order, and what corrections say of them.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersonHistory {
     facts: Vec<Fact>,
-    overrides: HashMap<EventId, Override>,
+    overrides: BTreeMap<EventId, Override>,
 }
 
 impl PersonHistory {

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use serde::{Deserialize, Serialize};
+
 use super::event::{Event, ProgrammeRegistered, SessionScheduled, UnitRegistered};
 use super::ids::PersonId;
 
@@ -19,7 +21,7 @@ pub struct ProgrammeState {
 }
 
 /// A session's stream folded: its schedule and who holds a seat.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionState {
     pub scheduled: Option<SessionScheduled>,
     pub seats: BTreeSet<PersonId>,

@@ -49,9 +49,29 @@ const LOCK_FILE: &str = "cadre.lock";
 const SLED_DIR: &str = "store";
 const LOG_TREE: &str = "log";
 const META_TREE: &str = "meta";
+const SNAPSHOT_TREE: &str = "snapshots";
 const FORMAT_KEY: &[u8] = b"format_version";
 /// How many live batches a slow subscriber may fall behind before it re-reads the log.
 const LIVE_BUFFER: usize = 1024;
+
+/// Where recorded-at times come from. The system clock unless a test supplies another.
+pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
+
+/// How to open a store.
+#[derive(Clone, Default)]
+pub struct StoreOptions {
+    /// The clock that stamps `recorded_at`; `None` for the system clock.
+    pub clock: Option<Clock>,
+}
+
+/// A read model's saved state: the position it reflects, the version of the code that
+/// made it, and its bytes (opaque to the store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Snapshot {
+    pub position: u64,
+    pub version: u32,
+    pub bytes: Vec<u8>,
+}
 
 /// Which way to read a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -80,6 +100,8 @@ struct Inner {
     path: PathBuf,
     db: sled::Db,
     log: sled::Tree,
+    /// Read models' saved states, one key per read model.
+    snapshots: sled::Tree,
     index: Arc<RwLock<Index>>,
     /// `None` once the store is closing.
     requests: Mutex<Option<mpsc::Sender<Request>>>,
@@ -94,12 +116,18 @@ impl Store {
     /// Fails with [`StoreError::Locked`] when another process has it open, and with
     /// [`StoreError::NewerFormat`] when a newer cadre wrote it.
     pub fn open(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
+        Store::open_with(dir, StoreOptions::default())
+    }
+
+    /// [`Store::open`] with options.
+    pub fn open_with(dir: impl AsRef<Path>, options: StoreOptions) -> Result<Store, StoreError> {
         let path = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&path)?;
         let lock = acquire_lock(&path)?;
         let db = open_sled(&path.join(SLED_DIR))?;
         let meta = db.open_tree(META_TREE)?;
         let log = db.open_tree(LOG_TREE)?;
+        let snapshots = db.open_tree(SNAPSHOT_TREE)?;
         check_format(&path, &meta, &log)?;
         let index = rebuild_index(&log)?;
         let index = Arc::new(RwLock::new(index));
@@ -111,6 +139,7 @@ impl Store {
             index: index.clone(),
             events: events.clone(),
             requests: receiver,
+            clock: options.clock.unwrap_or_else(|| Arc::new(chrono::Utc::now)),
         };
         let writer = std::thread::Builder::new()
             .name("cadre-writer".into())
@@ -120,6 +149,7 @@ impl Store {
                 path,
                 db,
                 log,
+                snapshots,
                 index,
                 requests: Mutex::new(Some(requests)),
                 events,
@@ -260,6 +290,53 @@ impl Store {
             size_on_disk: self.inner.db.size_on_disk()?,
             head,
         })
+    }
+
+    /// The last position recorded at or before `time` (0 when none was): recorded-at never
+    /// goes backwards along the log, so a binary search finds it.
+    pub fn position_at(&self, time: chrono::DateTime<chrono::Utc>) -> Result<u64, StoreError> {
+        let (mut low, mut high) = (0, self.head().position);
+        while low < high {
+            let middle = low + (high - low).div_ceil(2);
+            let event = self
+                .read_at(middle)?
+                .ok_or_else(|| StoreError::corrupt(middle, "position below the head is missing"))?;
+            if event.recorded_at <= time {
+                low = middle;
+            } else {
+                high = middle - 1;
+            }
+        }
+        Ok(low)
+    }
+
+    /// Saves a read model's state and checkpoint together (one sled key), durably.
+    pub fn save_snapshot(&self, name: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
+        let bytes = codec::encode_snapshot(snapshot.position, snapshot.version, &snapshot.bytes);
+        self.inner.snapshots.insert(name.as_bytes(), bytes)?;
+        self.inner.db.flush()?;
+        Ok(())
+    }
+
+    /// The state last saved under `name`, if any and readable.
+    pub fn load_snapshot(&self, name: &str) -> Result<Option<Snapshot>, StoreError> {
+        let Some(raw) = self.inner.snapshots.get(name.as_bytes())? else {
+            return Ok(None);
+        };
+        Ok(
+            codec::decode_snapshot(&raw).map(|(position, version, bytes)| Snapshot {
+                position,
+                version,
+                bytes: bytes.to_vec(),
+            }),
+        )
+    }
+
+    /// Forgets the state saved under `name` (the read model rebuilds from position 1).
+    pub fn delete_snapshot(&self, name: &str) -> Result<(), StoreError> {
+        self.inner.snapshots.remove(name.as_bytes())?;
+        self.inner.db.flush()?;
+        Ok(())
     }
 
     /// How many events of each type the log holds (a full scan).

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::index::Index;
 use super::read::{ChunkReader, to_record};
 use super::types::{AppendBatch, AppendOutcome, AppendedEvent, Hash, RecordedEvent, StreamId};
-use super::{StoreError, chunk_key, read_index};
+use super::{Clock, StoreError, chunk_key, read_index};
 use crate::codec;
 
 /// At most this many events are taken into one group; a single larger batch still goes
@@ -36,6 +36,7 @@ pub(super) struct Writer {
     pub index: Arc<RwLock<Index>>,
     pub events: broadcast::Sender<Arc<[RecordedEvent]>>,
     pub requests: mpsc::Receiver<Request>,
+    pub clock: Clock,
 }
 
 /// A batch admitted into the group: its events, in batch order, already numbered.
@@ -82,7 +83,7 @@ impl Writer {
     /// itself failed (every caller of the group has been told).
     fn commit_group(&self, group: Vec<Request>) -> Result<(), String> {
         let index = read_index(&self.index);
-        let mut planner = Planner::new(&index, &self.log);
+        let mut planner = Planner::new(&index, &self.log, (self.clock)());
         let mut decided = Vec::with_capacity(group.len());
         for request in group {
             let admission = planner.admit(&request.batch);
@@ -226,8 +227,8 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    fn new(index: &'a Index, log: &'a sled::Tree) -> Self {
-        let now = Utc::now().timestamp_micros();
+    fn new(index: &'a Index, log: &'a sled::Tree, now: DateTime<Utc>) -> Self {
+        let now = now.timestamp_micros();
         let micros = now.max(index.last_recorded_at_micros());
         Planner {
             index,

@@ -1,0 +1,13 @@
+//! Read models folded from the log, and the runtime that keeps them current.
+//!
+//! Owns: the district model (`model`), the questions it answers (`views`: person status,
+//! rosters, yearly totals, compliance) and the projection runtime (`runtime`: saved state,
+//! catch-up, live following, read-your-writes).
+//! Must not: write events, or decide anything (rules are in `domain`).
+
+pub mod model;
+pub mod runtime;
+pub mod views;
+
+pub use model::District;
+pub use runtime::{Projection, ProjectionError, Settings, catch_up, load_saved, replay, save};

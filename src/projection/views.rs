@@ -1,0 +1,545 @@
+//! The read models, computed from a folded [`District`]: person status, unit rosters,
+//! yearly totals and compliance. Pure functions of (model, date, policy, language), so the
+//! live projection and a report's replay give the same answers for the same events.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{Datelike, NaiveDate};
+use serde::Serialize;
+
+use super::model::District;
+use crate::domain::person::{EnrolmentState, PersonView};
+use crate::domain::policy::{Policy, PolicySet, TargetResult};
+use crate::domain::vocab::{
+    Classification, FeedbackChannel, Gender, Lang, MovementKind, ProgrammeCategory,
+    QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
+    UnitLevel,
+};
+use crate::domain::{Event, EventId, PersonId, UnitId};
+
+/// A level held, with the event that shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LevelHeld {
+    pub track: Track,
+    pub level: QualificationLevel,
+    pub label: String,
+    pub evidence: EventId,
+    pub since: NaiveDate,
+}
+
+/// Counts of a person's enrolments by how they stand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct TrainingSummary {
+    pub enrolments: u64,
+    pub active: u64,
+    pub passed: u64,
+    pub failed: u64,
+    pub withdrawn: u64,
+}
+
+/// A rotation under way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActiveRotation {
+    pub kind: MovementKind,
+    pub to_unit: UnitId,
+    pub to_unit_name: String,
+    pub to_post: String,
+    pub started_on: NaiveDate,
+    pub planned_end: Option<NaiveDate>,
+}
+
+/// The most recent appraisal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LatestAppraisal {
+    pub year: i32,
+    pub classification: Classification,
+    pub label: String,
+    pub score: Option<u8>,
+}
+
+/// How a person stands against one target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TargetStatus {
+    pub target: String,
+    pub label: String,
+    pub met: bool,
+    /// What is missing, in words a clerk understands.
+    pub gaps: Vec<String>,
+}
+
+/// Where one person stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PersonStatus {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub post: String,
+    pub registered_on: NaiveDate,
+    pub separated: Option<(NaiveDate, SeparationReason)>,
+    pub qualifications: Vec<LevelHeld>,
+    pub training: TrainingSummary,
+    pub active_rotation: Option<ActiveRotation>,
+    pub latest_appraisal: Option<LatestAppraisal>,
+    /// The policy in force on the date asked about, if any.
+    pub policy: Option<String>,
+    pub compliance: Vec<TargetStatus>,
+}
+
+/// Status of `person` on `as_of` (today's knowledge of the facts effective by then).
+pub fn person_status(
+    model: &District,
+    person: PersonId,
+    as_of: NaiveDate,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Option<PersonStatus> {
+    let view = model.people.get(&person)?.view(Some(as_of))?;
+    let policy = policies.in_force(as_of);
+    Some(status_of(model, &view, policy, lang))
+}
+
+fn status_of(
+    model: &District,
+    view: &PersonView,
+    policy: Option<&Policy>,
+    lang: Lang,
+) -> PersonStatus {
+    let mut training = TrainingSummary::default();
+    for enrolment in view.enrolments.values() {
+        training.enrolments += 1;
+        match enrolment.state {
+            EnrolmentState::Active => training.active += 1,
+            EnrolmentState::Withdrawn => training.withdrawn += 1,
+            EnrolmentState::Completed(TrainingResult::Passed) => training.passed += 1,
+            EnrolmentState::Completed(TrainingResult::Failed) => training.failed += 1,
+        }
+    }
+    PersonStatus {
+        person: view.person,
+        full_name: view.full_name.clone(),
+        birth_date: view.birth_date,
+        gender: view.gender,
+        ethnicity: view.ethnicity.clone(),
+        category: view.category,
+        leadership: view.leadership,
+        unit: view.placement.unit,
+        unit_name: model.unit_name(view.placement.unit),
+        post: view.placement.post.clone(),
+        registered_on: view.registered_on,
+        separated: view.separated,
+        qualifications: view
+            .status
+            .iter()
+            .map(|(track, e)| LevelHeld {
+                track: *track,
+                level: e.level,
+                label: e.level.label(lang).to_string(),
+                evidence: e.event,
+                since: e.since,
+            })
+            .collect(),
+        training,
+        active_rotation: view.active_rotation.as_ref().map(|r| ActiveRotation {
+            kind: r.kind,
+            to_unit: r.to.unit,
+            to_unit_name: model.unit_name(r.to.unit),
+            to_post: r.to.post.clone(),
+            started_on: r.started_on,
+            planned_end: r.planned_end,
+        }),
+        latest_appraisal: view
+            .appraisals
+            .iter()
+            .next_back()
+            .map(|(year, a)| LatestAppraisal {
+                year: *year,
+                classification: a.classification,
+                label: a.classification.label(lang).to_string(),
+                score: a.score,
+            }),
+        policy: policy.map(|p| p.id.clone()),
+        compliance: policy
+            .map(|p| {
+                p.evaluate(view)
+                    .into_iter()
+                    .map(|r| target_status(p, &r, lang))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
+fn target_status(policy: &Policy, result: &TargetResult, lang: Lang) -> TargetStatus {
+    let label = policy
+        .targets
+        .iter()
+        .find(|t| t.id == result.target)
+        .map(|t| t.label(lang).to_string())
+        .unwrap_or_default();
+    TargetStatus {
+        target: result.target.clone(),
+        label,
+        met: result.is_met(),
+        gaps: result.gaps.iter().map(|g| g.describe(lang)).collect(),
+    }
+}
+
+/// Everyone in service on `as_of`, as they stood then.
+pub fn people_in_service(
+    model: &District,
+    as_of: NaiveDate,
+) -> impl Iterator<Item = PersonView> + '_ {
+    model
+        .people
+        .values()
+        .filter_map(move |h| h.view(Some(as_of)))
+        .filter(|v| v.separated.is_none())
+}
+
+/// Met / in scope, and the percentage (one decimal; 100 when nobody is in scope).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct Rate {
+    pub applies: u64,
+    pub met: u64,
+    pub percent: f64,
+}
+
+impl Rate {
+    fn add(&mut self, met: bool) {
+        self.applies += 1;
+        self.met += u64::from(met);
+        self.percent = if self.applies == 0 {
+            100.0
+        } else {
+            (self.met as f64 * 1000.0 / self.applies as f64).round() / 10.0
+        };
+    }
+}
+
+/// A person short of a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Shortfall {
+    pub person: PersonId,
+    pub full_name: String,
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub post: String,
+    pub gaps: Vec<String>,
+}
+
+/// One target across the district.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TargetCompliance {
+    pub target: String,
+    pub label: String,
+    pub deadline: Option<NaiveDate>,
+    pub rate: Rate,
+    pub by_unit: Vec<UnitRate>,
+    pub shortfalls: Vec<Shortfall>,
+}
+
+/// One target in one unit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct UnitRate {
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub rate: Rate,
+}
+
+/// Compliance with the policy in force on `as_of`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Compliance {
+    pub as_of: NaiveDate,
+    pub policy: Option<String>,
+    pub policy_name: Option<String>,
+    pub targets: Vec<TargetCompliance>,
+}
+
+/// Compliance for the whole district (or one unit, when `unit` is given).
+pub fn compliance(
+    model: &District,
+    as_of: NaiveDate,
+    unit: Option<UnitId>,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Compliance {
+    let Some(policy) = policies.in_force(as_of) else {
+        return Compliance {
+            as_of,
+            policy: None,
+            policy_name: None,
+            targets: Vec::new(),
+        };
+    };
+    let mut targets: Vec<(Rate, BTreeMap<UnitId, Rate>, Vec<Shortfall>)> =
+        vec![Default::default(); policy.targets.len()];
+    for view in
+        people_in_service(model, as_of).filter(|v| unit.is_none_or(|u| v.placement.unit == u))
+    {
+        for (i, target) in policy.targets.iter().enumerate() {
+            if !target.applies_to(&view) {
+                continue;
+            }
+            let result = target.evaluate(&view);
+            let (rate, by_unit, shortfalls) = &mut targets[i];
+            rate.add(result.is_met());
+            by_unit
+                .entry(view.placement.unit)
+                .or_default()
+                .add(result.is_met());
+            if !result.is_met() {
+                shortfalls.push(Shortfall {
+                    person: view.person,
+                    full_name: view.full_name.clone(),
+                    unit: view.placement.unit,
+                    unit_name: model.unit_name(view.placement.unit),
+                    post: view.placement.post.clone(),
+                    gaps: result.gaps.iter().map(|g| g.describe(lang)).collect(),
+                });
+            }
+        }
+    }
+    Compliance {
+        as_of,
+        policy: Some(policy.id.clone()),
+        policy_name: Some(policy.name(lang).to_string()),
+        targets: policy
+            .targets
+            .iter()
+            .zip(targets)
+            .map(|(target, (rate, by_unit, mut shortfalls))| {
+                shortfalls.sort_by(|a, b| {
+                    (&a.unit_name, &a.full_name, a.person).cmp(&(
+                        &b.unit_name,
+                        &b.full_name,
+                        b.person,
+                    ))
+                });
+                let mut by_unit: Vec<UnitRate> = by_unit
+                    .into_iter()
+                    .map(|(unit, rate)| UnitRate {
+                        unit,
+                        unit_name: model.unit_name(unit),
+                        rate,
+                    })
+                    .collect();
+                by_unit.sort_by(|a, b| (&a.unit_name, a.unit).cmp(&(&b.unit_name, b.unit)));
+                TargetCompliance {
+                    target: target.id.clone(),
+                    label: target.label(lang).to_string(),
+                    deadline: target.deadline,
+                    rate,
+                    by_unit,
+                    shortfalls,
+                }
+            })
+            .collect(),
+    }
+}
+
+/// Someone on a unit's roster.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RosterEntry {
+    pub person: PersonId,
+    pub full_name: String,
+    pub post: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+}
+
+/// The people in a unit on a date, with counts and compliance per target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Roster {
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub level: Option<UnitLevel>,
+    pub as_of: NaiveDate,
+    pub people: Vec<RosterEntry>,
+    pub by_category: BTreeMap<StaffCategory, u64>,
+    pub compliance: Compliance,
+}
+
+/// The roster of `unit` on `as_of`; `None` for an unknown unit.
+pub fn roster(
+    model: &District,
+    unit: UnitId,
+    as_of: NaiveDate,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Option<Roster> {
+    let registered = model.units.get(&unit)?;
+    let mut people: Vec<RosterEntry> = people_in_service(model, as_of)
+        .filter(|v| v.placement.unit == unit)
+        .map(|v| RosterEntry {
+            person: v.person,
+            full_name: v.full_name,
+            post: v.placement.post,
+            category: v.category,
+            leadership: v.leadership,
+        })
+        .collect();
+    people.sort_by(|a, b| {
+        (!a.leadership, &a.full_name, a.person).cmp(&(!b.leadership, &b.full_name, b.person))
+    });
+    let mut by_category = BTreeMap::new();
+    for p in &people {
+        *by_category.entry(p.category).or_insert(0) += 1;
+    }
+    Some(Roster {
+        unit,
+        unit_name: registered.name.clone(),
+        level: Some(registered.level),
+        as_of,
+        people,
+        by_category,
+        compliance: compliance(model, as_of, Some(unit), policies, lang),
+    })
+}
+
+/// Participations (lượt) and distinct trainees, split three ways.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub total: u64,
+    pub by_track: BTreeMap<ProgrammeCategory, u64>,
+    /// At providers inside the province.
+    pub in_province: u64,
+    /// At providers outside the province.
+    pub out_of_province: u64,
+    pub by_unit_level: BTreeMap<UnitLevel, u64>,
+}
+
+/// What a year added up to, by effective date (appraisals by the year they assess).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct YearTotals {
+    pub year: i32,
+    /// One per person per programme whose enrolment took effect in the year and was not
+    /// withdrawn.
+    pub participations: Breakdown,
+    pub trainees: Breakdown,
+    pub completions: BTreeMap<TrainingResult, u64>,
+    pub withdrawals: u64,
+    pub rotations_started: BTreeMap<MovementKind, u64>,
+    pub rotations_ended: BTreeMap<RotationOutcome, u64>,
+    pub appraisals: BTreeMap<Classification, u64>,
+    pub appraisals_by_unit: BTreeMap<UnitId, BTreeMap<Classification, u64>>,
+    pub feedback: BTreeMap<FeedbackChannel, u64>,
+}
+
+/// A participation's track, provider (in the province or not) and unit level.
+type Split = (ProgrammeCategory, Option<bool>, Option<UnitLevel>);
+
+/// Adds one to `map[key]`.
+fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
+    *map.entry(key).or_insert(0) += 1;
+}
+
+/// The totals of `year`, from the facts in force (corrections applied, voids skipped).
+pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
+    let mut totals = YearTotals {
+        year,
+        ..YearTotals::default()
+    };
+    let mut trainees: BTreeMap<Split, BTreeSet<PersonId>> = BTreeMap::new();
+    let mut all_trainees = BTreeSet::new();
+    for history in model.people.values() {
+        let withdrawn: BTreeSet<_> = history
+            .effective(None)
+            .iter()
+            .filter_map(|(_, e)| match e {
+                Event::EnrolmentWithdrawn(w) => Some(w.session),
+                _ => None,
+            })
+            .collect();
+        let mut seen_programmes = BTreeSet::new();
+        for (_, event) in history.effective(None) {
+            let in_year = event.effective_date().year() == year;
+            match event {
+                Event::EnrolledInSession(e) if in_year && !withdrawn.contains(&e.session) => {
+                    if !seen_programmes.insert(e.programme) {
+                        continue;
+                    }
+                    let programme = model.programmes.get(&e.programme);
+                    let category = programme.map_or(ProgrammeCategory::Other, |p| p.category);
+                    let in_province = programme.map(|p| p.in_province);
+                    let level = model.units.get(&e.at.unit).map(|u| u.level);
+                    count_participation(&mut totals.participations, category, in_province, level);
+                    trainees
+                        .entry((category, in_province, level))
+                        .or_default()
+                        .insert(e.person);
+                    all_trainees.insert(e.person);
+                }
+                Event::TrainingCompleted(e) if in_year => bump(&mut totals.completions, e.result),
+                Event::EnrolmentWithdrawn(_) if in_year => totals.withdrawals += 1,
+                Event::RotationStarted(e) if in_year => bump(&mut totals.rotations_started, e.kind),
+                Event::RotationEnded(e) if in_year => bump(&mut totals.rotations_ended, e.outcome),
+                Event::Appraised(e) if e.year == year => {
+                    bump(&mut totals.appraisals, e.classification);
+                    bump(
+                        totals.appraisals_by_unit.entry(e.at.unit).or_default(),
+                        e.classification,
+                    );
+                    for item in &e.feedback {
+                        bump(&mut totals.feedback, item.channel);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    totals.trainees = distinct_trainees(&trainees, all_trainees.len() as u64);
+    totals
+}
+
+fn count_participation(
+    breakdown: &mut Breakdown,
+    category: ProgrammeCategory,
+    in_province: Option<bool>,
+    level: Option<UnitLevel>,
+) {
+    breakdown.total += 1;
+    bump(&mut breakdown.by_track, category);
+    match in_province {
+        Some(true) => breakdown.in_province += 1,
+        Some(false) => breakdown.out_of_province += 1,
+        None => {}
+    }
+    if let Some(level) = level {
+        bump(&mut breakdown.by_unit_level, level);
+    }
+}
+
+fn sizes<K: Ord>(sets: BTreeMap<K, BTreeSet<PersonId>>) -> BTreeMap<K, u64> {
+    sets.into_iter().map(|(k, v)| (k, v.len() as u64)).collect()
+}
+
+/// Distinct people per split: a person who attended two programmes of one track counts once
+/// for that track.
+fn distinct_trainees(sets: &BTreeMap<Split, BTreeSet<PersonId>>, total: u64) -> Breakdown {
+    let mut by_track: BTreeMap<ProgrammeCategory, BTreeSet<PersonId>> = BTreeMap::new();
+    let mut by_provider: BTreeMap<bool, BTreeSet<PersonId>> = BTreeMap::new();
+    let mut by_level: BTreeMap<UnitLevel, BTreeSet<PersonId>> = BTreeMap::new();
+    for ((category, in_province, level), people) in sets {
+        by_track.entry(*category).or_default().extend(people);
+        if let Some(p) = in_province {
+            by_provider.entry(*p).or_default().extend(people);
+        }
+        if let Some(l) = level {
+            by_level.entry(*l).or_default().extend(people);
+        }
+    }
+    let providers = |p: bool| by_provider.get(&p).map_or(0, |s| s.len() as u64);
+    Breakdown {
+        total,
+        in_province: providers(true),
+        out_of_province: providers(false),
+        by_track: sizes(by_track),
+        by_unit_level: sizes(by_level),
+    }
+}
