@@ -9,6 +9,8 @@
 //! - [`ledger`]: the command path — load states, decide, append with expectations.
 //! - [`projection`]: read models folded from the log (status, rosters, totals,
 //!   compliance) and the runtime that keeps them current.
+//! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
+//!   HTML and XLSX.
 //! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
@@ -18,4 +20,5 @@ pub mod demo;
 pub mod domain;
 pub mod ledger;
 pub mod projection;
+pub mod report;
 pub mod store;

@@ -421,7 +421,11 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
     {
         return Err(DomainError::Separated { person, on });
     }
-    let at = view.placement.clone();
+    // The placement held on the fact's own date: a backdated fact keeps the unit of then.
+    let at = facts
+        .person
+        .view(Some(date))
+        .map_or_else(|| view.placement.clone(), |then| then.placement);
     let event: Event = match command {
         Command::AssignPerson {
             unit,

@@ -222,6 +222,7 @@ pub struct Appraised {
     pub at: Placement,
     pub effective_date: NaiveDate,
     /// Score out of 100, where the appraisal scheme uses one.
+    #[schemars(range(max = 100))]
     pub score: Option<u8>,
 }
 

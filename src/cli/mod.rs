@@ -1,5 +1,7 @@
 //! Command-line interface: argument parsing and printing only; the work is in the library.
 
+mod read;
+
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -53,6 +55,14 @@ enum Command {
     },
     /// Event and stream counts (by event type), size on disk, and the head.
     Stats,
+    /// Build the year-end report by replaying the log.
+    Report(read::ReportArgs),
+    /// Rebuild the read models from position 1 and save them.
+    Rebuild,
+    /// One person's status (JSON), as of a date and as known at a point of the log.
+    Status(read::StatusArgs),
+    /// Compliance with the targets in force (JSON), district-wide or for one unit.
+    Compliance(read::ComplianceArgs),
     /// Load the demo district (about 3,200 staff, 2012–2017) into an empty data folder.
     Demo {
         /// The generator's seed: the same seed gives the same district.
@@ -102,6 +112,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { expect_head } => verify(&store()?, expect_head, cli.quiet),
         Command::Stats => stats(&store()?),
         Command::Demo { seed, scale } => demo(store()?, seed, scale, cli.quiet),
+        Command::Report(args) => read::report(&store()?, args, cli.quiet),
+        Command::Rebuild => read::rebuild(&store()?, cli.quiet),
+        Command::Status(args) => read::status(&store()?, args, cli.quiet),
+        Command::Compliance(args) => read::compliance(&store()?, args, cli.quiet),
     }
 }
 
@@ -158,7 +172,7 @@ fn data_json(event: &RecordedEvent) -> serde_json::Value {
     }
 }
 
-fn progress_bar(total: u64, quiet: bool, what: &str) -> ProgressBar {
+pub(crate) fn progress_bar(total: u64, quiet: bool, what: &str) -> ProgressBar {
     let target = if quiet {
         ProgressDrawTarget::hidden()
     } else {

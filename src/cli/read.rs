@@ -1,0 +1,208 @@
+//! The read side of the CLI: reports, rebuilds, status and compliance.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use cadre::domain::vocab::Lang;
+use cadre::domain::{PersonId, PolicySet, UnitId};
+use cadre::projection::{self, District, views};
+use cadre::report::{self, Format, KnownAt};
+use cadre::store::Store;
+use chrono::{NaiveDate, Utc};
+use clap::{Args, ValueEnum};
+
+use super::progress_bar;
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum LangArg {
+    Vi,
+    En,
+}
+
+impl From<LangArg> for Lang {
+    fn from(lang: LangArg) -> Lang {
+        match lang {
+            LangArg::Vi => Lang::Vi,
+            LangArg::En => Lang::En,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Json,
+    Csv,
+    Md,
+    Html,
+    Xlsx,
+}
+
+impl From<FormatArg> for Format {
+    fn from(format: FormatArg) -> Format {
+        match format {
+            FormatArg::Json => Format::Json,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Md => Format::Md,
+            FormatArg::Html => Format::Html,
+            FormatArg::Xlsx => Format::Xlsx,
+        }
+    }
+}
+
+/// Which part of the log to read: a position, a date (end of day, UTC) or an RFC 3339 time.
+fn known_at(text: &str) -> Result<KnownAt, String> {
+    KnownAt::parse(text).ok_or_else(|| {
+        format!("{text:?} is not a position, a date (YYYY-MM-DD) or a time (RFC 3339)")
+    })
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The year to report on.
+    #[arg(long)]
+    year: i32,
+    /// Only what was recorded up to this position, date or time.
+    #[arg(long, value_parser = known_at)]
+    as_known_at: Option<KnownAt>,
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: LangArg,
+    #[arg(long, value_enum, default_value = "md")]
+    format: FormatArg,
+    /// Write here instead of standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// The person's id.
+    person: PersonId,
+    /// Facts effective on or before this date (default: today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Only what was recorded up to this position, date or time.
+    #[arg(long, value_parser = known_at)]
+    as_known_at: Option<KnownAt>,
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: LangArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ComplianceArgs {
+    /// Facts effective on or before this date (default: today).
+    #[arg(long)]
+    as_of: Option<NaiveDate>,
+    /// Only this unit.
+    #[arg(long)]
+    unit: Option<UnitId>,
+    /// Only what was recorded up to this position, date or time.
+    #[arg(long, value_parser = known_at)]
+    as_known_at: Option<KnownAt>,
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: LangArg,
+}
+
+pub fn report(store: &Store, args: ReportArgs, quiet: bool) -> Result<ExitCode> {
+    let format = Format::from(args.format);
+    if format == Format::Xlsx && args.out.is_none() {
+        bail!("--format xlsx needs --out FILE");
+    }
+    let bar = progress_bar(store.head().position, quiet, "replaying the log");
+    let options = report::Options {
+        year: args.year,
+        as_known_at: args.as_known_at,
+        lang: args.lang.into(),
+    };
+    let built = report::build(store, options, &mut |done, _| bar.set_position(done))
+        .context("Failed to build the report")?;
+    bar.finish_and_clear();
+    let bytes = report::render(&built, format)?;
+    match args.out {
+        Some(path) => write_atomically(&path, &bytes)?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes beside the target and renames, so a failed run never leaves half a file.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
+    let partial = path.with_extension("partial");
+    std::fs::write(&partial, bytes)
+        .with_context(|| format!("Failed to write {}", partial.display()))?;
+    std::fs::rename(&partial, path)
+        .with_context(|| format!("Failed to move the report to {}", path.display()))
+}
+
+pub fn rebuild(store: &Store, quiet: bool) -> Result<ExitCode> {
+    let started = std::time::Instant::now();
+    let head = store.head().position;
+    let bar = progress_bar(head, quiet, "rebuilding");
+    let model = projection::replay(store, head, &mut |done, _| bar.set_position(done))?;
+    bar.finish_and_clear();
+    projection::save(store, &model)?;
+    println!(
+        "rebuilt the read models from {} events in {:.1} s and saved them at position {}",
+        head,
+        started.elapsed().as_secs_f64(),
+        model.position
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The model as known at `known_at` (a replay), or now (the saved state caught up).
+fn model_at(store: &Store, known_at: Option<KnownAt>, quiet: bool) -> Result<District> {
+    let head = store.head().position;
+    let bar = progress_bar(head, quiet, "reading the log");
+    let mut progress = |done, _| bar.set_position(done);
+    let model = match known_at {
+        None => {
+            let mut model = projection::load_saved(store)?;
+            projection::catch_up(store, &mut model, head, &mut progress)?;
+            model
+        }
+        Some(KnownAt::Position(p)) => projection::replay(store, p, &mut progress)?,
+        Some(KnownAt::Time(t)) => projection::replay(store, store.position_at(t)?, &mut progress)?,
+    };
+    bar.finish_and_clear();
+    Ok(model)
+}
+
+fn print_json(value: &impl serde::Serialize) -> Result<ExitCode> {
+    let mut out = std::io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value)?;
+    out.write_all(b"\n")?;
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn status(store: &Store, args: StatusArgs, quiet: bool) -> Result<ExitCode> {
+    let model = model_at(store, args.as_known_at, quiet)?;
+    let as_of = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let policies = PolicySet::default_set();
+    match views::person_status(&model, args.person, as_of, &policies, args.lang.into()) {
+        Some(status) => print_json(&status),
+        None => bail!(
+            "no person {} was registered by {as_of} in what the log shows",
+            args.person
+        ),
+    }
+}
+
+pub fn compliance(store: &Store, args: ComplianceArgs, quiet: bool) -> Result<ExitCode> {
+    let model = model_at(store, args.as_known_at, quiet)?;
+    let as_of = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
+    let policies = PolicySet::default_set();
+    if let Some(unit) = args.unit
+        && !model.units.contains_key(&unit)
+    {
+        bail!("no unit {unit} is registered");
+    }
+    print_json(&views::compliance(
+        &model,
+        as_of,
+        args.unit,
+        &policies,
+        args.lang.into(),
+    ))
+}
