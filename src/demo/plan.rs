@@ -840,61 +840,61 @@ impl Generator {
     }
 
     fn corrections(&mut self) {
-        let registered_first: Vec<usize> = (0..self.people.len())
+        let mut recorded: Vec<usize> = (0..self.people.len())
             .filter(|&i| {
-                self.people[i].registered.year() == FIRST_YEAR
-                    && self.people[i].level(Track::Professional).is_some()
+                self.people[i].timeline.iter().any(|c| {
+                    matches!(c, Command::RecordQualification { level, .. } if level.track() == Track::Professional)
+                })
             })
             .collect();
-        for n in 0..8 {
-            let i = registered_first[(n * 97) % registered_first.len().max(1)];
+        recorded.shuffle(&mut self.rng);
+        let mut picked = recorded.into_iter();
+        for i in picked.by_ref().take(8) {
             self.plan
                 .corrections
                 .push(PlannedCorrection::QualificationInstitution(
                     self.people[i].id,
                 ));
         }
-        for n in 0..5 {
-            let i = registered_first[(n * 211 + 5) % registered_first.len().max(1)];
+        for i in picked.take(5) {
             let p = &mut self.people[i];
-            if let Some(Command::RecordQualification { .. }) = p.timeline.get(1).cloned() {
-                let duplicate = p.timeline[1].clone();
-                p.timeline.push(match duplicate {
-                    Command::RecordQualification {
-                        person,
-                        level,
-                        field,
-                        institution,
-                        certificate,
-                        effective_date,
-                    } => Command::RecordQualification {
-                        person,
-                        level,
-                        field,
-                        institution,
-                        certificate,
-                        effective_date: effective_date + Duration::days(30),
-                    },
-                    other => other,
+            let first = p.timeline.iter().find_map(|c| match c {
+                Command::RecordQualification { .. } => Some(c.clone()),
+                _ => None,
+            });
+            if let Some(Command::RecordQualification {
+                person,
+                level,
+                field,
+                institution,
+                certificate,
+                effective_date,
+            }) = first
+            {
+                p.timeline.push(Command::RecordQualification {
+                    person,
+                    level,
+                    field,
+                    institution,
+                    certificate,
+                    effective_date: effective_date + Duration::days(30),
                 });
                 self.plan
                     .corrections
-                    .push(PlannedCorrection::DuplicateQualification(p.id));
+                    .push(PlannedCorrection::DuplicateQualification(person));
             }
         }
-        let appraised: Vec<PersonId> = self
+        let mut appraised: Vec<PersonId> = self
             .people
             .iter()
             .filter(|p| p.active_through(LAST_YEAR))
             .map(|p| p.id)
-            .take(300)
             .collect();
-        for n in 0..3 {
-            if let Some(id) = appraised.get(n * 101) {
-                self.plan
-                    .corrections
-                    .push(PlannedCorrection::Appraisal2017(*id));
-            }
+        appraised.shuffle(&mut self.rng);
+        for id in appraised.into_iter().take(3) {
+            self.plan
+                .corrections
+                .push(PlannedCorrection::Appraisal2017(id));
         }
     }
 }
@@ -902,6 +902,12 @@ impl Generator {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_same_seed_plans_the_same_district() {
+        assert_eq!(plan(5, 0.05).people, plan(5, 0.05).people);
+        assert_ne!(plan(5, 0.05).people, plan(6, 0.05).people);
+    }
 
     #[test]
     fn every_timeline_starts_with_a_registration() {

@@ -202,7 +202,7 @@ pub fn people_in_service(
         .filter(|v| v.separated.is_none())
 }
 
-/// Met / in scope, and the percentage (one decimal; 100 when nobody is in scope).
+/// Met / in scope, and the percentage (one decimal; 0 while nobody is in scope).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 pub struct Rate {
     pub applies: u64,
@@ -214,11 +214,7 @@ impl Rate {
     fn add(&mut self, met: bool) {
         self.applies += 1;
         self.met += u64::from(met);
-        self.percent = if self.applies == 0 {
-            100.0
-        } else {
-            (self.met as f64 * 1000.0 / self.applies as f64).round() / 10.0
-        };
+        self.percent = (self.met as f64 * 1000.0 / self.applies as f64).round() / 10.0;
     }
 }
 

@@ -69,6 +69,94 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     check_2017_training(&events);
     check_2017_rotations(&events);
     check_compliance_below_target(&events);
+    drop(store);
+    check_report_formats(&data);
+}
+
+/// Builds the 2017 report through the binary in every format and checks the article's
+/// figures, that the formats agree, and that a second run gives the same bytes.
+fn check_report_formats(data: &std::path::Path) {
+    let out = data.parent().unwrap();
+    let build = |format: &str, name: &str| -> Vec<u8> {
+        let path = out.join(name);
+        let run = cadre(data)
+            .args(["report", "--year", "2017", "--format", format, "--out"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(
+            run.status.success(),
+            "{}",
+            String::from_utf8_lossy(&run.stderr)
+        );
+        std::fs::read(path).unwrap()
+    };
+    let json = build("json", "r1.json");
+    assert_eq!(
+        json,
+        build("json", "r2.json"),
+        "two runs give identical bytes"
+    );
+    let xlsx = build("xlsx", "r1.xlsx");
+    assert_eq!(
+        xlsx,
+        build("xlsx", "r2.xlsx"),
+        "two runs give identical bytes"
+    );
+    let html = String::from_utf8(build("html", "r.html")).unwrap();
+    assert!(!build("csv", "r.csv").is_empty() && !build("md", "r.md").is_empty());
+
+    let report: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    let section = |id: &str| -> Vec<Vec<serde_json::Value>> {
+        let sections = report["sections"].as_array().unwrap();
+        let found = sections.iter().find(|s| s["id"] == id).unwrap();
+        serde_json::from_value(found["rows"].clone()).unwrap()
+    };
+    let by_track = section("participations_by_track");
+    let main_tracks: u64 = by_track[..3].iter().map(|r| r[1].as_u64().unwrap()).sum();
+    assert!(main_tracks > 300, "{main_tracks}");
+    let rotations = section("rotations");
+    assert_eq!(rotations[0][2], 11, "11 rotations started in 2017");
+    assert_eq!(rotations[3][2], 11, "all 11 completed well");
+    let appraisals: u64 = section("appraisals")
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .sum();
+    assert!(appraisals > 2500);
+    for target in section("compliance") {
+        assert!(target[3].as_f64().unwrap() < 100.0, "{target:?}");
+    }
+    assert!(!section("shortfalls").is_empty());
+    assert!(html.contains("<svg") && html.contains("Báo cáo năm 2017"));
+
+    let summary: Vec<u64> = section("summary")
+        .iter()
+        .map(|r| r[1].as_u64().unwrap())
+        .collect();
+    let html_summary = &html[html.find("id=\"summary\"").unwrap()
+        ..html.find("id=\"participations_by_track\"").unwrap()];
+    for n in &summary {
+        assert!(
+            html_summary.contains(&format!("<td class=\"n\">{n}</td>")),
+            "HTML lacks {n}"
+        );
+    }
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
+    let sheet = workbook.worksheet_range("summary").unwrap();
+    let from_xlsx: Vec<u64> = sheet
+        .rows()
+        .skip(3)
+        .map(|row| match &row[1] {
+            calamine::Data::Float(f) => *f as u64,
+            other => panic!("not a number: {other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        from_xlsx, summary,
+        "the spreadsheet shows the JSON's figures"
+    );
 }
 
 /// Every event's JSON reads back as the same event.

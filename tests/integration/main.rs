@@ -9,6 +9,8 @@ mod cli;
 mod crash;
 mod demo;
 mod domain_invariants;
+mod projection;
+mod report;
 mod schemas;
 mod store_append;
 mod store_model;
