@@ -79,6 +79,39 @@ pub struct EventHeaderV1<'a> {
     pub id: [u8; 16],
 }
 
+/// [`EventRecordV1`] borrowed from the bytes it was decoded from: what full-log scans use,
+/// so that replaying the log copies nothing it does not keep.
+#[derive(Debug, Deserialize)]
+pub struct EventRecordRef<'a> {
+    pub position: u64,
+    pub stream: &'a str,
+    pub version: u64,
+    pub id: [u8; 16],
+    pub event_type: &'a str,
+    pub schema_version: u32,
+    pub recorded_at_micros: i64,
+    pub actor: &'a str,
+    pub correlation_id: Option<[u8; 16]>,
+    pub causation_id: Option<[u8; 16]>,
+    pub payload: &'a [u8],
+}
+
+/// Decodes a record's canonical bytes without copying its strings or payload.
+pub fn decode_record_ref(canonical: &[u8]) -> Result<EventRecordRef<'_>, CodecError> {
+    let body = record_body(canonical)?;
+    let (record, used) =
+        bincode::serde::borrow_decode_from_slice(body, config()).map_err(|source| {
+            CodecError::Decode {
+                what: "record",
+                source,
+            }
+        })?;
+    if used != body.len() {
+        return Err(CodecError::Malformed("record"));
+    }
+    Ok(record)
+}
+
 /// Appends the canonical bytes of `record` (`[format][body]`) to `out`.
 pub fn encode_record_body(record: &EventRecordV1, out: &mut Vec<u8>) -> Result<(), CodecError> {
     out.push(RECORD_FORMAT_V1);
@@ -322,6 +355,9 @@ mod tests {
                 prop_assert_eq!(header.position, original.position);
                 prop_assert_eq!(header.stream, original.stream.as_str());
                 prop_assert_eq!(&decode_record(canonical).unwrap(), original);
+                let borrowed = decode_record_ref(canonical).unwrap();
+                prop_assert_eq!(borrowed.payload, original.payload.as_slice());
+                prop_assert_eq!(borrowed.actor, original.actor.as_str());
             }
         }
     }

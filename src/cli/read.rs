@@ -177,10 +177,17 @@ fn print_json(value: &impl serde::Serialize) -> Result<ExitCode> {
 }
 
 pub fn status(store: &Store, args: StatusArgs, quiet: bool) -> Result<ExitCode> {
-    let model = model_at(store, args.as_known_at, quiet)?;
+    let model = model_at(store, None, quiet)?;
     let as_of = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let policies = PolicySet::default_set();
-    match views::person_status(&model, args.person, as_of, &policies, args.lang.into()) {
+    // Only the person's own stream needs folding to the point asked about.
+    let upto = match args.as_known_at {
+        None => store.head().position,
+        Some(KnownAt::Position(p)) => p,
+        Some(KnownAt::Time(t)) => store.position_at(t)?,
+    };
+    let history = projection::person_as_known_at(store, args.person, upto)?;
+    match views::person_status_of(&model, &history, as_of, &policies, args.lang.into()) {
         Some(status) => print_json(&status),
         None => bail!(
             "no person {} was registered by {as_of} in what the log shows",

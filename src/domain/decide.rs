@@ -616,7 +616,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
                 person,
                 corrects: *corrects,
                 reason: reason.trim().to_string(),
-                replacement: replacement.clone(),
+                replacement: Box::new(replacement.clone()),
                 at,
                 effective_date: date,
             }

@@ -257,7 +257,8 @@ pub struct EventCorrected {
     pub person: PersonId,
     pub corrects: EventId,
     pub reason: String,
-    pub replacement: Correction,
+    // Boxed: the largest variant would otherwise set the size of every event in memory.
+    pub replacement: Box<Correction>,
     pub at: Placement,
     pub effective_date: NaiveDate,
 }

@@ -297,7 +297,7 @@ fn corrected(id: EventId, replacement: Correction) -> Event {
         person: PERSON,
         corrects: id,
         reason: REASON.into(),
-        replacement,
+        replacement: Box::new(replacement),
         at: home(),
         effective_date: today(),
     }

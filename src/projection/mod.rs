@@ -10,4 +10,6 @@ pub mod runtime;
 pub mod views;
 
 pub use model::District;
-pub use runtime::{Projection, ProjectionError, Settings, catch_up, load_saved, replay, save};
+pub use runtime::{
+    Projection, ProjectionError, Settings, catch_up, load_saved, person_as_known_at, replay, save,
+};

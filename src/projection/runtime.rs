@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::model::District;
 use crate::codec::{self, CodecError};
-use crate::domain::EventDecodeError;
+use crate::domain::{Event, EventDecodeError};
 use crate::ledger::{LedgerError, decode};
 use crate::store::{Snapshot, Store, StoreError};
 
@@ -58,17 +58,22 @@ pub fn catch_up(
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(), ProjectionError> {
     let upto = upto.min(store.head().position);
-    for recorded in store.read_all(model.position + 1) {
-        let recorded = recorded?;
-        if recorded.position > upto {
-            break;
-        }
-        let event = decode(&recorded)?;
+    store.scan(model.position + 1, upto, |recorded| {
+        let event = Event::decode(
+            recorded.event_type,
+            recorded.schema_version,
+            recorded.payload,
+        )
+        .map_err(|source| ProjectionError::Unreadable {
+            position: recorded.position,
+            source,
+        })?;
         model.apply(recorded.position, recorded.id, event);
         if recorded.position.is_multiple_of(PROGRESS_EVERY) {
             progress(recorded.position, upto);
         }
-    }
+        Ok::<(), ProjectionError>(())
+    })?;
     progress(model.position, upto);
     Ok(())
 }
@@ -82,6 +87,27 @@ pub fn replay(
     let mut model = District::default();
     catch_up(store, &mut model, upto, progress)?;
     Ok(model)
+}
+
+/// A person's history as recorded up to `upto` (their stream only: a fast "as known at"
+/// for one person, whatever the size of the log).
+pub fn person_as_known_at(
+    store: &Store,
+    person: crate::domain::PersonId,
+    upto: u64,
+) -> Result<crate::domain::PersonHistory, ProjectionError> {
+    let mut history = crate::domain::PersonHistory::default();
+    let events = store.read_stream(
+        &person.stream(),
+        0,
+        crate::store::Direction::Forwards,
+        usize::MAX,
+    )?;
+    for recorded in events.into_iter().take_while(|e| e.position <= upto) {
+        let event = decode(&recorded)?;
+        history.apply(recorded.id, event);
+    }
+    Ok(history)
 }
 
 /// The last saved state, when it was made by this version of the code and is readable;

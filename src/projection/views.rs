@@ -15,7 +15,7 @@ use crate::domain::vocab::{
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
     UnitLevel,
 };
-use crate::domain::{Event, EventId, PersonId, UnitId};
+use crate::domain::{Event, EventId, PersonHistory, PersonId, UnitId};
 
 /// A level held, with the event that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -99,9 +99,20 @@ pub fn person_status(
     policies: &PolicySet,
     lang: Lang,
 ) -> Option<PersonStatus> {
-    let view = model.people.get(&person)?.view(Some(as_of))?;
-    let policy = policies.in_force(as_of);
-    Some(status_of(model, &view, policy, lang))
+    person_status_of(model, model.people.get(&person)?, as_of, policies, lang)
+}
+
+/// Status from a person's history folded elsewhere (e.g. only the part of their stream
+/// recorded by some position), with unit names from `model`.
+pub fn person_status_of(
+    model: &District,
+    history: &PersonHistory,
+    as_of: NaiveDate,
+    policies: &PolicySet,
+    lang: Lang,
+) -> Option<PersonStatus> {
+    let view = history.view(Some(as_of))?;
+    Some(status_of(model, &view, policies.in_force(as_of), lang))
 }
 
 fn status_of(

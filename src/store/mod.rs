@@ -73,6 +73,18 @@ pub struct Snapshot {
     pub bytes: Vec<u8>,
 }
 
+/// A stored event borrowed from its chunk during [`Store::scan`].
+#[derive(Debug, Clone, Copy)]
+pub struct EventRef<'a> {
+    pub position: u64,
+    pub id: uuid::Uuid,
+    pub stream: &'a str,
+    pub version: u64,
+    pub event_type: &'a str,
+    pub schema_version: u32,
+    pub payload: &'a [u8],
+}
+
 /// Which way to read a stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Direction {
@@ -259,6 +271,66 @@ impl Store {
         let head = index.head().position;
         let first_chunk = index.chunk_of(from.max(1)).unwrap_or(u64::MAX);
         LogIter::new(&self.inner.log, first_chunk, from, head)
+    }
+
+    /// Visits every event from `from` to `upto` (bounded by the head) in order, borrowing
+    /// each from its chunk: the fast path for replaying the whole log. Stops at the first
+    /// error `visit` returns.
+    pub fn scan<E: From<StoreError>>(
+        &self,
+        from: u64,
+        upto: u64,
+        mut visit: impl FnMut(EventRef<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let (first_chunk, upto) = {
+            let index = self.index();
+            let upto = upto.min(index.head().position);
+            (index.chunk_of(from.max(1)), upto)
+        };
+        let Some(first_chunk) = first_chunk else {
+            return Ok(());
+        };
+        let mut next = from.max(1);
+        for entry in self.inner.log.range(chunk_key(first_chunk)..) {
+            let (key, bytes) = entry.map_err(StoreError::from)?;
+            let start = parse_chunk_key(&key)
+                .ok_or_else(|| StoreError::corrupt(next, "chunk key malformed"))?;
+            let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
+            for i in 0..view.len() {
+                let position = start + i as u64;
+                if position < next {
+                    continue;
+                }
+                if position > upto {
+                    return Ok(());
+                }
+                let record = view
+                    .record(i)
+                    .map_err(|e| StoreError::corrupt(position, e))?;
+                let (canonical, _) =
+                    codec::split_record(record).map_err(|e| StoreError::corrupt(position, e))?;
+                let record = codec::decode_record_ref(canonical)
+                    .map_err(|e| StoreError::corrupt(position, e))?;
+                if record.position != position {
+                    return Err(StoreError::corrupt(
+                        position,
+                        format!("record says position {}", record.position),
+                    )
+                    .into());
+                }
+                visit(EventRef {
+                    position,
+                    id: uuid::Uuid::from_bytes(record.id),
+                    stream: record.stream,
+                    version: record.version,
+                    event_type: record.event_type,
+                    schema_version: record.schema_version,
+                    payload: record.payload,
+                })?;
+                next = position + 1;
+            }
+        }
+        Ok(())
     }
 
     /// Catches up from `from`, then follows live appends; see [`Subscription`].
