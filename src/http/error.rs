@@ -1,0 +1,159 @@
+//! The API's one error type and its RFC 9457 `application/problem+json` form. Clients get
+//! a safe message and a stable `code`; internal detail goes to the log, never the body.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+
+use crate::domain::DomainError;
+use crate::ledger::LedgerError;
+use crate::projection::ProjectionError;
+use crate::report::ReportError;
+use crate::store::StoreError;
+
+/// Everything a request can fail with.
+#[derive(Debug)]
+pub enum ApiError {
+    /// 400: the request cannot be understood (bad JSON, bad query, bad id).
+    BadRequest(String),
+    /// 401: no token, or an unknown or revoked one.
+    Unauthorized,
+    /// 403: the token's role may not do this.
+    Forbidden(&'static str),
+    /// 404
+    NotFound(String),
+    /// 409 / 412: a stream moved on since the client read it.
+    Conflict {
+        status: StatusCode,
+        detail: String,
+        current_version: Option<u64>,
+    },
+    /// 413
+    TooLarge,
+    /// 422: the domain refused the command.
+    Domain(DomainError),
+    /// 503: try again later.
+    Unavailable(String),
+    /// 500: logged with its detail; the client sees a generic message.
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    current_version: Option<u64>,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, String) {
+        match self {
+            ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad_request", d.clone()),
+            ApiError::Unauthorized => (
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "a valid bearer token is required".into(),
+            ),
+            ApiError::Forbidden(role) => (
+                StatusCode::FORBIDDEN,
+                "forbidden",
+                format!("this needs the {role} role"),
+            ),
+            ApiError::NotFound(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
+            ApiError::Conflict { status, detail, .. } => (*status, "version_conflict", detail.clone()),
+            ApiError::TooLarge => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "the request body is too large".into(),
+            ),
+            ApiError::Domain(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
+            ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            ApiError::Internal(_) => (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "an internal error occurred; it has been logged".into(),
+            ),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(detail) = &self {
+            tracing::error!(%detail, "internal error");
+        }
+        let (status, code, detail) = self.parts();
+        let current_version = match &self {
+            ApiError::Conflict { current_version, .. } => *current_version,
+            _ => None,
+        };
+        let problem = Problem {
+            kind: format!("https://cadre.invalid/problems/{code}"),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail,
+            code,
+            current_version,
+        };
+        let body = serde_json::to_vec(&problem).unwrap_or_default();
+        let mut response = (status, body).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
+        response
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::WrongExpectedVersion { actual, .. } => ApiError::Conflict {
+                status: StatusCode::CONFLICT,
+                detail: error.to_string(),
+                current_version: actual,
+            },
+            StoreError::IdConflict { .. } | StoreError::PartialDuplicate { .. } => ApiError::Conflict {
+                status: StatusCode::CONFLICT,
+                detail: error.to_string(),
+                current_version: None,
+            },
+            StoreError::InvalidBatch(_) | StoreError::InvalidInput { .. } => {
+                ApiError::BadRequest(error.to_string())
+            }
+            StoreError::Closed | StoreError::WriterFailed(_) => ApiError::Unavailable(error.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<LedgerError> for ApiError {
+    fn from(error: LedgerError) -> Self {
+        match error {
+            LedgerError::Domain(e) => ApiError::Domain(e),
+            LedgerError::Store(e) => e.into(),
+            LedgerError::Contended => ApiError::Unavailable(error.to_string()),
+            LedgerError::Unreadable { .. } => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+impl From<ProjectionError> for ApiError {
+    fn from(error: ProjectionError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(error: ReportError) -> Self {
+        match error {
+            ReportError::Year(_) => ApiError::BadRequest(error.to_string()),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
