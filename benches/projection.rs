@@ -7,7 +7,6 @@
 
 use std::time::{Duration, Instant};
 
-
 use cadre::domain::event::*;
 use cadre::domain::vocab::*;
 use cadre::domain::{Event, PersonId, PolicySet, ProgrammeId, SessionId, UnitId};

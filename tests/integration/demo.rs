@@ -69,8 +69,39 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     check_2017_training(&events);
     check_2017_rotations(&events);
     check_compliance_below_target(&events);
+    check_rosters(&store);
     drop(store);
     check_report_formats(&data);
+}
+
+/// Every commune's roster lists its people, and the unit rates add up to the district's.
+fn check_rosters(store: &Store) {
+    use cadre::domain::vocab::Lang;
+    use cadre::projection::views;
+    let model = cadre::projection::replay(store, store.head().position, &mut |_, _| {}).unwrap();
+    let policies = PolicySet::default_set();
+    let district = views::compliance(&model, end_of_2017(), None, &policies, Lang::Vi);
+    let mut in_scope_by_units = vec![0u64; district.targets.len()];
+    for unit in model.units.keys() {
+        let roster = views::roster(&model, *unit, end_of_2017(), &policies, Lang::Vi).unwrap();
+        assert!(!roster.people.is_empty(), "{} has nobody", roster.unit_name);
+        assert_eq!(
+            roster.by_category.values().sum::<u64>(),
+            roster.people.len() as u64
+        );
+        for (i, target) in roster.compliance.targets.iter().enumerate() {
+            in_scope_by_units[i] += target.rate.applies;
+        }
+    }
+    let district_in_scope: Vec<u64> = district.targets.iter().map(|t| t.rate.applies).collect();
+    assert_eq!(in_scope_by_units, district_in_scope);
+    let pom_lot = model
+        .units
+        .values()
+        .find(|u| u.name == "Xã Pom Lót")
+        .unwrap();
+    let roster = views::roster(&model, pom_lot.unit, end_of_2017(), &policies, Lang::Vi).unwrap();
+    assert!(roster.people.iter().any(|p| p.post == "Bí thư Đảng ủy xã"));
 }
 
 /// Builds the 2017 report through the binary in every format and checks the article's
