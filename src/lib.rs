@@ -11,6 +11,8 @@
 //!   compliance) and the runtime that keeps them current.
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
+//! - [`feed`]: the JSON form of stored events (`cadre log`, the HTTP feed).
+//! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
 //! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
@@ -18,6 +20,8 @@
 pub mod codec;
 pub mod demo;
 pub mod domain;
+pub mod feed;
+pub mod http;
 pub mod ledger;
 pub mod projection;
 pub mod report;

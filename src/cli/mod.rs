@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only; the work is in the library.
 
 mod read;
+mod serve;
 
 use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
@@ -10,7 +11,6 @@ use anyhow::{Context, Result};
 use cadre::store::{Direction, Head, RecordedEvent, Store, StreamId};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -63,6 +63,11 @@ enum Command {
     Status(read::StatusArgs),
     /// Compliance with the targets in force (JSON), district-wide or for one unit.
     Compliance(read::ComplianceArgs),
+    /// Serve the HTTP API (loads the demo district first with --demo on an empty folder).
+    Serve(serve::ServeArgs),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(serve::TokenCommand),
     /// Load the demo district (about 3,200 staff, 2012–2017) into an empty data folder.
     Demo {
         /// The generator's seed: the same seed gives the same district.
@@ -112,6 +117,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Verify { expect_head } => verify(&store()?, expect_head, cli.quiet),
         Command::Stats => stats(&store()?),
         Command::Demo { seed, scale } => demo(store()?, seed, scale, cli.quiet),
+        Command::Serve(args) => serve::serve(store()?, args, cli.quiet),
+        Command::Token(command) => serve::token(&cli.data, command),
         Command::Report(args) => read::report(&store()?, args, cli.quiet),
         Command::Rebuild => read::rebuild(&store()?, cli.quiet),
         Command::Status(args) => read::status(&store()?, args, cli.quiet),
@@ -123,7 +130,7 @@ fn log(store: &Store, from: u64, stream: Option<String>) -> Result<ExitCode> {
     let out = io::stdout().lock();
     let mut out = BufWriter::new(out);
     let mut print = |event: RecordedEvent| -> Result<()> {
-        serde_json::to_writer(&mut out, &event_json(&event))?;
+        serde_json::to_writer(&mut out, &cadre::feed::event_json(&event))?;
         out.write_all(b"\n")?;
         Ok(())
     };
@@ -145,31 +152,6 @@ fn log(store: &Store, from: u64, stream: Option<String>) -> Result<ExitCode> {
     }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
-}
-
-fn event_json(event: &RecordedEvent) -> serde_json::Value {
-    json!({
-        "position": event.position,
-        "stream": event.stream.as_str(),
-        "version": event.version,
-        "id": event.id,
-        "type": event.event_type,
-        "schema_version": event.schema_version,
-        "recorded_at": event.recorded_at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        "actor": event.actor,
-        "correlation_id": event.correlation_id,
-        "causation_id": event.causation_id,
-        "hash": event.hash.to_hex(),
-        "data": data_json(event),
-    })
-}
-
-/// The event's payload as JSON, decoded (and upcast) by the domain.
-fn data_json(event: &RecordedEvent) -> serde_json::Value {
-    match cadre::ledger::decode(event) {
-        Ok(decoded) => decoded.to_json(),
-        Err(e) => json!({ "undecodable": e.to_string() }),
-    }
 }
 
 pub(crate) fn progress_bar(total: u64, quiet: bool, what: &str) -> ProgressBar {

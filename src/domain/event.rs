@@ -417,6 +417,21 @@ impl Event {
 }
 
 impl Correction {
+    /// The replacement for an event of a correctable type; `None` for other types.
+    pub fn from_event(event: Event) -> Option<Correction> {
+        Some(match event {
+            Event::PersonRegistered(e) => Correction::PersonRegistered(e),
+            Event::PersonAssigned(e) => Correction::PersonAssigned(e),
+            Event::QualificationRecorded(e) => Correction::QualificationRecorded(e),
+            Event::TrainingCompleted(e) => Correction::TrainingCompleted(e),
+            Event::RotationStarted(e) => Correction::RotationStarted(e),
+            Event::RotationEnded(e) => Correction::RotationEnded(e),
+            Event::Appraised(e) => Correction::Appraised(e),
+            Event::PersonSeparated(e) => Correction::PersonSeparated(e),
+            _ => return None,
+        })
+    }
+
     /// The event type this correction replaces.
     pub fn type_name(&self) -> &'static str {
         self.clone().into_event().type_name()

@@ -34,6 +34,18 @@ pub fn fold(text: &str) -> String {
     stripped.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A closed list of values with codes and labels (every enum declared below).
+pub trait Vocabulary: Sized + Copy + 'static {
+    /// The concept's name, for messages ("StaffCategory").
+    const NAME: &'static str;
+    /// Every value, lowest first.
+    fn all() -> &'static [Self];
+    /// Reads a code or a label in either language, with or without diacritics.
+    fn parse(text: &str) -> Option<Self>;
+    /// The stable code.
+    fn code(self) -> &'static str;
+}
+
 /// Declares a vocabulary enum with its code, English label and Vietnamese label.
 macro_rules! vocabulary {
     ($(#[$meta:meta])* $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $en:literal, $vi:literal; )+ }) => {
@@ -65,6 +77,19 @@ macro_rules! vocabulary {
                 Self::ALL.iter().copied().find(|v| {
                     fold(v.code()) == key || fold(v.label(Lang::En)) == key || fold(v.label(Lang::Vi)) == key
                 })
+            }
+        }
+
+        impl Vocabulary for $name {
+            const NAME: &'static str = stringify!($name);
+            fn all() -> &'static [Self] {
+                Self::ALL
+            }
+            fn parse(text: &str) -> Option<Self> {
+                $name::parse(text)
+            }
+            fn code(self) -> &'static str {
+                $name::code(self)
             }
         }
     };

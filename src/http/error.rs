@@ -65,7 +65,9 @@ impl ApiError {
                 format!("this needs the {role} role"),
             ),
             ApiError::NotFound(d) => (StatusCode::NOT_FOUND, "not_found", d.clone()),
-            ApiError::Conflict { status, detail, .. } => (*status, "version_conflict", detail.clone()),
+            ApiError::Conflict { status, detail, .. } => {
+                (*status, "version_conflict", detail.clone())
+            }
             ApiError::TooLarge => (
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "too_large",
@@ -89,7 +91,9 @@ impl IntoResponse for ApiError {
         }
         let (status, code, detail) = self.parts();
         let current_version = match &self {
-            ApiError::Conflict { current_version, .. } => *current_version,
+            ApiError::Conflict {
+                current_version, ..
+            } => *current_version,
             _ => None,
         };
         let problem = Problem {
@@ -118,15 +122,19 @@ impl From<StoreError> for ApiError {
                 detail: error.to_string(),
                 current_version: actual,
             },
-            StoreError::IdConflict { .. } | StoreError::PartialDuplicate { .. } => ApiError::Conflict {
-                status: StatusCode::CONFLICT,
-                detail: error.to_string(),
-                current_version: None,
-            },
+            StoreError::IdConflict { .. } | StoreError::PartialDuplicate { .. } => {
+                ApiError::Conflict {
+                    status: StatusCode::CONFLICT,
+                    detail: error.to_string(),
+                    current_version: None,
+                }
+            }
             StoreError::InvalidBatch(_) | StoreError::InvalidInput { .. } => {
                 ApiError::BadRequest(error.to_string())
             }
-            StoreError::Closed | StoreError::WriterFailed(_) => ApiError::Unavailable(error.to_string()),
+            StoreError::Closed | StoreError::WriterFailed(_) => {
+                ApiError::Unavailable(error.to_string())
+            }
             other => ApiError::Internal(other.to_string()),
         }
     }

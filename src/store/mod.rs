@@ -23,6 +23,7 @@ mod writer;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, mpsc};
 use std::thread::JoinHandle;
 
@@ -117,6 +118,8 @@ struct Inner {
     index: Arc<RwLock<Index>>,
     /// `None` once the store is closing.
     requests: Mutex<Option<mpsc::Sender<Request>>>,
+    /// Appends submitted and not yet answered.
+    pending: Arc<AtomicUsize>,
     events: broadcast::Sender<Arc<[RecordedEvent]>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Held for the store's lifetime: the OS lock that keeps other processes out.
@@ -145,6 +148,7 @@ impl Store {
         let index = Arc::new(RwLock::new(index));
         let (events, _) = broadcast::channel(LIVE_BUFFER);
         let (requests, receiver) = mpsc::channel();
+        let pending = Arc::new(AtomicUsize::new(0));
         let writer = Writer {
             db: db.clone(),
             log: log.clone(),
@@ -152,6 +156,7 @@ impl Store {
             events: events.clone(),
             requests: receiver,
             clock: options.clock.unwrap_or_else(|| Arc::new(chrono::Utc::now)),
+            pending: pending.clone(),
         };
         let writer = std::thread::Builder::new()
             .name("cadre-writer".into())
@@ -164,6 +169,7 @@ impl Store {
                 snapshots,
                 index,
                 requests: Mutex::new(Some(requests)),
+                pending,
                 events,
                 writer: Mutex::new(Some(writer)),
                 _lock: lock,
@@ -200,10 +206,17 @@ impl Store {
             .lock()
             .unwrap_or_else(|p| p.into_inner());
         let sender = requests.as_ref().ok_or(StoreError::Closed)?;
-        sender
-            .send(Request { batch, reply })
-            .map_err(|_| StoreError::Closed)?;
+        self.inner.pending.fetch_add(1, Ordering::Relaxed);
+        if sender.send(Request { batch, reply }).is_err() {
+            self.inner.pending.fetch_sub(1, Ordering::Relaxed);
+            return Err(StoreError::Closed);
+        }
         Ok(receiver)
+    }
+
+    /// Appends waiting for the writer (the group-commit queue depth).
+    pub fn pending_appends(&self) -> usize {
+        self.inner.pending.load(Ordering::Relaxed)
     }
 
     /// The last durable position and its hash.

@@ -37,6 +37,8 @@ pub(super) struct Writer {
     pub events: broadcast::Sender<Arc<[RecordedEvent]>>,
     pub requests: mpsc::Receiver<Request>,
     pub clock: Clock,
+    /// Appends submitted and not yet answered (for metrics).
+    pub pending: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A batch admitted into the group: its events, in batch order, already numbered.
@@ -67,6 +69,7 @@ impl Writer {
                     Err(_) => break,
                 }
             }
+            let answered = group.len();
             match &failure {
                 Some(why) => reject_all(group, why),
                 None => {
@@ -76,6 +79,8 @@ impl Writer {
                     }
                 }
             }
+            self.pending
+                .fetch_sub(answered, std::sync::atomic::Ordering::Relaxed);
         }
     }
 

@@ -1,0 +1,126 @@
+//! `cadre serve` and `cadre token`.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, bail};
+use cadre::http::{self, Role, Tokens};
+use cadre::store::Store;
+use clap::{Args, Subcommand};
+
+use super::progress_bar;
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless tokens are configured).
+    #[arg(long, env = "CADRE_LISTEN", default_value = "127.0.0.1:8080")]
+    listen: SocketAddr,
+    /// Load the demo district first when the data folder is empty.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Issue a token (printed once; only its hash is kept).
+    Add {
+        name: String,
+        /// clerk, auditor or viewer.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// List tokens (names, roles, whether revoked; never the tokens).
+    List,
+    /// Revoke a token by its holder's name.
+    Revoke { name: String },
+}
+
+fn parse_role(text: &str) -> Result<Role, String> {
+    Role::parse(text).ok_or_else(|| format!("{text:?} is not clerk, auditor or viewer"))
+}
+
+pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
+    std::fs::create_dir_all(data)
+        .with_context(|| format!("Failed to create {}", data.display()))?;
+    let tokens = Tokens::open(data)?;
+    match command {
+        TokenCommand::Add { name, role } => {
+            let token = tokens.add(&name, role)?;
+            println!("{token}");
+            eprintln!("token for {name} ({role:?}); it is shown only now");
+        }
+        TokenCommand::List => {
+            for t in tokens.list() {
+                let state = if t.revoked { "revoked" } else { "active" };
+                println!(
+                    "{:<24} {:<8} {:<8} {}",
+                    t.name,
+                    format!("{:?}", t.role).to_lowercase(),
+                    state,
+                    t.created_at
+                );
+            }
+        }
+        TokenCommand::Revoke { name } => {
+            tokens.revoke(&name)?;
+            println!("revoked the token of {name}");
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
+    let tokens = Tokens::open(store.path())?;
+    if !args.listen.ip().is_loopback() && !tokens.any_active() {
+        bail!(
+            "refusing to listen on {} without a token: add one with `cadre token add NAME --role clerk`, or listen on 127.0.0.1",
+            args.listen
+        );
+    }
+    let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    runtime.block_on(async {
+        if args.demo && store.head().position == 0 {
+            let bar = progress_bar(0, quiet, "loading the demo district");
+            let ledger = cadre::ledger::Ledger::new(store.clone());
+            let mut progress = |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            cadre::demo::load(&ledger, 2017, 1.0, &mut progress).await?;
+            bar.finish_and_clear();
+        }
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        let state = http::state(store.clone(), tokens, stopped)?;
+        let listener = tokio::net::TcpListener::bind(args.listen)
+            .await
+            .with_context(|| format!("Failed to listen on {}", args.listen))?;
+        eprintln!(
+            "cadre serving {} on http://{} (head {})",
+            store.path().display(),
+            listener.local_addr()?,
+            store.head()
+        );
+        http::serve(listener, state, stop, shutdown_signal()).await?;
+        anyhow::Ok(())
+    })?;
+    store.close()?;
+    eprintln!("stopped cleanly; head {}", store.head());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(term) => term,
+        Err(_) => {
+            let _ = ctrl_c.await;
+            return;
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term.recv() => {}
+    }
+}

@@ -1,0 +1,233 @@
+//! What auditors use: a person's full history, the raw feed (pages and a live
+//! Server-Sent-Events stream that resumes from `Last-Event-ID`), the head and `verify`.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use futures_util::Stream;
+use serde::Serialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::wire::*;
+use crate::domain::{Event, PersonId};
+use crate::store::{Direction, Head};
+
+/// One entry of a person's history.
+#[derive(Debug, Serialize)]
+struct HistoryEntry {
+    position: u64,
+    id: Uuid,
+    #[serde(rename = "type")]
+    event_type: String,
+    effective_date: Option<String>,
+    recorded_at: String,
+    actor: String,
+    unit: Option<Uuid>,
+    unit_name: Option<String>,
+    post: Option<String>,
+    /// For a correction or void: the event it names.
+    corrects: Option<Uuid>,
+    /// Corrections and voids recorded later that name this event.
+    corrected_by: Vec<Uuid>,
+    data: Value,
+}
+
+#[utoipa::path(get, path = "/people/{id}/history", tag = "audit", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "every event about the person, in order"), (status = 403), (status = 404)))]
+pub async fn history(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    caller.may_audit()?;
+    let events =
+        state
+            .store
+            .read_stream(&PersonId(id).stream(), 0, Direction::Forwards, usize::MAX)?;
+    if events.is_empty() {
+        return Err(ApiError::NotFound(format!("no person {id}")));
+    }
+    let decoded: Vec<(crate::store::RecordedEvent, Event)> = events
+        .into_iter()
+        .map(|r| crate::ledger::decode(&r).map(|e| (r, e)))
+        .collect::<Result<_, _>>()?;
+    let named = |event: &Event| match event {
+        Event::EventCorrected(c) => Some(c.corrects),
+        Event::EventVoided(v) => Some(v.voids),
+        _ => None,
+    };
+    let (entries, position) = state.projection.read(|model| {
+        decoded
+            .iter()
+            .map(|(recorded, event)| {
+                let placement = placement_of(event);
+                HistoryEntry {
+                    position: recorded.position,
+                    id: recorded.id,
+                    event_type: recorded.event_type.clone(),
+                    effective_date: Some(event.effective_date().to_string()),
+                    recorded_at: recorded.recorded_at.to_rfc3339(),
+                    actor: recorded.actor.clone(),
+                    unit: placement.map(|p| p.unit.0),
+                    unit_name: placement.map(|p| model.unit_name(p.unit)),
+                    post: placement.map(|p| p.post.clone()),
+                    corrects: named(event),
+                    corrected_by: decoded
+                        .iter()
+                        .filter(|(_, e)| named(e) == Some(recorded.id))
+                        .map(|(r, _)| r.id)
+                        .collect(),
+                    data: event.to_json(),
+                }
+            })
+            .collect::<Vec<_>>()
+    });
+    let mut response = axum::Json(json!({ "person": id, "events": entries })).into_response();
+    response
+        .headers_mut()
+        .insert(super::commands::POSITION_HEADER, position.into());
+    Ok(response)
+}
+
+/// The unit and post recorded with a person event (at registration: the unit joined).
+fn placement_of(event: &Event) -> Option<&crate::domain::event::Placement> {
+    match event {
+        Event::PersonAssigned(e) => Some(&e.at),
+        Event::QualificationRecorded(e) => Some(&e.at),
+        Event::EnrolledInSession(e) => Some(&e.at),
+        Event::EnrolmentWithdrawn(e) => Some(&e.at),
+        Event::TrainingCompleted(e) => Some(&e.at),
+        Event::RotationStarted(e) => Some(&e.at),
+        Event::RotationEnded(e) => Some(&e.at),
+        Event::Appraised(e) => Some(&e.at),
+        Event::PersonSeparated(e) => Some(&e.at),
+        Event::EventCorrected(e) => Some(&e.at),
+        Event::EventVoided(e) => Some(&e.at),
+        _ => None,
+    }
+}
+
+#[utoipa::path(get, path = "/events", tag = "audit", params(FeedQuery),
+    responses((status = 200, description = "a page of the log, in `cadre log` form")))]
+pub async fn feed(
+    State(state): State<AppState>,
+    caller: Caller,
+    Query(q): Query<FeedQuery>,
+) -> Result<Response, ApiError> {
+    caller.may_audit()?;
+    let limit = q.limit.unwrap_or(100);
+    if !(1..=1000).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 1000".into(),
+        ));
+    }
+    let from = q.from.unwrap_or(1).max(1);
+    let events: Vec<Value> = state
+        .store
+        .read_all(from)
+        .take(limit)
+        .map(|e| e.map(|e| crate::feed::event_json(&e)))
+        .collect::<Result<_, _>>()?;
+    let next = events
+        .last()
+        .and_then(|e| e["position"].as_u64())
+        .map(|p| p + 1);
+    Ok(axum::Json(json!({ "events": events, "next": next.unwrap_or(from), "head": state.store.head().position })).into_response())
+}
+
+#[utoipa::path(get, path = "/events/stream", tag = "audit",
+    params(("from" = Option<u64>, Query, description = "first position; `Last-Event-ID` resumes after it")),
+    responses((status = 200, description = "text/event-stream: every event, live, id = position")))]
+pub async fn stream(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Query(q): Query<FeedQuery>,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
+    caller.may_audit()?;
+    let resume = headers
+        .get("last-event-id")
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::BadRequest("Last-Event-ID must be a position".into()))
+        })
+        .transpose()?;
+    let from = resume.map_or(q.from.unwrap_or(1), |last| last + 1);
+    let subscription = state.store.subscribe(from);
+    let shutdown = state.shutdown.clone();
+    let events = futures_util::stream::unfold(
+        (subscription, shutdown),
+        |(mut subscription, mut shutdown)| async move {
+            let next = tokio::select! {
+                _ = shutdown.wait_for(|stop| *stop) => return None,
+                next = subscription.next() => next,
+            };
+            let recorded = next.ok().flatten()?;
+            let data = crate::feed::event_json(&recorded).to_string();
+            let event = SseEvent::default()
+                .id(recorded.position.to_string())
+                .event(recorded.event_type.clone())
+                .data(data);
+            Some((Ok(event), (subscription, shutdown)))
+        },
+    );
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct HeadBody {
+    pub position: u64,
+    pub hash: String,
+    /// `position:hash`, for `cadre verify --expect-head`.
+    pub head: String,
+}
+
+#[utoipa::path(get, path = "/head", tag = "audit", responses((status = 200, body = HeadBody)))]
+pub async fn head(State(state): State<AppState>, _caller: Caller) -> Result<Response, ApiError> {
+    let head = state.store.head();
+    Ok(axum::Json(HeadBody {
+        position: head.position,
+        hash: head.hash.to_hex(),
+        head: head.to_string(),
+    })
+    .into_response())
+}
+
+#[utoipa::path(post, path = "/verify", tag = "audit", request_body = VerifyBody,
+    responses((status = 200, description = "{ok, events_checked, head, fault}"), (status = 403)))]
+pub async fn verify(
+    State(state): State<AppState>,
+    caller: Caller,
+    Json(body): Json<VerifyBody>,
+) -> Result<Response, ApiError> {
+    caller.may_audit()?;
+    let expect: Option<Head> = body
+        .expect_head
+        .as_deref()
+        .map(|h| {
+            h.parse()
+                .map_err(|e: crate::store::StoreError| ApiError::BadRequest(e.to_string()))
+        })
+        .transpose()?;
+    let store = state.store.clone();
+    let report = tokio::task::spawn_blocking(move || store.verify(expect, &mut |_, _| {}))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(axum::Json(json!({
+        "ok": report.is_ok(),
+        "events_checked": report.events_checked,
+        "head": report.head.to_string(),
+        "fault": report.fault.map(|f| json!({ "position": f.position, "message": f.message })),
+    }))
+    .into_response())
+}

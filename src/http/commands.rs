@@ -1,0 +1,408 @@
+//! `POST` endpoints, one per domain command. Each extracts its body, turns it into a
+//! [`Command`], records it through the ledger and answers with what was stored.
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Caller;
+use super::error::ApiError;
+use super::wire::*;
+use crate::domain::event::{Correction, Event, Placement};
+use crate::domain::{Command, PersonId, ProgrammeId, SessionId, UnitId};
+use crate::ledger::Options;
+use crate::store::StoreError;
+
+/// Header carrying the log position a response reflects or a write reached.
+pub const POSITION_HEADER: &str = "x-cadre-position";
+
+/// Records `command`, honouring `If-Match` (the person stream's version) and
+/// `Idempotency-Key`, and answers 201 with the stored events.
+async fn record(
+    state: &AppState,
+    caller: &Caller,
+    headers: &HeaderMap,
+    command: Command,
+    subject: Option<Uuid>,
+) -> Result<Response, ApiError> {
+    caller.may_write()?;
+    let if_match = match headers.get("if-match") {
+        Some(value) => Some(parse_etag(value)?),
+        None => None,
+    };
+    let idempotency_key = headers
+        .get("idempotency-key")
+        .map(|v| {
+            v.to_str()
+                .map(|k| format!("{}:{k}", caller.name))
+                .map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))
+        })
+        .transpose()?;
+    let options = Options {
+        today: None,
+        expected_person_version: if_match,
+        idempotency_key,
+    };
+    let outcome = match state
+        .ledger
+        .execute_with(&caller.name, &command, &options)
+        .await
+    {
+        Err(crate::ledger::LedgerError::Store(StoreError::WrongExpectedVersion {
+            actual, ..
+        })) if if_match.is_some() => {
+            return Err(ApiError::Conflict {
+                status: StatusCode::PRECONDITION_FAILED,
+                detail: format!(
+                    "If-Match was {}, but the person's stream is now at {}",
+                    if_match.unwrap_or_default(),
+                    actual.map_or("no events".into(), |v| v.to_string())
+                ),
+                current_version: actual,
+            });
+        }
+        result => result?,
+    };
+    state.metrics.appended(outcome.events.len() as u64);
+    let body = RecordedBody::new(subject, &outcome);
+    let status = if outcome.already_stored {
+        StatusCode::OK
+    } else {
+        StatusCode::CREATED
+    };
+    let mut response = (status, axum::Json(&body)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(POSITION_HEADER, HeaderValue::from(body.position));
+    if let Some(person) = command.person()
+        && let Some(version) = state.store.stream_version(&person.stream())
+        && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
+    {
+        headers.insert("etag", etag);
+    }
+    Ok(response)
+}
+
+/// `"7"` (or `W/"7"`) → 7.
+pub fn parse_etag(value: &HeaderValue) -> Result<u64, ApiError> {
+    let text = value.to_str().unwrap_or_default().trim();
+    text.trim_start_matches("W/")
+        .trim_matches('"')
+        .parse()
+        .map_err(|_| {
+            ApiError::BadRequest(format!(
+                "If-Match {text:?} is not a stream version such as \"7\""
+            ))
+        })
+}
+
+macro_rules! person_endpoint {
+    ($(#[$meta:meta])* $name:ident, $body:ty, |$person:ident, $b:ident, $state:ident| $build:expr) => {
+        $(#[$meta])*
+        pub async fn $name(
+            State($state): State<AppState>,
+            caller: Caller,
+            headers: HeaderMap,
+            Path(id): Path<Uuid>,
+            Json($b): Json<$body>,
+        ) -> Result<Response, ApiError> {
+            let $person = PersonId(id);
+            let command: Command = $build;
+            record(&$state, &caller, &headers, command, Some(id)).await
+        }
+    };
+}
+
+#[utoipa::path(post, path = "/units", request_body = RegisterUnitBody, tag = "commands",
+    responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
+pub async fn register_unit(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(b): Json<RegisterUnitBody>,
+) -> Result<Response, ApiError> {
+    let unit = UnitId(b.id.unwrap_or_else(Uuid::now_v7));
+    let command = Command::RegisterUnit {
+        unit,
+        code: b.code,
+        name: b.name,
+        level: vocab("level", &b.level)?,
+        effective_date: b.effective_date,
+    };
+    record(&state, &caller, &headers, command, Some(unit.0)).await
+}
+
+#[utoipa::path(post, path = "/programmes", request_body = RegisterProgrammeBody, tag = "commands",
+    responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
+pub async fn register_programme(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(b): Json<RegisterProgrammeBody>,
+) -> Result<Response, ApiError> {
+    let programme = ProgrammeId(b.id.unwrap_or_else(Uuid::now_v7));
+    let command = Command::RegisterProgramme {
+        programme,
+        name: b.name,
+        category: vocab("category", &b.category)?,
+        confers: b.confers.map(|l| l.parse()).transpose()?,
+        provider: b.provider,
+        in_province: b.in_province,
+        duration_days: b.duration_days,
+        effective_date: b.effective_date,
+    };
+    record(&state, &caller, &headers, command, Some(programme.0)).await
+}
+
+#[utoipa::path(post, path = "/sessions", request_body = ScheduleSessionBody, tag = "commands",
+    responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
+pub async fn schedule_session(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(b): Json<ScheduleSessionBody>,
+) -> Result<Response, ApiError> {
+    let session = SessionId(b.id.unwrap_or_else(Uuid::now_v7));
+    let command = Command::ScheduleSession {
+        session,
+        programme: ProgrammeId(b.programme),
+        starts_on: b.starts_on,
+        ends_on: b.ends_on,
+        capacity: b.capacity,
+        effective_date: b.effective_date,
+    };
+    record(&state, &caller, &headers, command, Some(session.0)).await
+}
+
+#[utoipa::path(post, path = "/people", request_body = RegisterPersonBody, tag = "commands",
+    responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
+pub async fn register_person(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    Json(b): Json<RegisterPersonBody>,
+) -> Result<Response, ApiError> {
+    let person = PersonId(b.id.unwrap_or_else(Uuid::now_v7));
+    let command = Command::RegisterPerson {
+        person,
+        full_name: b.full_name,
+        birth_date: b.birth_date,
+        gender: vocab("gender", &b.gender)?,
+        ethnicity: b.ethnicity,
+        category: vocab("category", &b.category)?,
+        unit: UnitId(b.unit),
+        post: b.post,
+        leadership: b.leadership,
+        effective_date: b.effective_date,
+    };
+    record(&state, &caller, &headers, command, Some(person.0)).await
+}
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/assignments", request_body = AssignBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    assign,
+    AssignBody,
+    |person, b, state| Command::AssignPerson {
+        person,
+        unit: UnitId(b.unit),
+        post: b.post,
+        category: vocab("category", &b.category)?,
+        leadership: b.leadership,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/qualifications", request_body = QualificationBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    record_qualification,
+    QualificationBody,
+    |person, b, state| Command::RecordQualification {
+        person,
+        level: b.level.parse()?,
+        field: b.field,
+        institution: b.institution,
+        certificate: b.certificate.map(Into::into),
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/enrolments", request_body = EnrolBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    enrol,
+    EnrolBody,
+    |person, b, state| Command::Enrol {
+        person,
+        session: SessionId(b.session),
+        effective_date: b.effective_date,
+    }
+);
+
+/// Path of a person's enrolment in a session.
+#[derive(Debug, serde::Deserialize)]
+pub struct EnrolmentPath {
+    id: Uuid,
+    session: Uuid,
+}
+
+macro_rules! enrolment_endpoint {
+    ($(#[$meta:meta])* $name:ident, $body:ty, |$person:ident, $session:ident, $b:ident| $build:expr) => {
+        $(#[$meta])*
+        pub async fn $name(
+            State(state): State<AppState>,
+            caller: Caller,
+            headers: HeaderMap,
+            Path(path): Path<EnrolmentPath>,
+            Json($b): Json<$body>,
+        ) -> Result<Response, ApiError> {
+            let ($person, $session) = (PersonId(path.id), SessionId(path.session));
+            let command: Command = $build;
+            record(&state, &caller, &headers, command, Some(path.id)).await
+        }
+    };
+}
+
+enrolment_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/enrolments/{session}/withdrawal", request_body = WithdrawBody,
+        tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
+        responses((status = 201, body = RecordedBody)))]
+    withdraw,
+    WithdrawBody,
+    |person, session, b| Command::WithdrawEnrolment {
+        person,
+        session,
+        reason: b.reason,
+        effective_date: b.effective_date,
+    }
+);
+
+enrolment_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/enrolments/{session}/completion", request_body = CompleteBody,
+        tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
+        responses((status = 201, body = RecordedBody)))]
+    complete,
+    CompleteBody,
+    |person, session, b| Command::CompleteTraining {
+        person,
+        session,
+        result: vocab("result", &b.result)?,
+        grade: b.grade,
+        certificate: b.certificate.map(Into::into),
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/rotations", request_body = StartRotationBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    start_rotation,
+    StartRotationBody,
+    |person, b, state| Command::StartRotation {
+        person,
+        kind: vocab("kind", &b.kind)?,
+        to: Placement {
+            unit: UnitId(b.to_unit),
+            post: b.to_post,
+        },
+        planned_end: b.planned_end,
+        decision_number: b.decision_number,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/rotations/end", request_body = EndRotationBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    end_rotation,
+    EndRotationBody,
+    |person, b, state| Command::EndRotation {
+        person,
+        outcome: vocab("outcome", &b.outcome)?,
+        assessment: b.assessment,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/appraisals", request_body = AppraiseBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    appraise,
+    AppraiseBody,
+    |person, b, state| Command::Appraise {
+        person,
+        year: b.year,
+        classification: vocab("classification", &b.classification)?,
+        score: b.score,
+        feedback: b
+            .feedback
+            .into_iter()
+            .map(FeedbackBody::parse)
+            .collect::<Result<_, _>>()?,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/separation", request_body = SeparateBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    separate,
+    SeparateBody,
+    |person, b, state| Command::Separate {
+        person,
+        reason: vocab("reason", &b.reason)?,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/corrections", request_body = CorrectBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    correct,
+    CorrectBody,
+    |person, b, state| Command::Correct {
+        person,
+        corrects: b.corrects,
+        replacement: replacement(&state, b.corrects, b.replacement)?,
+        reason: b.reason,
+        effective_date: b.effective_date,
+    }
+);
+
+person_endpoint!(
+    #[utoipa::path(post, path = "/people/{id}/voids", request_body = VoidBody, tag = "commands",
+        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+    void,
+    VoidBody,
+    |person, b, state| Command::Void {
+        person,
+        voids: b.voids,
+        reason: b.reason,
+        effective_date: b.effective_date,
+    }
+);
+
+/// Reads a correction's replacement as the corrected event's type.
+fn replacement(
+    state: &AppState,
+    corrects: Uuid,
+    data: serde_json::Value,
+) -> Result<Correction, ApiError> {
+    let target = state.store.read_by_id(&corrects)?.ok_or(ApiError::Domain(
+        crate::domain::DomainError::UnknownEvent(corrects),
+    ))?;
+    let event = Event::from_json(&target.event_type, data)
+        .map_err(|why| ApiError::BadRequest(format!("replacement: {why}")))?;
+    Correction::from_event(event).ok_or(ApiError::Domain(
+        crate::domain::DomainError::NotCorrectable {
+            event_type: match target.event_type.as_str() {
+                "EnrolledInSession" => "EnrolledInSession",
+                "EnrolmentWithdrawn" => "EnrolmentWithdrawn",
+                _ => "this",
+            },
+            action: "corrected",
+        },
+    ))
+}

@@ -1,0 +1,154 @@
+//! The HTTP API: the only code that knows HTTP and JSON wire types.
+//!
+//! Owns: routes (`commands`, `reads`, `audit`), wire types and extractors (`wire`),
+//! tokens and roles (`auth`), problem documents (`error`), metrics, the OpenAPI document
+//! (`openapi`) and serving with graceful shutdown.
+//! Must not: decide anything (the ledger and the domain do) or touch sled. Handlers
+//! extract input, call the library, shape the response.
+
+pub mod audit;
+pub mod auth;
+pub mod commands;
+pub mod error;
+pub mod metrics;
+pub mod openapi;
+pub mod reads;
+pub mod wire;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, StatusCode};
+use axum::routing::{get, post};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tower::limit::ConcurrencyLimitLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::domain::PolicySet;
+use crate::ledger::Ledger;
+use crate::projection::Projection;
+use crate::store::Store;
+pub use auth::{Caller, Role, Tokens};
+pub use metrics::Metrics;
+
+/// Largest request body accepted (imports will have their own limit).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Requests in flight at once; more wait.
+pub const CONCURRENCY: usize = 512;
+/// A request taking longer is answered 408.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Everything a handler may use; cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub ledger: Ledger,
+    pub projection: Projection,
+    pub tokens: Arc<Tokens>,
+    pub policies: Arc<PolicySet>,
+    pub metrics: Arc<Metrics>,
+    /// Becomes true when the server is shutting down (ends live streams).
+    pub shutdown: watch::Receiver<bool>,
+}
+
+/// The router, without a socket (tests may call it directly).
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    Router::new()
+        .route("/units", post(commands::register_unit).get(reads::units))
+        .route("/units/{id}/roster", get(reads::roster))
+        .route("/programmes", post(commands::register_programme).get(reads::programmes))
+        .route("/sessions", post(commands::schedule_session))
+        .route("/sessions/{id}", get(reads::session))
+        .route("/people", post(commands::register_person).get(reads::search))
+        .route("/people/{id}", get(reads::person))
+        .route("/people/{id}/history", get(audit::history))
+        .route("/people/{id}/assignments", post(commands::assign))
+        .route("/people/{id}/qualifications", post(commands::record_qualification))
+        .route("/people/{id}/enrolments", post(commands::enrol))
+        .route("/people/{id}/enrolments/{session}/withdrawal", post(commands::withdraw))
+        .route("/people/{id}/enrolments/{session}/completion", post(commands::complete))
+        .route("/people/{id}/rotations", post(commands::start_rotation))
+        .route("/people/{id}/rotations/end", post(commands::end_rotation))
+        .route("/people/{id}/appraisals", post(commands::appraise))
+        .route("/people/{id}/separation", post(commands::separate))
+        .route("/people/{id}/corrections", post(commands::correct))
+        .route("/people/{id}/voids", post(commands::void))
+        .route("/totals/{year}", get(reads::totals))
+        .route("/compliance", get(reads::compliance))
+        .route("/reports/{year}", get(reads::report))
+        .route("/events", get(audit::feed))
+        .route("/events/stream", get(audit::stream))
+        .route("/head", get(audit::head))
+        .route("/verify", post(audit::verify))
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/metrics", get(metrics::render))
+        .route("/openapi.json", get(openapi::serve))
+        .fallback(|| async { error::ApiError::NotFound("no such endpoint".into()) })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+            let id = request
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-")
+                .to_string();
+            tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Builds the state for a store: starts the projection (within a tokio runtime).
+pub fn state(
+    store: Store,
+    tokens: Tokens,
+    shutdown: watch::Receiver<bool>,
+) -> Result<AppState, crate::projection::ProjectionError> {
+    let projection = Projection::start(store.clone(), crate::projection::Settings::default())?;
+    Ok(AppState {
+        ledger: Ledger::new(store.clone()),
+        store,
+        projection,
+        tokens: Arc::new(tokens),
+        policies: Arc::new(PolicySet::default_set()),
+        metrics: Arc::new(Metrics::default()),
+        shutdown,
+    })
+}
+
+/// Serves until `shutdown` resolves, then stops taking connections, lets requests in
+/// flight finish (every acknowledged append is already durable), ends live streams, and
+/// saves the projection.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    stop_streams: watch::Sender<bool>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let projection = state.projection.clone();
+    let router = app(state);
+    let graceful = async move {
+        shutdown.await;
+        stop_streams.send_replace(true);
+    };
+    axum::serve(listener, router)
+        .with_graceful_shutdown(graceful)
+        .await?;
+    if let Err(e) = projection.stop().await {
+        tracing::error!(error = %e, "could not save the projection on shutdown");
+    }
+    Ok(())
+}

@@ -1,0 +1,396 @@
+//! `GET` endpoints over the read models, and the year-end report download. Every answer
+//! carries the log position it reflects (`X-Cadre-Position`); a client that just wrote
+//! can send `X-Cadre-Min-Position` to wait (at most two seconds) for its write.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{NaiveDate, Utc};
+use serde::Serialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::AppState;
+use super::auth::Caller;
+use super::commands::POSITION_HEADER;
+use super::error::ApiError;
+use super::wire::*;
+use crate::domain::vocab::{Lang, StaffCategory, fold};
+use crate::domain::{PersonId, SessionId, UnitId};
+use crate::projection::{self, District, views};
+use crate::report::{self, Format, KnownAt};
+
+const MAX_WAIT: Duration = Duration::from_secs(2);
+
+pub fn lang(text: Option<&str>) -> Result<Lang, ApiError> {
+    match text {
+        None | Some("vi") => Ok(Lang::Vi),
+        Some("en") => Ok(Lang::En),
+        Some(other) => Err(ApiError::BadRequest(format!(
+            "lang {other:?} is not vi or en"
+        ))),
+    }
+}
+
+fn known_at(state: &AppState, text: &str) -> Result<u64, ApiError> {
+    match KnownAt::parse(text) {
+        Some(KnownAt::Position(p)) => Ok(p),
+        Some(KnownAt::Time(t)) => Ok(state.store.position_at(t)?),
+        None => Err(ApiError::BadRequest(format!(
+            "as_known_at {text:?} is not a position, a date or an RFC 3339 time"
+        ))),
+    }
+}
+
+fn today() -> NaiveDate {
+    Utc::now().date_naive()
+}
+
+/// Waits for `X-Cadre-Min-Position` if the client sent one.
+async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+    let Some(value) = headers.get("x-cadre-min-position") else {
+        return Ok(());
+    };
+    let wanted: u64 = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| ApiError::BadRequest("X-Cadre-Min-Position must be a position".into()))?;
+    let reached = state.projection.wait_for(wanted, MAX_WAIT).await;
+    if reached < wanted {
+        return Err(ApiError::Unavailable(format!(
+            "the read models have reached position {reached}, not yet {wanted}; retry shortly"
+        )));
+    }
+    Ok(())
+}
+
+/// A JSON answer with the position it reflects.
+fn answer(value: &impl Serialize, position: u64) -> Response {
+    let mut response = axum::Json(value).into_response();
+    response
+        .headers_mut()
+        .insert(POSITION_HEADER, HeaderValue::from(position));
+    response
+}
+
+/// Runs `question` on the live model after honouring read-your-writes.
+async fn ask<R: Serialize>(
+    state: &AppState,
+    headers: &HeaderMap,
+    question: impl FnOnce(&District) -> Result<R, ApiError>,
+) -> Result<Response, ApiError> {
+    reflect(state, headers).await?;
+    let (result, position) = state.projection.read(question);
+    Ok(answer(&result?, position))
+}
+
+#[utoipa::path(get, path = "/people/{id}", tag = "reads", params(("id" = Uuid, Path), TimeQuery),
+    responses((status = 200, description = "the person's status (PersonStatus)"), (status = 404)))]
+pub async fn person(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Query(q): Query<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let person = PersonId(id);
+    let lang = lang(q.lang.as_deref())?;
+    let as_of = q.as_of.unwrap_or_else(today);
+    let upto = q
+        .as_known_at
+        .as_deref()
+        .map(|t| known_at(&state, t))
+        .transpose()?;
+    let history = match upto {
+        Some(upto) => Some(projection::person_as_known_at(&state.store, person, upto)?),
+        None => None,
+    };
+    let policies = state.policies.clone();
+    let mut response = ask(&state, &headers, |model| {
+        let status = match &history {
+            Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
+            None => views::person_status(model, person, as_of, &policies, lang),
+        };
+        status.ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))
+    })
+    .await?;
+    if let Some(version) = state.store.stream_version(&person.stream())
+        && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
+    {
+        response.headers_mut().insert(header::ETAG, etag);
+    }
+    Ok(response)
+}
+
+/// One row of the people search.
+#[derive(Debug, Serialize)]
+struct PersonRow {
+    person: PersonId,
+    full_name: String,
+    unit: UnitId,
+    unit_name: String,
+    post: String,
+    category: StaffCategory,
+    leadership: bool,
+    /// Targets the person falls short of.
+    gaps: Vec<String>,
+}
+
+#[utoipa::path(get, path = "/people", tag = "reads", params(PeopleQuery),
+    responses((status = 200, description = "a page of people: {people, next}")))]
+pub async fn search(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Response, ApiError> {
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=500).contains(&limit) {
+        return Err(ApiError::BadRequest(
+            "limit must be between 1 and 500".into(),
+        ));
+    }
+    let category: Option<StaffCategory> = q
+        .category
+        .as_deref()
+        .map(|c| vocab("category", c))
+        .transpose()?;
+    let lang = lang(q.lang.as_deref())?;
+    let as_of = q.as_of.unwrap_or_else(today);
+    let needle = q.q.as_deref().map(fold);
+    let policies = state.policies.clone();
+    ask(&state, &headers, |model| {
+        let policy = policies.in_force(as_of);
+        let start = q.cursor.map_or(std::ops::Bound::Unbounded, |c| {
+            std::ops::Bound::Excluded(PersonId(c))
+        });
+        let mut people = Vec::new();
+        let mut next = None;
+        for (id, history) in model.people.range((start, std::ops::Bound::Unbounded)) {
+            let Some(view) = history.view(Some(as_of)) else {
+                continue;
+            };
+            let gaps: Vec<String> = policy
+                .map(|p| {
+                    p.evaluate(&view)
+                        .into_iter()
+                        .filter(|r| !r.is_met())
+                        .map(|r| r.target)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let keep = view.separated.is_none()
+                && q.unit.is_none_or(|u| view.placement.unit.0 == u)
+                && category.is_none_or(|c| view.category == c)
+                && q.leadership.is_none_or(|l| view.leadership == l)
+                && q.gap.as_ref().is_none_or(|g| gaps.contains(g))
+                && needle
+                    .as_ref()
+                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
+            if !keep {
+                continue;
+            }
+            if people.len() == limit {
+                next = people.last().map(|p: &PersonRow| p.person);
+                break;
+            }
+            people.push(PersonRow {
+                person: *id,
+                unit_name: model.unit_name(view.placement.unit),
+                full_name: view.full_name,
+                unit: view.placement.unit,
+                post: view.placement.post,
+                category: view.category,
+                leadership: view.leadership,
+                gaps,
+            });
+        }
+        let _ = lang;
+        Ok(json!({ "people": people, "next": next }))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/units", tag = "reads", responses((status = 200, description = "every unit")))]
+pub async fn units(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    ask(&state, &headers, |model| {
+        Ok(model.units.values().cloned().collect::<Vec<_>>())
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/units/{id}/roster", tag = "reads", params(("id" = Uuid, Path), TimeQuery),
+    responses((status = 200, description = "the unit's roster (Roster)"), (status = 404)))]
+pub async fn roster(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Query(q): Query<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let lang = lang(q.lang.as_deref())?;
+    let as_of = q.as_of.unwrap_or_else(today);
+    let policies = state.policies.clone();
+    ask(&state, &headers, |model| {
+        views::roster(model, UnitId(id), as_of, &policies, lang)
+            .ok_or_else(|| ApiError::NotFound(format!("no unit {id}")))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/totals/{year}", tag = "reads", params(("year" = i32, Path)),
+    responses((status = 200, description = "the year's totals (YearTotals)")))]
+pub async fn totals(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Path(year): Path<i32>,
+) -> Result<Response, ApiError> {
+    if !(1900..=2200).contains(&year) {
+        return Err(ApiError::BadRequest(
+            "year must be between 1900 and 2200".into(),
+        ));
+    }
+    ask(&state, &headers, |model| {
+        Ok(views::yearly_totals(model, year))
+    })
+    .await
+}
+
+/// Compliance query: the time query plus an optional unit.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ComplianceQuery {
+    pub as_of: Option<NaiveDate>,
+    pub unit: Option<Uuid>,
+    pub lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/compliance", tag = "reads", params(ComplianceQuery),
+    responses((status = 200, description = "compliance with the targets in force (Compliance)")))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Query(q): Query<ComplianceQuery>,
+) -> Result<Response, ApiError> {
+    let lang = lang(q.lang.as_deref())?;
+    let as_of = q.as_of.unwrap_or_else(today);
+    let policies = state.policies.clone();
+    ask(&state, &headers, |model| {
+        if let Some(unit) = q.unit
+            && !model.units.contains_key(&UnitId(unit))
+        {
+            return Err(ApiError::NotFound(format!("no unit {unit}")));
+        }
+        Ok(views::compliance(
+            model,
+            as_of,
+            q.unit.map(UnitId),
+            &policies,
+            lang,
+        ))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/programmes", tag = "reads", responses((status = 200, description = "every programme")))]
+pub async fn programmes(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    ask(&state, &headers, |model| {
+        Ok(model.programmes.values().cloned().collect::<Vec<_>>())
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/sessions/{id}", tag = "reads", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "the session's schedule and who holds a seat"), (status = 404)))]
+pub async fn session(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Result<Response, ApiError> {
+    ask(&state, &headers, |model| {
+        let session = model
+            .sessions
+            .get(&SessionId(id))
+            .and_then(|s| s.scheduled.as_ref().map(|sched| (sched, s)))
+            .ok_or_else(|| ApiError::NotFound(format!("no session {id}")))?;
+        let (schedule, state) = session;
+        Ok(json!({ "schedule": schedule, "enrolled": state.seats, "seats_taken": state.seats.len() }))
+    })
+    .await
+}
+
+#[utoipa::path(get, path = "/reports/{year}", tag = "reports", params(("year" = i32, Path), ReportQuery),
+    responses((status = 200, description = "the year-end report as a download")))]
+pub async fn report(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(year): Path<i32>,
+    Query(q): Query<ReportQuery>,
+) -> Result<Response, ApiError> {
+    let format = match q.format.as_deref().unwrap_or("json") {
+        "json" => Format::Json,
+        "csv" => Format::Csv,
+        "md" => Format::Md,
+        "html" => Format::Html,
+        "xlsx" => Format::Xlsx,
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} is not json, csv, md, html or xlsx"
+            )));
+        }
+    };
+    let options = report::Options {
+        year,
+        as_known_at: q
+            .as_known_at
+            .as_deref()
+            .map(|t| {
+                KnownAt::parse(t).ok_or_else(|| {
+                    ApiError::BadRequest(format!(
+                        "as_known_at {t:?} is not a position, a date or a time"
+                    ))
+                })
+            })
+            .transpose()?,
+        lang: lang(q.lang.as_deref())?,
+    };
+    let store = state.store.clone();
+    let (bytes, position) = tokio::task::spawn_blocking(move || {
+        let built = report::build(&store, options, &mut |_, _| {})?;
+        Ok::<_, ApiError>((report::render(&built, format)?, built.meta.position))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let content_type = match format {
+        Format::Json => "application/json",
+        Format::Csv => "text/csv; charset=utf-8",
+        Format::Md => "text/markdown; charset=utf-8",
+        Format::Html => "text/html; charset=utf-8",
+        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    };
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    if let Ok(disposition) = HeaderValue::from_str(&format!(
+        "attachment; filename=\"cadre-report-{year}.{}\"",
+        format.name()
+    )) {
+        headers.insert(header::CONTENT_DISPOSITION, disposition);
+    }
+    headers.insert(POSITION_HEADER, HeaderValue::from(position));
+    Ok(response)
+}

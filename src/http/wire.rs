@@ -1,0 +1,379 @@
+//! HTTP request and response types (separate from the domain's), the extractors that turn
+//! bad input into problem documents, and the parsing of wire values into domain values.
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::error::ApiError;
+use crate::domain::DomainError;
+use crate::domain::event::{Certificate, FeedbackItem};
+use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
+use crate::store::AppendOutcome;
+
+/// JSON body; malformed, mistyped or unknown fields are a 400 problem document.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+/// Path parameters, with the same error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// Query parameters, with the same error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+impl From<JsonRejection> for ApiError {
+    fn from(rejection: JsonRejection) -> Self {
+        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::TooLarge;
+        }
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> Self {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+/// Reads a vocabulary value (code or label, Vietnamese or English) or refuses the field.
+pub fn vocab<T: Vocabulary>(field: &'static str, text: &str) -> Result<T, ApiError> {
+    T::parse(text).ok_or_else(|| {
+        let codes: Vec<&str> = T::all().iter().map(|v| v.code()).collect();
+        ApiError::BadRequest(format!(
+            "{field}: {text:?} is not a {}; expected one of {}",
+            T::NAME,
+            codes.join(", ")
+        ))
+    })
+}
+
+/// A level and the track it belongs to.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LevelBody {
+    /// general_education, professional, political_theory or state_management.
+    pub track: String,
+    /// A level of that track, e.g. `university` or `đại học`.
+    pub level: String,
+}
+
+impl LevelBody {
+    pub fn parse(&self) -> Result<QualificationLevel, ApiError> {
+        let track: Track = vocab("track", &self.track)?;
+        QualificationLevel::parse(track, &self.level).ok_or_else(|| {
+            ApiError::Domain(DomainError::LevelNotInTrack {
+                track,
+                level: self.level.clone(),
+            })
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CertificateBody {
+    pub number: String,
+    pub issued_on: NaiveDate,
+}
+
+impl From<CertificateBody> for Certificate {
+    fn from(body: CertificateBody) -> Certificate {
+        Certificate {
+            number: body.number,
+            issued_on: body.issued_on,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FeedbackBody {
+    /// press, voter_meetings, fatherland_front or complaints_petitions.
+    pub channel: String,
+    pub summary: String,
+}
+
+impl FeedbackBody {
+    pub fn parse(self) -> Result<FeedbackItem, ApiError> {
+        Ok(FeedbackItem {
+            channel: vocab("channel", &self.channel)?,
+            summary: self.summary,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterUnitBody {
+    /// Chosen by the caller, or generated.
+    pub id: Option<Uuid>,
+    pub code: String,
+    pub name: String,
+    /// district or commune.
+    pub level: String,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterProgrammeBody {
+    pub id: Option<Uuid>,
+    pub name: String,
+    /// political_theory, state_management, professional, information_technology,
+    /// foreign_language, defence_security or other.
+    pub category: String,
+    pub confers: Option<LevelBody>,
+    pub provider: String,
+    pub in_province: bool,
+    pub duration_days: u32,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSessionBody {
+    pub id: Option<Uuid>,
+    pub programme: Uuid,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegisterPersonBody {
+    pub id: Option<Uuid>,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    /// male or female.
+    pub gender: String,
+    pub ethnicity: String,
+    /// cadre, civil_servant, public_employee or commune_official.
+    pub category: String,
+    pub unit: Uuid,
+    pub post: String,
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AssignBody {
+    pub unit: Uuid,
+    pub post: String,
+    pub category: String,
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QualificationBody {
+    pub level: LevelBody,
+    pub field: Option<String>,
+    pub institution: Option<String>,
+    pub certificate: Option<CertificateBody>,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolBody {
+    pub session: Uuid,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WithdrawBody {
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CompleteBody {
+    /// passed or failed.
+    pub result: String,
+    pub grade: Option<String>,
+    pub certificate: Option<CertificateBody>,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StartRotationBody {
+    /// rotation, transfer or secondment.
+    pub kind: String,
+    pub to_unit: Uuid,
+    pub to_post: String,
+    pub planned_end: Option<NaiveDate>,
+    pub decision_number: String,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndRotationBody {
+    /// completed_well, completed or not_completed.
+    pub outcome: String,
+    pub assessment: String,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AppraiseBody {
+    pub year: i32,
+    /// excellent, good, completed or not_completed.
+    pub classification: String,
+    pub score: Option<u8>,
+    #[serde(default)]
+    pub feedback: Vec<FeedbackBody>,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SeparateBody {
+    /// retired, resigned, dismissed or deceased.
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorrectBody {
+    /// The event being corrected.
+    pub corrects: Uuid,
+    pub reason: String,
+    /// The whole corrected fact, with the fields of the corrected event's type (as in
+    /// `docs/events.md`).
+    #[schema(value_type = Object)]
+    pub replacement: serde_json::Value,
+    pub effective_date: NaiveDate,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidBody {
+    pub voids: Uuid,
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
+/// Where one recorded event landed.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordedEventBody {
+    pub id: Uuid,
+    pub stream: String,
+    pub version: u64,
+    pub position: u64,
+}
+
+/// The answer to a command.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecordedBody {
+    /// The id of what the command created or concerns (person, unit, programme, session).
+    pub subject: Option<Uuid>,
+    pub events: Vec<RecordedEventBody>,
+    /// The highest position written: send it back as `X-Cadre-Min-Position` to read it.
+    pub position: u64,
+    /// True when this was a retry and nothing new was written.
+    pub already_stored: bool,
+}
+
+impl RecordedBody {
+    pub fn new(subject: Option<Uuid>, outcome: &AppendOutcome) -> Self {
+        RecordedBody {
+            subject,
+            events: outcome
+                .events
+                .iter()
+                .map(|e| RecordedEventBody {
+                    id: e.id,
+                    stream: e.stream.to_string(),
+                    version: e.version,
+                    position: e.position,
+                })
+                .collect(),
+            position: outcome.last_position(),
+            already_stored: outcome.already_stored,
+        }
+    }
+}
+
+/// `as_of` and `as_known_at` for reads.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TimeQuery {
+    /// Business date: facts effective on or before it (default today).
+    pub as_of: Option<NaiveDate>,
+    /// A log position, a date or an RFC 3339 time: only what was recorded by then.
+    pub as_known_at: Option<String>,
+    /// vi (default) or en.
+    pub lang: Option<String>,
+}
+
+/// Filters and paging for the people search.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PeopleQuery {
+    pub unit: Option<Uuid>,
+    pub category: Option<String>,
+    pub leadership: Option<bool>,
+    /// A target id the person falls short of.
+    pub gap: Option<String>,
+    /// Part of the name, with or without diacritics.
+    pub q: Option<String>,
+    /// The `next` of the previous page.
+    pub cursor: Option<Uuid>,
+    /// 1–500, default 50.
+    pub limit: Option<usize>,
+    pub as_of: Option<NaiveDate>,
+    pub lang: Option<String>,
+}
+
+/// A page of the feed.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FeedQuery {
+    /// First position (default 1).
+    pub from: Option<u64>,
+    /// 1–1000, default 100.
+    pub limit: Option<usize>,
+}
+
+/// Report options.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ReportQuery {
+    /// json (default), csv, md, html or xlsx.
+    pub format: Option<String>,
+    pub lang: Option<String>,
+    pub as_known_at: Option<String>,
+}
+
+/// A head written down earlier, to prove the log before it unchanged.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VerifyBody {
+    /// `position:hash`
+    pub expect_head: Option<String>,
+}
