@@ -254,6 +254,32 @@ impl Caller {
     }
 }
 
+/// A caller allowed to write (a clerk); others are refused before the body is read.
+pub struct Clerk(pub Caller);
+
+/// A caller allowed to audit (clerk or auditor).
+pub struct Auditor(pub Caller);
+
+impl FromRequestParts<AppState> for Clerk {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.may_write()?;
+        Ok(Clerk(caller))
+    }
+}
+
+impl FromRequestParts<AppState> for Auditor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let caller = Caller::from_request_parts(parts, state).await?;
+        caller.may_audit()?;
+        Ok(Auditor(caller))
+    }
+}
+
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 

@@ -36,6 +36,8 @@ pub enum ApiError {
     Unavailable(String),
     /// 500: logged with its detail; the client sees a generic message.
     Internal(String),
+    /// Any other status, with its detail (415, and 408, 405 … made outside the handlers).
+    Status(StatusCode, String),
 }
 
 #[derive(Serialize)]
@@ -75,6 +77,7 @@ impl ApiError {
             ),
             ApiError::Domain(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
             ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            ApiError::Status(status, detail) => (*status, "http_error", detail.clone()),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",
@@ -112,6 +115,27 @@ impl IntoResponse for ApiError {
         );
         response
     }
+}
+
+/// Turns an error response made outside the handlers (body limit, time-out, method not
+/// allowed) into a problem document, so that every error a client sees has one shape.
+pub async fn problem_for_plain_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    match status {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+        other => ApiError::Status(
+            other,
+            other.canonical_reason().unwrap_or("error").to_lowercase(),
+        ),
+    }
+    .into_response()
 }
 
 impl From<StoreError> for ApiError {

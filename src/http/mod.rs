@@ -97,6 +97,7 @@ pub fn app(state: AppState) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+        .layer(axum::middleware::map_response(error::problem_for_plain_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request

@@ -158,7 +158,6 @@ pub async fn search(
         .as_deref()
         .map(|c| vocab("category", c))
         .transpose()?;
-    let lang = lang(q.lang.as_deref())?;
     let as_of = q.as_of.unwrap_or_else(today);
     let needle = q.q.as_deref().map(fold);
     let policies = state.policies.clone();
@@ -208,7 +207,6 @@ pub async fn search(
                 gaps,
             });
         }
-        let _ = lang;
         Ok(json!({ "people": people, "next": next }))
     })
     .await

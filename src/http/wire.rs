@@ -31,10 +31,13 @@ pub struct Query<T>(pub T);
 
 impl From<JsonRejection> for ApiError {
     fn from(rejection: JsonRejection) -> Self {
-        if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-            return ApiError::TooLarge;
+        match rejection.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ApiError::Status(rejection.status(), rejection.body_text())
+            }
+            _ => ApiError::BadRequest(rejection.body_text()),
         }
-        ApiError::BadRequest(rejection.body_text())
     }
 }
 
@@ -347,7 +350,6 @@ pub struct PeopleQuery {
     /// 1–500, default 50.
     pub limit: Option<usize>,
     pub as_of: Option<NaiveDate>,
-    pub lang: Option<String>,
 }
 
 /// A page of the feed.

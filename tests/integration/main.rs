@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod api;
 mod cli;
 mod crash;
 mod demo;
