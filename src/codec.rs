@@ -98,18 +98,21 @@ pub struct EventRecordRef<'a> {
 
 /// Decodes a record's canonical bytes without copying its strings or payload.
 pub fn decode_record_ref(canonical: &[u8]) -> Result<EventRecordRef<'_>, CodecError> {
-    let body = record_body(canonical)?;
-    let (record, used) =
-        bincode::serde::borrow_decode_from_slice(body, config()).map_err(|source| {
-            CodecError::Decode {
-                what: "record",
-                source,
-            }
-        })?;
-    if used != body.len() {
-        return Err(CodecError::Malformed("record"));
+    decode_whole(record_body(canonical)?, "record")
+}
+
+/// Decodes `bytes` as one `T` (borrowing from them where `T` does), refusing trailing
+/// bytes so that a value of another shape is never half-read.
+fn decode_whole<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    what: &'static str,
+) -> Result<T, CodecError> {
+    let (value, used) = bincode::serde::borrow_decode_from_slice(bytes, config())
+        .map_err(|source| CodecError::Decode { what, source })?;
+    if used != bytes.len() {
+        return Err(CodecError::Malformed(what));
     }
-    Ok(record)
+    Ok(value)
 }
 
 /// Appends the canonical bytes of `record` (`[format][body]`) to `out`.
@@ -145,16 +148,7 @@ fn record_body(canonical: &[u8]) -> Result<&[u8], CodecError> {
 
 /// Decodes the canonical bytes of a record (format byte + body) in full.
 pub fn decode_record(canonical: &[u8]) -> Result<EventRecordV1, CodecError> {
-    let body = record_body(canonical)?;
-    let (record, used) =
-        bincode::serde::decode_from_slice(body, config()).map_err(|source| CodecError::Decode {
-            what: "record",
-            source,
-        })?;
-    if used != body.len() {
-        return Err(CodecError::Malformed("record"));
-    }
-    Ok(record)
+    decode_whole(record_body(canonical)?, "record")
 }
 
 /// Decodes only the header fields of a record's canonical bytes.
@@ -287,16 +281,7 @@ pub fn encode<T: Serialize>(value: &T) -> Result<Vec<u8>, CodecError> {
 /// Decodes a domain payload (or any serde value) written by [`encode`]; trailing bytes are
 /// an error, so a payload of another shape is never half-read.
 pub fn decode<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, CodecError> {
-    let (value, used) = bincode::serde::decode_from_slice(bytes, config()).map_err(|source| {
-        CodecError::Decode {
-            what: "payload",
-            source,
-        }
-    })?;
-    if used != bytes.len() {
-        return Err(CodecError::Malformed("payload"));
-    }
-    Ok(value)
+    decode_whole(bytes, "payload")
 }
 
 #[cfg(test)]

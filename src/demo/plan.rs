@@ -144,23 +144,7 @@ pub fn plan(seed: u64, scale: f64) -> Plan {
 /// Timelines run in date order; on one date, registration first.
 fn command_sort_key(command: &Command) -> (NaiveDate, u8) {
     let first = u8::from(!matches!(command, Command::RegisterPerson { .. }));
-    let date = match command {
-        Command::RegisterPerson { effective_date, .. }
-        | Command::AssignPerson { effective_date, .. }
-        | Command::RecordQualification { effective_date, .. }
-        | Command::Enrol { effective_date, .. }
-        | Command::WithdrawEnrolment { effective_date, .. }
-        | Command::CompleteTraining { effective_date, .. }
-        | Command::StartRotation { effective_date, .. }
-        | Command::EndRotation { effective_date, .. }
-        | Command::Appraise { effective_date, .. }
-        | Command::Separate { effective_date, .. }
-        | Command::Correct { effective_date, .. }
-        | Command::Void { effective_date, .. }
-        | Command::RegisterUnit { effective_date, .. }
-        | Command::RegisterProgramme { effective_date, .. }
-        | Command::ScheduleSession { effective_date, .. } => *effective_date,
-    };
+    let date = command.effective_date();
     (date, first)
 }
 

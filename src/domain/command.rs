@@ -191,6 +191,27 @@ impl Command {
         }
     }
 
+    /// The business date the command takes effect.
+    pub fn effective_date(&self) -> NaiveDate {
+        match self {
+            Command::RegisterUnit { effective_date, .. }
+            | Command::RegisterProgramme { effective_date, .. }
+            | Command::ScheduleSession { effective_date, .. }
+            | Command::RegisterPerson { effective_date, .. }
+            | Command::AssignPerson { effective_date, .. }
+            | Command::RecordQualification { effective_date, .. }
+            | Command::Enrol { effective_date, .. }
+            | Command::WithdrawEnrolment { effective_date, .. }
+            | Command::CompleteTraining { effective_date, .. }
+            | Command::StartRotation { effective_date, .. }
+            | Command::EndRotation { effective_date, .. }
+            | Command::Appraise { effective_date, .. }
+            | Command::Separate { effective_date, .. }
+            | Command::Correct { effective_date, .. }
+            | Command::Void { effective_date, .. } => *effective_date,
+        }
+    }
+
     /// The command's name, for logs and metrics.
     pub fn name(&self) -> &'static str {
         match self {

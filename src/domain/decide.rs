@@ -366,27 +366,6 @@ fn register_person(facts: &Facts<'_>, command: &Command) -> Decision {
     )])
 }
 
-/// The business date a person command takes effect.
-fn command_date(command: &Command) -> NaiveDate {
-    match command {
-        Command::RegisterUnit { effective_date, .. }
-        | Command::RegisterProgramme { effective_date, .. }
-        | Command::ScheduleSession { effective_date, .. }
-        | Command::RegisterPerson { effective_date, .. }
-        | Command::AssignPerson { effective_date, .. }
-        | Command::RecordQualification { effective_date, .. }
-        | Command::Enrol { effective_date, .. }
-        | Command::WithdrawEnrolment { effective_date, .. }
-        | Command::CompleteTraining { effective_date, .. }
-        | Command::StartRotation { effective_date, .. }
-        | Command::EndRotation { effective_date, .. }
-        | Command::Appraise { effective_date, .. }
-        | Command::Separate { effective_date, .. }
-        | Command::Correct { effective_date, .. }
-        | Command::Void { effective_date, .. } => *effective_date,
-    }
-}
-
 /// Checks a person fact's date against birth, registration and today.
 fn check_date(view: &PersonView, today: NaiveDate, date: NaiveDate) -> Result<(), DomainError> {
     if date < view.birth_date {
@@ -412,7 +391,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
         .person
         .view(None)
         .ok_or(DomainError::NotRegistered(person))?;
-    let date = command_date(command);
+    let date = command.effective_date();
     check_date(&view, facts.today, date)?;
     let correcting = matches!(command, Command::Correct { .. } | Command::Void { .. });
     if let Some((on, _)) = view.separated

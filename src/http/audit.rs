@@ -121,12 +121,7 @@ pub async fn feed(
     _caller: Auditor,
     Query(q): Query<FeedQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit must be between 1 and 1000".into(),
-        ));
-    }
+    let limit = page_limit(q.limit, 100, 1000)?;
     let from = q.from.unwrap_or(1).max(1);
     let events: Vec<Value> = state
         .store

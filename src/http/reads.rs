@@ -147,12 +147,7 @@ pub async fn search(
     headers: HeaderMap,
     Query(q): Query<PeopleQuery>,
 ) -> Result<Response, ApiError> {
-    let limit = q.limit.unwrap_or(50);
-    if !(1..=500).contains(&limit) {
-        return Err(ApiError::BadRequest(
-            "limit must be between 1 and 500".into(),
-        ));
-    }
+    let limit = page_limit(q.limit, 50, 500)?;
     let category: Option<StaffCategory> = q
         .category
         .as_deref()

@@ -53,6 +53,17 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// A page size: `default` when absent, refused outside 1..=`max`.
+pub fn page_limit(limit: Option<usize>, default: usize, max: usize) -> Result<usize, ApiError> {
+    let limit = limit.unwrap_or(default);
+    if !(1..=max).contains(&limit) {
+        return Err(ApiError::BadRequest(format!(
+            "limit must be between 1 and {max}"
+        )));
+    }
+    Ok(limit)
+}
+
 /// Reads a vocabulary value (code or label, Vietnamese or English) or refuses the field.
 pub fn vocab<T: Vocabulary>(field: &'static str, text: &str) -> Result<T, ApiError> {
     T::parse(text).ok_or_else(|| {
