@@ -275,3 +275,70 @@ async fn the_served_openapi_document_is_the_checked_in_one() {
     assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn withdrawals_assignments_voids_and_separations_are_recorded() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let p = format!("/people/{}", w.person);
+    server
+        .record(
+            &format!("{p}/enrolments"),
+            json!({"session": w.session, "effective_date": "2017-02-25"}),
+        )
+        .await;
+    let withdrawn = server
+        .record(
+            &format!("{p}/enrolments/{}/withdrawal", w.session),
+            json!({"reason": "Lý do sức khỏe", "effective_date": "2017-03-10"}),
+        )
+        .await;
+    assert_eq!(
+        withdrawn["events"].as_array().unwrap().len(),
+        2,
+        "the seat is released too"
+    );
+    server
+        .record(&format!("{p}/assignments"), json!({"unit": w.unit, "post": "Phó Chủ tịch UBND xã", "category": "commune_official", "leadership": false, "effective_date": "2017-04-01"}))
+        .await;
+    let recorded = server
+        .record(&format!("{p}/qualifications"), json!({"level": {"track": "professional", "level": "college"}, "effective_date": "2017-04-02"}))
+        .await;
+    let qualification = recorded["events"][0]["id"].clone();
+    server
+        .record(&format!("{p}/voids"), json!({"voids": qualification, "reason": "Ghi nhầm người", "effective_date": "2017-04-03"}))
+        .await;
+    let separated = server
+        .record(
+            &format!("{p}/separation"),
+            json!({"reason": "nghỉ hưu", "effective_date": "2017-05-01"}),
+        )
+        .await;
+    let status = server
+        .get(&p, &server.viewer)
+        .header("x-cadre-min-position", position(&separated).to_string())
+        .send()
+        .await
+        .unwrap();
+    let status = expect(status, StatusCode::OK).await;
+    assert_eq!(status["post"], "Phó Chủ tịch UBND xã");
+    assert_eq!(status["training"]["withdrawn"], 1);
+    assert!(
+        status["qualifications"].as_array().unwrap().is_empty(),
+        "the voided qualification is gone"
+    );
+    assert_eq!(status["separated"][1], "retired");
+
+    // A position that will never be reached: a bounded wait, then 503.
+    let ahead = server
+        .get(&p, &server.viewer)
+        .header(
+            "x-cadre-min-position",
+            (position(&separated) + 1000).to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    expect(ahead, StatusCode::SERVICE_UNAVAILABLE).await;
+    server.stop().await;
+}
