@@ -13,10 +13,13 @@
 //!   HTML and XLSX.
 //! - [`feed`]: the JSON form of stored events (`cadre log`, the HTTP feed).
 //! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
+//! - [`archive`]: the whole log in and out as JSON Lines (same positions, ids and
+//!   hashes), backups and restores.
 //! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
 
+pub mod archive;
 pub mod codec;
 pub mod demo;
 pub mod domain;

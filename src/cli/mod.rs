@@ -1,5 +1,6 @@
 //! Command-line interface: argument parsing and printing only; the work is in the library.
 
+mod archive;
 mod read;
 mod serve;
 
@@ -68,6 +69,20 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(serve::TokenCommand),
+    /// Export records.
+    #[command(subcommand)]
+    Export(archive::ExportCommand),
+    /// Import records.
+    #[command(subcommand)]
+    Import(archive::ImportCommand),
+    /// Copy the log into a backup folder (events.jsonl and HEAD).
+    Backup { dir: PathBuf },
+    /// Restore a backup folder into the data folder (empty, or --force to replace it).
+    Restore {
+        dir: PathBuf,
+        #[arg(long)]
+        force: bool,
+    },
     /// Load the demo district (about 3,200 staff, 2012–2017) into an empty data folder.
     Demo {
         /// The generator's seed: the same seed gives the same district.
@@ -119,6 +134,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Demo { seed, scale } => demo(store()?, seed, scale, cli.quiet),
         Command::Serve(args) => serve::serve(store()?, args, cli.quiet),
         Command::Token(command) => serve::token(&cli.data, command),
+        Command::Export(command) => archive::export(&store()?, command, cli.quiet),
+        Command::Import(command) => archive::import(&store()?, command, cli.quiet),
+        Command::Backup { dir } => archive::backup(&store()?, &dir, cli.quiet),
+        Command::Restore { dir, force } => archive::restore(&cli.data, &dir, force, cli.quiet),
         Command::Report(args) => read::report(&store()?, args, cli.quiet),
         Command::Rebuild => read::rebuild(&store()?, cli.quiet),
         Command::Status(args) => read::status(&store()?, args, cli.quiet),

@@ -176,6 +176,30 @@ pub async fn stream(
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
+#[utoipa::path(get, path = "/export/events", tag = "audit",
+    responses((status = 200, description = "application/x-ndjson: the whole log up to the head, one `cadre export events` line per event (a consistent backup while the server runs)")))]
+pub async fn export(State(state): State<AppState>, _caller: Auditor) -> Result<Response, ApiError> {
+    let store = state.store.clone();
+    let (bytes, head) = tokio::task::spawn_blocking(move || {
+        let mut out = Vec::new();
+        let head = crate::archive::export_events(&store, &mut out, u64::MAX, &mut |_, _| {})
+            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        Ok::<_, ApiError>((out, head))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let mut response = bytes.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/x-ndjson"),
+    );
+    if let Ok(value) = axum::http::HeaderValue::from_str(&head.to_string()) {
+        headers.insert("x-cadre-head", value);
+    }
+    Ok(response)
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct HeadBody {
     pub position: u64,

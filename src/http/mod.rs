@@ -86,6 +86,7 @@ pub fn app(state: AppState) -> Router {
         .route("/reports/{year}", get(reads::report))
         .route("/events", get(audit::feed))
         .route("/events/stream", get(audit::stream))
+        .route("/export/events", get(audit::export))
         .route("/head", get(audit::head))
         .route("/verify", post(audit::verify))
         .route("/healthz", get(|| async { "ok" }))

@@ -18,7 +18,7 @@ use super::{audit, commands, reads, wire};
         commands::void,
         reads::person, reads::search, reads::units, reads::roster, reads::totals,
         reads::compliance, reads::programmes, reads::session, reads::report,
-        audit::history, audit::feed, audit::stream, audit::head, audit::verify,
+        audit::history, audit::feed, audit::stream, audit::export, audit::head, audit::verify,
     ),
     components(schemas(wire::RecordedBody, wire::RecordedEventBody, audit::HeadBody)),
     modifiers(&Security),

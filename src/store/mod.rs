@@ -41,7 +41,7 @@ pub use verify::{Fault, VerifyReport};
 use crate::codec::{self, ChunkView};
 use index::Index;
 use read::ChunkReader;
-use writer::{Request, Writer};
+use writer::{Request, Work, Writer};
 
 /// The storage format this build writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 1;
@@ -184,20 +184,35 @@ impl Store {
 
     /// Appends a batch, all or nothing, and answers once it is durable.
     pub async fn append(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
-        let reply = self.submit(batch)?;
+        let reply = self.submit(Work::Append(batch))?;
         reply.await.map_err(|_| StoreError::Closed)?
     }
 
     /// [`Store::append`] for code outside an async runtime (CLI, tests, the demo loader).
     /// Must not be called from within an async task: it blocks the thread.
     pub fn append_blocking(&self, batch: AppendBatch) -> Result<AppendOutcome, StoreError> {
-        let reply = self.submit(batch)?;
+        let reply = self.submit(Work::Append(batch))?;
+        reply.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Writes events exported from another store exactly as they were — positions, ids,
+    /// versions, recorded-at, actors and hashes — continuing this store's log. Refused
+    /// (nothing written) unless they follow on from the head and their hashes follow from
+    /// the chain. Blocks; not for use inside an async task.
+    pub fn restore_blocking(
+        &self,
+        events: Vec<RecordedEvent>,
+    ) -> Result<AppendOutcome, StoreError> {
+        if events.is_empty() {
+            return Err(StoreError::InvalidBatch("nothing to restore".into()));
+        }
+        let reply = self.submit(Work::Restore(events))?;
         reply.blocking_recv().map_err(|_| StoreError::Closed)?
     }
 
     fn submit(
         &self,
-        batch: AppendBatch,
+        work: Work,
     ) -> Result<oneshot::Receiver<Result<AppendOutcome, StoreError>>, StoreError> {
         let (reply, receiver) = oneshot::channel();
         let requests = self
@@ -207,7 +222,7 @@ impl Store {
             .unwrap_or_else(|p| p.into_inner());
         let sender = requests.as_ref().ok_or(StoreError::Closed)?;
         self.inner.pending.fetch_add(1, Ordering::Relaxed);
-        if sender.send(Request { batch, reply }).is_err() {
+        if sender.send(Request { work, reply }).is_err() {
             self.inner.pending.fetch_sub(1, Ordering::Relaxed);
             return Err(StoreError::Closed);
         }

@@ -26,8 +26,25 @@ use crate::codec;
 const MAX_GROUP_EVENTS: usize = 4096;
 
 pub(super) struct Request {
-    pub batch: AppendBatch,
+    pub work: Work,
     pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
+}
+
+/// What a request asks the writer to do.
+pub(super) enum Work {
+    /// New events: numbered, stamped and chained by the writer.
+    Append(AppendBatch),
+    /// Events exported from another store, written as they were (see `restore.rs`).
+    Restore(Vec<RecordedEvent>),
+}
+
+impl Work {
+    fn len(&self) -> usize {
+        match self {
+            Work::Append(batch) => batch.len(),
+            Work::Restore(events) => events.len(),
+        }
+    }
 }
 
 pub(super) struct Writer {
@@ -44,6 +61,8 @@ pub(super) struct Writer {
 /// A batch admitted into the group: its events, in batch order, already numbered.
 struct Staged {
     events: Vec<RecordedEvent>,
+    /// Restored events carry the hash they had: the chain must reproduce it.
+    expected_hashes: bool,
 }
 
 type Reply = oneshot::Sender<Result<AppendOutcome, StoreError>>;
@@ -57,16 +76,31 @@ enum Admission {
 impl Writer {
     pub fn run(self) {
         let mut failure: Option<String> = None;
-        while let Ok(first) = self.requests.recv() {
-            let mut group = vec![first];
-            let mut events = group[0].batch.len();
-            while events < MAX_GROUP_EVENTS {
-                match self.requests.try_recv() {
-                    Ok(request) => {
-                        events += request.batch.len();
-                        group.push(request);
-                    }
+        // A restore met while gathering a group waits for the next round: it runs alone.
+        let mut carried: Option<Request> = None;
+        loop {
+            let first = match carried.take() {
+                Some(request) => request,
+                None => match self.requests.recv() {
+                    Ok(request) => request,
                     Err(_) => break,
+                },
+            };
+            let mut group = vec![first];
+            if matches!(group[0].work, Work::Append(_)) {
+                let mut events = group[0].work.len();
+                while events < MAX_GROUP_EVENTS {
+                    match self.requests.try_recv() {
+                        Ok(request) if matches!(request.work, Work::Restore(_)) => {
+                            carried = Some(request);
+                            break;
+                        }
+                        Ok(request) => {
+                            events += request.work.len();
+                            group.push(request);
+                        }
+                        Err(_) => break,
+                    }
                 }
             }
             let answered = group.len();
@@ -91,7 +125,10 @@ impl Writer {
         let mut planner = Planner::new(&index, &self.log, (self.clock)());
         let mut decided = Vec::with_capacity(group.len());
         for request in group {
-            let admission = planner.admit(&request.batch);
+            let admission = match &request.work {
+                Work::Append(batch) => planner.admit(batch),
+                Work::Restore(events) => planner.restore(events),
+            };
             decided.push((request.reply, admission));
         }
         let staged_count: usize = decided
@@ -147,6 +184,12 @@ impl Writer {
                 hasher.update(&prev.0);
                 hasher.update(&bytes);
                 prev = Hash(*hasher.finalize().as_bytes());
+                if staged.expected_hashes && event.hash != prev {
+                    return Err(StoreError::corrupt(
+                        event.position,
+                        "the exported hash does not follow from the chain: the export was altered",
+                    ));
+                }
                 event.hash = prev;
                 bytes.extend_from_slice(&prev.0);
                 chunk.push(bytes);
@@ -226,6 +269,8 @@ struct Planner<'a> {
     reader: ChunkReader<'a>,
     next_position: u64,
     recorded_at: DateTime<Utc>,
+    /// Recorded-at of the last event admitted (restored events bring their own).
+    last_recorded_micros: i64,
     versions: HashMap<StreamId, Option<u64>>,
     /// Ids admitted earlier in this group, with their events.
     ids: HashMap<Uuid, RecordedEvent>,
@@ -240,6 +285,7 @@ impl<'a> Planner<'a> {
             reader: ChunkReader::new(log),
             next_position: index.head().position + 1,
             recorded_at: DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_else(Utc::now),
+            last_recorded_micros: index.last_recorded_at_micros(),
             versions: HashMap::new(),
             ids: HashMap::new(),
         }
@@ -287,7 +333,47 @@ impl<'a> Planner<'a> {
         for event in &events {
             self.ids.insert(event.id, event.clone());
         }
-        Ok(Admission::Staged(Staged { events }))
+        Ok(Admission::Staged(Staged {
+            events,
+            expected_hashes: false,
+        }))
+    }
+
+    /// Admits exported events as they are: they must continue this store's log exactly
+    /// (positions, stream versions, unused ids, recorded-at not going backwards). Their
+    /// hashes are checked against the chain when the group is written.
+    fn restore(&mut self, events: &[RecordedEvent]) -> Result<Admission, StoreError> {
+        for event in events {
+            let position = self.next_position;
+            let refuse = |why: String| Err(StoreError::corrupt(position, why));
+            if event.position != position {
+                return refuse(format!(
+                    "the export has position {} where {position} is next",
+                    event.position
+                ));
+            }
+            let version = self.version(&event.stream).map_or(0, |v| v + 1);
+            if event.version != version {
+                return refuse(format!(
+                    "{} is at version {version}, the export says {}",
+                    event.stream, event.version
+                ));
+            }
+            if self.index.position_of(&event.id).is_some() || self.ids.contains_key(&event.id) {
+                return refuse(format!("event id {} is already stored", event.id));
+            }
+            if event.recorded_at.timestamp_micros() < self.last_recorded_micros {
+                return refuse("recorded-at goes backwards".into());
+            }
+            self.last_recorded_micros = event.recorded_at.timestamp_micros();
+            self.versions.insert(event.stream.clone(), Some(version));
+            self.ids.insert(event.id, event.clone());
+            self.next_position += 1;
+        }
+        Ok(Admission::Staged(Staged {
+            events: events.to_vec(),
+            expected_hashes: true,
+        }))
     }
 
     fn version(&self, stream: &StreamId) -> Option<u64> {

@@ -6,6 +6,7 @@
 mod helpers;
 
 mod api;
+mod archive;
 mod cli;
 mod crash;
 mod demo;

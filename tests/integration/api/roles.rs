@@ -109,7 +109,12 @@ async fn personal_history_the_feed_and_verify_are_refused_to_viewers() {
     let server = Server::start().await;
     let w = world(&server).await;
     let history = format!("/people/{}/history", w.person);
-    for path in [history.as_str(), "/events", "/events/stream"] {
+    for path in [
+        history.as_str(),
+        "/events",
+        "/events/stream",
+        "/export/events",
+    ] {
         expect(
             server.get(path, &server.viewer).send().await.unwrap(),
             StatusCode::FORBIDDEN,
@@ -146,6 +151,18 @@ async fn personal_history_the_feed_and_verify_are_refused_to_viewers() {
         .map(|e| e["position"].as_u64().unwrap())
         .collect();
     assert_eq!(positions, vec![2, 3]);
+    let export = server
+        .get("/export/events", &server.auditor)
+        .send()
+        .await
+        .unwrap();
+    let head = export.headers()["x-cadre-head"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(head, server.store.head().to_string());
+    let lines = export.text().await.unwrap();
+    assert_eq!(lines.lines().count() as u64, server.store.head().position);
     expect(
         server
             .get(&format!("/people/{}", w.person), &server.viewer)
