@@ -72,7 +72,7 @@ pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
 
 pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
     let tokens = Tokens::open(store.path())?;
-    if !args.listen.ip().is_loopback() && !tokens.any_active() {
+    if !args.listen.ip().is_loopback() && tokens.is_open() {
         bail!(
             "refusing to listen on {} without a token: add one with `cadre token add NAME --role clerk`, or listen on 127.0.0.1",
             args.listen

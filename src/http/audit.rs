@@ -68,16 +68,23 @@ pub async fn history(
             .iter()
             .map(|(recorded, event)| {
                 let placement = placement_of(event);
+                let (unit, post) = match (event, placement) {
+                    (Event::PersonRegistered(e), _) => (Some(e.unit), Some(e.post.clone())),
+                    (_, Some(p)) => (Some(p.unit), Some(p.post.clone())),
+                    _ => (None, None),
+                };
                 HistoryEntry {
                     position: recorded.position,
                     id: recorded.id,
                     event_type: recorded.event_type.clone(),
                     effective_date: Some(event.effective_date().to_string()),
-                    recorded_at: recorded.recorded_at.to_rfc3339(),
+                    recorded_at: recorded
+                        .recorded_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
                     actor: recorded.actor.clone(),
-                    unit: placement.map(|p| p.unit.0),
-                    unit_name: placement.map(|p| model.unit_name(p.unit)),
-                    post: placement.map(|p| p.post.clone()),
+                    unit: unit.map(|u| u.0),
+                    unit_name: unit.map(|u| model.unit_name(u)),
+                    post,
                     corrects: named(event),
                     corrected_by: decoded
                         .iter()
@@ -96,7 +103,7 @@ pub async fn history(
     Ok(response)
 }
 
-/// The unit and post recorded with a person event (at registration: the unit joined).
+/// The unit and post recorded with a person event (registration has its own fields).
 fn placement_of(event: &Event) -> Option<&crate::domain::event::Placement> {
     match event {
         Event::PersonAssigned(e) => Some(&e.at),

@@ -85,6 +85,10 @@ pub enum TokenError {
 pub struct Tokens {
     path: PathBuf,
     records: RwLock<(Option<SystemTime>, Vec<TokenRecord>)>,
+    /// No token was configured when the tokens were opened: every caller is a clerk named
+    /// `local` (loopback only). Fixed at open, so revoking the last token later never
+    /// turns authentication off.
+    open: bool,
 }
 
 fn hash(token: &str) -> String {
@@ -96,9 +100,11 @@ impl Tokens {
     pub fn open(data: &Path) -> Result<Tokens, TokenError> {
         let path = data.join(TOKENS_FILE);
         let loaded = load(&path)?;
+        let open = !loaded.1.iter().any(|t| !t.revoked);
         Ok(Tokens {
             path,
             records: RwLock::new(loaded),
+            open,
         })
     }
 
@@ -116,10 +122,10 @@ impl Tokens {
         }
     }
 
-    /// Whether any token is active (without one, the server only listens on loopback and
-    /// treats every caller as a clerk named `local`).
-    pub fn any_active(&self) -> bool {
-        self.list().iter().any(|t| !t.revoked)
+    /// Whether no token was configured when these tokens were opened (then the server only
+    /// listens on loopback and treats every caller as a clerk named `local`).
+    pub fn is_open(&self) -> bool {
+        self.open
     }
 
     pub fn list(&self) -> Vec<TokenRecord> {
@@ -284,7 +290,7 @@ impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
-        if !state.tokens.any_active() {
+        if state.tokens.is_open() {
             return Ok(Caller {
                 name: "local".into(),
                 role: Role::Clerk,
@@ -294,7 +300,9 @@ impl FromRequestParts<AppState> for Caller {
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "))
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token)
             .ok_or(ApiError::Unauthorized)?;
         let (name, role) = state
             .tokens

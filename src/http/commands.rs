@@ -31,11 +31,14 @@ async fn record(
         Some(value) => Some(parse_etag(value)?),
         None => None,
     };
+    // The key is scoped to the caller and to this very command: reusing a key for another
+    // request records that request instead of answering with the first one.
+    let fingerprint = blake3::hash(format!("{command:?}").as_bytes()).to_hex();
     let idempotency_key = headers
         .get("idempotency-key")
         .map(|v| {
             v.to_str()
-                .map(|k| format!("{}:{k}", caller.name))
+                .map(|k| format!("{}:{k}:{fingerprint}", caller.name))
                 .map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))
         })
         .transpose()?;
@@ -64,7 +67,9 @@ async fn record(
         }
         result => result?,
     };
-    state.metrics.appended(outcome.events.len() as u64);
+    if !outcome.already_stored {
+        state.metrics.appended(outcome.events.len() as u64);
+    }
     let body = RecordedBody::new(subject, &outcome);
     let status = if outcome.already_stored {
         StatusCode::OK

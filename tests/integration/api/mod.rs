@@ -22,6 +22,8 @@ pub struct Server {
     pub clerk: String,
     pub auditor: String,
     pub viewer: String,
+    /// The data folder (for `cadre token` changes while serving).
+    pub data: std::path::PathBuf,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     _dir: TempDir,
@@ -34,6 +36,8 @@ impl Server {
         let clerk = tokens.add("Lò Thị Clerk", Role::Clerk).unwrap();
         let auditor = tokens.add("auditor-1", Role::Auditor).unwrap();
         let viewer = tokens.add("viewer-1", Role::Viewer).unwrap();
+        // As `cadre serve` does: the tokens are read when the server starts.
+        let tokens = Tokens::open(dir.path()).unwrap();
         let store = Store::open(dir.path()).unwrap();
         let (streams_stop, streams_stopped) = watch::channel(false);
         let state = http::state(store.clone(), tokens, streams_stopped).unwrap();
@@ -58,6 +62,7 @@ impl Server {
             clerk,
             auditor,
             viewer,
+            data: dir.path().to_path_buf(),
             stop: Some(stop),
             task: Some(task),
             _dir: dir,

@@ -174,3 +174,30 @@ async fn personal_history_the_feed_and_verify_are_refused_to_viewers() {
     .await;
     server.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoked_tokens_are_refused_and_revoking_them_all_never_opens_the_server() {
+    let server = Server::start().await;
+    expect(
+        server.get("/units", &server.auditor).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let tokens = cadre::http::Tokens::open(&server.data).unwrap();
+    for name in ["auditor-1", "viewer-1", "Lò Thị Clerk"] {
+        tokens.revoke(name).unwrap();
+    }
+    expect(
+        server.get("/units", &server.auditor).send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+    )
+    .await;
+    let anonymous = server
+        .client
+        .get(format!("{}/units", server.base))
+        .send()
+        .await
+        .unwrap();
+    expect(anonymous, StatusCode::UNAUTHORIZED).await;
+    server.stop().await;
+}

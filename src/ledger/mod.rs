@@ -2,19 +2,22 @@
 //! decision with the loaded versions as expectations, and retry when another writer got
 //! there first. The HTTP API, the demo loader and imports all record through here.
 //!
-//! Owns: the glue between `domain` (pure rules) and `store` (I/O).
+//! Owns: the glue between `domain` (pure rules) and `store` (I/O); `workset.rs` holds the
+//! states loaded for a decision and what was decided on top of them, so that many
+//! commands (an import) can be decided together and appended as one batch.
 //! Must not: contain rules (they live in `domain::decide`) or touch sled.
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
-use crate::domain::{
-    Command, DomainError, Event, EventDecodeError, Facts, PersonHistory, PersonId, ProgrammeState,
-    SessionState, Target, UnitState, decide,
-};
+mod workset;
+
+pub use workset::WorkSet;
+
+use crate::domain::{Command, DomainError, Event, EventDecodeError, PersonHistory, PersonId};
 use crate::store::{
-    AppendBatch, AppendOutcome, AppendedEvent, Direction, ExpectedVersion, NewEvent, RecordedEvent,
-    Store, StoreError, StreamAppend, StreamId,
+    AppendBatch, AppendOutcome, AppendedEvent, Direction, ExpectedVersion, RecordedEvent, Store,
+    StoreError, StreamId,
 };
 
 /// How many times a command is decided again after losing a race for a stream.
@@ -120,70 +123,21 @@ impl Ledger {
         options: &Options,
         today: NaiveDate,
     ) -> Result<AppendBatch, LedgerError> {
-        let person = match command.person() {
-            Some(id) => self.load_person(id)?,
-            None => Loaded {
-                state: PersonHistory::default(),
-                version: None,
-            },
-        };
-        if let Some(expected) = options.expected_person_version
-            && person.version != Some(expected)
-            && let Some(id) = command.person()
+        let mut work = WorkSet::new(self, today);
+        if let (Some(expected), Some(person)) = (options.expected_person_version, command.person())
         {
-            return Err(StoreError::WrongExpectedVersion {
-                stream: id.stream(),
-                expected: ExpectedVersion::Exact(expected),
-                actual: person.version,
+            let actual = work.person_version(person)?;
+            if actual != Some(expected) {
+                return Err(StoreError::WrongExpectedVersion {
+                    stream: person.stream(),
+                    expected: ExpectedVersion::Exact(expected),
+                    actual,
+                }
+                .into());
             }
-            .into());
         }
-        let session = match command.session() {
-            Some(id) => self.load(&id.stream(), SessionState::default(), |s, e| s.evolve(e))?,
-            None => Loaded {
-                state: SessionState::default(),
-                version: None,
-            },
-        };
-        let programme_id = command
-            .programme()
-            .or_else(|| session.state.scheduled.as_ref().map(|s| s.programme));
-        let programme = match programme_id {
-            Some(id) => self.load(&id.stream(), ProgrammeState::default(), |s, e| s.evolve(e))?,
-            None => Loaded {
-                state: ProgrammeState::default(),
-                version: None,
-            },
-        };
-        let unit = match command.unit() {
-            Some(id) => self.load(&id.stream(), UnitState::default(), |s, e| s.evolve(e))?,
-            None => Loaded {
-                state: UnitState::default(),
-                version: None,
-            },
-        };
-        let elsewhere = self.target_elsewhere(command, &person.state)?;
-        let facts = Facts {
-            today,
-            person: &person.state,
-            session: &session.state,
-            programme: &programme.state,
-            unit: &unit.state,
-            target_elsewhere: elsewhere.as_ref(),
-        };
-        let decision = decide(&facts, command)?;
-        let version_of = |target: &Target| match target {
-            Target::Person(_) => person.version,
-            Target::Session(_) => session.version,
-            Target::Programme(_) => programme.version,
-            Target::Unit(_) => unit.version,
-        };
-        to_batch(
-            actor,
-            decision,
-            version_of,
-            options.idempotency_key.as_deref(),
-        )
+        work.decide(command, options.idempotency_key.as_deref())?;
+        work.into_batch(actor)
     }
 
     /// Reads a person's stream and folds it.
@@ -201,7 +155,7 @@ impl Ledger {
         })
     }
 
-    fn load<T>(
+    pub(crate) fn load<T>(
         &self,
         stream: &StreamId,
         initial: T,
@@ -222,23 +176,8 @@ impl Ledger {
             .read_stream(stream, 0, Direction::Forwards, usize::MAX)?)
     }
 
-    /// For corrections: the stream of the named event when it is not this person's.
-    fn target_elsewhere(
-        &self,
-        command: &Command,
-        person: &PersonHistory,
-    ) -> Result<Option<StreamId>, LedgerError> {
-        let Some(id) = command.target_event() else {
-            return Ok(None);
-        };
-        if person.fact(id).is_some() {
-            return Ok(None);
-        }
-        Ok(self.store.read_by_id(&id)?.map(|e| e.stream))
-    }
-
     /// The answer given the first time this idempotency key was used, if it was.
-    fn earlier_answer(&self, key: &str) -> Result<Option<AppendOutcome>, LedgerError> {
+    pub fn earlier_answer(&self, key: &str) -> Result<Option<AppendOutcome>, LedgerError> {
         let mut events = Vec::new();
         for index in 0.. {
             match self.store.read_by_id(&derived_id(key, index))? {
@@ -268,40 +207,9 @@ pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
 
 /// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the
 /// same key always gives the same ids.
-fn derived_id(key: &str, index: usize) -> Uuid {
+pub fn derived_id(key: &str, index: usize) -> Uuid {
     Uuid::new_v5(
         &Uuid::NAMESPACE_OID,
         format!("cadre:{key}:{index}").as_bytes(),
     )
-}
-
-/// Groups the decided events by stream, each guarded by the version it was decided on.
-fn to_batch(
-    actor: &str,
-    decision: Vec<(Target, Event)>,
-    version_of: impl Fn(&Target) -> Option<u64>,
-    idempotency_key: Option<&str>,
-) -> Result<AppendBatch, LedgerError> {
-    let mut streams: Vec<StreamAppend> = Vec::new();
-    for (index, (target, event)) in decision.into_iter().enumerate() {
-        let payload = event.encode().map_err(StoreError::from)?;
-        let mut new = NewEvent::new(event.type_name(), event.schema_version(), payload);
-        new.id = idempotency_key.map(|key| derived_id(key, index));
-        let stream = target.stream();
-        match streams.iter_mut().find(|s| s.stream == stream) {
-            Some(part) => part.events.push(new),
-            None => streams.push(StreamAppend {
-                stream,
-                expected: match version_of(&target) {
-                    Some(v) => ExpectedVersion::Exact(v),
-                    None => ExpectedVersion::NoStream,
-                },
-                events: vec![new],
-            }),
-        }
-    }
-    Ok(AppendBatch {
-        actor: actor.to_string(),
-        streams,
-    })
 }

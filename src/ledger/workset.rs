@@ -1,0 +1,219 @@
+//! The states a set of decisions is made on, loaded once from their streams, with every
+//! decided event folded on top, so that later commands see earlier ones. The batch it
+//! builds expects each stream at the version it was loaded at: if anyone else wrote in
+//! between, nothing of it is written.
+
+use std::collections::HashMap;
+use std::hash::Hash as StdHash;
+
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use super::{Ledger, LedgerError, Loaded, derived_id};
+use crate::domain::{
+    Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
+    SessionState, Target, UnitId, UnitState, decide,
+};
+use crate::store::{AppendBatch, ExpectedVersion, NewEvent, StoreError, StreamAppend, StreamId};
+
+/// See the module doc.
+pub struct WorkSet<'a> {
+    ledger: &'a Ledger,
+    today: NaiveDate,
+    people: HashMap<PersonId, Loaded<PersonHistory>>,
+    sessions: HashMap<SessionId, Loaded<SessionState>>,
+    programmes: HashMap<ProgrammeId, Loaded<ProgrammeState>>,
+    units: HashMap<UnitId, Loaded<UnitState>>,
+    /// Decided events in order, with their ids.
+    decided: Vec<(Target, Event, Uuid)>,
+}
+
+/// Loads `id`'s state into `map` unless it is there.
+fn ensure<K: Eq + StdHash + Copy, T>(
+    map: &mut HashMap<K, Loaded<T>>,
+    id: K,
+    load: impl FnOnce(K) -> Result<Loaded<T>, LedgerError>,
+) -> Result<(), LedgerError> {
+    if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(id) {
+        slot.insert(load(id)?);
+    }
+    Ok(())
+}
+
+impl<'a> WorkSet<'a> {
+    pub fn new(ledger: &'a Ledger, today: NaiveDate) -> Self {
+        WorkSet {
+            ledger,
+            today,
+            people: HashMap::new(),
+            sessions: HashMap::new(),
+            programmes: HashMap::new(),
+            units: HashMap::new(),
+            decided: Vec::new(),
+        }
+    }
+
+    /// The stored version of a person's stream.
+    pub fn person_version(&mut self, person: PersonId) -> Result<Option<u64>, LedgerError> {
+        let ledger = self.ledger;
+        ensure(&mut self.people, person, |id| ledger.load_person(id))?;
+        Ok(self.people.get(&person).and_then(|l| l.version))
+    }
+
+    /// Decides `command` on the current states and folds what it records into them.
+    /// With an idempotency key, the events get ids derived from it. Returns how many
+    /// events were decided.
+    pub fn decide(
+        &mut self,
+        command: &Command,
+        idempotency_key: Option<&str>,
+    ) -> Result<usize, LedgerError> {
+        self.load_for(command)?;
+        let empty_person = PersonHistory::default();
+        let empty_session = SessionState::default();
+        let empty_programme = ProgrammeState::default();
+        let empty_unit = UnitState::default();
+        let session_id = command.session();
+        let session = session_id
+            .and_then(|id| self.sessions.get(&id))
+            .map(|l| &l.state);
+        let programme_id = self.programme_of(command);
+        let person = command
+            .person()
+            .and_then(|id| self.people.get(&id))
+            .map(|l| &l.state);
+        let elsewhere = match command.target_event() {
+            Some(id) if person.is_none_or(|p| p.fact(id).is_none()) => {
+                self.ledger.store().read_by_id(&id)?.map(|e| e.stream)
+            }
+            _ => None,
+        };
+        let facts = Facts {
+            today: self.today,
+            person: person.unwrap_or(&empty_person),
+            session: session.unwrap_or(&empty_session),
+            programme: programme_id
+                .and_then(|id| self.programmes.get(&id))
+                .map_or(&empty_programme, |l| &l.state),
+            unit: command
+                .unit()
+                .and_then(|id| self.units.get(&id))
+                .map_or(&empty_unit, |l| &l.state),
+            target_elsewhere: elsewhere.as_ref(),
+        };
+        let decision = decide(&facts, command)?;
+        let count = decision.len();
+        let first = self.decided.len();
+        for (index, (target, event)) in decision.into_iter().enumerate() {
+            let id = idempotency_key.map_or_else(Uuid::now_v7, |key| derived_id(key, index));
+            self.fold(target, id, &event);
+            self.decided.push((target, event, id));
+        }
+        debug_assert_eq!(self.decided.len(), first + count);
+        Ok(count)
+    }
+
+    fn programme_of(&self, command: &Command) -> Option<ProgrammeId> {
+        command.programme().or_else(|| {
+            command
+                .session()
+                .and_then(|id| self.sessions.get(&id))
+                .and_then(|l| l.state.scheduled.as_ref())
+                .map(|s| s.programme)
+        })
+    }
+
+    fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
+        let ledger = self.ledger;
+        if let Some(person) = command.person() {
+            ensure(&mut self.people, person, |id| ledger.load_person(id))?;
+        }
+        if let Some(session) = command.session() {
+            ensure(&mut self.sessions, session, |id| {
+                ledger.load(&id.stream(), SessionState::default(), |s, e| s.evolve(e))
+            })?;
+        }
+        if let Some(programme) = self.programme_of(command) {
+            ensure(&mut self.programmes, programme, |id| {
+                ledger.load(&id.stream(), ProgrammeState::default(), |s, e| s.evolve(e))
+            })?;
+        }
+        if let Some(unit) = command.unit() {
+            ensure(&mut self.units, unit, |id| {
+                ledger.load(&id.stream(), UnitState::default(), |s, e| s.evolve(e))
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Folds a decided event into the in-memory state of its stream.
+    fn fold(&mut self, target: Target, id: Uuid, event: &Event) {
+        match target {
+            Target::Person(p) => {
+                if let Some(loaded) = self.people.get_mut(&p) {
+                    loaded.state.apply(id, event.clone());
+                }
+            }
+            Target::Session(s) => {
+                if let Some(loaded) = self.sessions.get_mut(&s) {
+                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                }
+            }
+            Target::Programme(p) => {
+                if let Some(loaded) = self.programmes.get_mut(&p) {
+                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                }
+            }
+            Target::Unit(u) => {
+                if let Some(loaded) = self.units.get_mut(&u) {
+                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                }
+            }
+        }
+    }
+
+    /// The version a stream was loaded at: what the batch expects it still to be.
+    fn loaded_version(&self, target: &Target) -> Option<u64> {
+        match target {
+            Target::Person(id) => self.people.get(id).and_then(|l| l.version),
+            Target::Session(id) => self.sessions.get(id).and_then(|l| l.version),
+            Target::Programme(id) => self.programmes.get(id).and_then(|l| l.version),
+            Target::Unit(id) => self.units.get(id).and_then(|l| l.version),
+        }
+    }
+
+    /// Whether anything was decided.
+    pub fn is_empty(&self) -> bool {
+        self.decided.is_empty()
+    }
+
+    /// Everything decided, as one all-or-nothing batch recorded by `actor`.
+    pub fn into_batch(self, actor: &str) -> Result<AppendBatch, LedgerError> {
+        let mut streams: Vec<StreamAppend> = Vec::new();
+        let mut positions: HashMap<StreamId, usize> = HashMap::new();
+        for (target, event, id) in &self.decided {
+            let payload = event.encode().map_err(StoreError::from)?;
+            let new =
+                NewEvent::new(event.type_name(), event.schema_version(), payload).with_id(*id);
+            let stream = target.stream();
+            match positions.get(&stream) {
+                Some(&i) => streams[i].events.push(new),
+                None => {
+                    positions.insert(stream.clone(), streams.len());
+                    streams.push(StreamAppend {
+                        stream,
+                        expected: match self.loaded_version(target) {
+                            Some(v) => ExpectedVersion::Exact(v),
+                            None => ExpectedVersion::NoStream,
+                        },
+                        events: vec![new],
+                    });
+                }
+            }
+        }
+        Ok(AppendBatch {
+            actor: actor.to_string(),
+            streams,
+        })
+    }
+}
