@@ -219,14 +219,22 @@ pub async fn units(
     .await
 }
 
-#[utoipa::path(get, path = "/units/{id}/roster", tag = "reads", params(("id" = Uuid, Path), TimeQuery),
+/// Roster query: the business date and the language.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RosterQuery {
+    pub as_of: Option<NaiveDate>,
+    pub lang: Option<String>,
+}
+
+#[utoipa::path(get, path = "/units/{id}/roster", tag = "reads", params(("id" = Uuid, Path), RosterQuery),
     responses((status = 200, description = "the unit's roster (Roster)"), (status = 404)))]
 pub async fn roster(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
-    Query(q): Query<TimeQuery>,
+    Query(q): Query<RosterQuery>,
 ) -> Result<Response, ApiError> {
     let lang = lang(q.lang.as_deref())?;
     let as_of = q.as_of.unwrap_or_else(today);
