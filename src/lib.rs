@@ -15,6 +15,8 @@
 //! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
 //! - [`archive`]: the whole log in and out as JSON Lines (same positions, ids and
 //!   hashes), backups and restores.
+//! - [`import`]: spreadsheet imports (CSV, XLSX) validated whole, appended all or
+//!   nothing, idempotent.
 //! - [`demo`]: a realistic district generated from a seed, recorded through the ledger.
 //!
 //! The binary (`src/main.rs`, `src/cli/`) parses arguments and calls into these modules.
@@ -25,6 +27,7 @@ pub mod demo;
 pub mod domain;
 pub mod feed;
 pub mod http;
+pub mod import;
 pub mod ledger;
 pub mod projection;
 pub mod report;

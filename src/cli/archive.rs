@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use cadre::archive;
+use cadre::import::Kind;
 use cadre::store::Store;
 use clap::Subcommand;
 
@@ -22,10 +23,49 @@ pub enum ExportCommand {
     },
 }
 
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ImportArgs {
+    /// Print an empty template (headers and one example row) for people,
+    /// qualifications, trainings, rotations or appraisals.
+    #[arg(long, value_name = "KIND", value_parser = kind)]
+    template: Option<Kind>,
+    #[command(subcommand)]
+    command: Option<ImportCommand>,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Events exported by `cadre export events`, with the same positions, ids and hashes.
     Events { file: PathBuf },
+    /// Staff: code, name, birth date, gender, ethnicity, category, unit, post, …
+    People(FileArgs),
+    /// Qualifications held: code, track, level, field, institution, certificate, …
+    Qualifications(FileArgs),
+    /// Training attended: code, programme, from, to, result, …
+    Trainings(FileArgs),
+    /// Rotations, transfers and secondments: code, kind, to unit and post, dates, outcome
+    Rotations(FileArgs),
+    /// Yearly appraisals: code, year, classification, score, date
+    Appraisals(FileArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FileArgs {
+    /// A CSV (UTF-8, comma or semicolon) or XLSX file; see docs/import.md.
+    file: PathBuf,
+    /// Validate only; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// Also write the rows with errors here, as CSV.
+    #[arg(long)]
+    errors: Option<PathBuf>,
+}
+
+fn kind(text: &str) -> Result<Kind, String> {
+    Kind::parse(text).ok_or_else(|| {
+        format!("{text:?} is not people, qualifications, trainings, rotations or appraisals")
+    })
 }
 
 pub fn export(store: &Store, command: ExportCommand, quiet: bool) -> Result<ExitCode> {
@@ -58,8 +98,79 @@ pub fn export(store: &Store, command: ExportCommand, quiet: bool) -> Result<Exit
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn import(store: &Store, command: ImportCommand, quiet: bool) -> Result<ExitCode> {
-    let ImportCommand::Events { file } = command;
+pub fn import(
+    store: impl FnOnce() -> Result<Store>,
+    args: ImportArgs,
+    quiet: bool,
+) -> Result<ExitCode> {
+    if let Some(kind) = args.template {
+        print!("{}", cadre::import::template(kind));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let (kind, file_args) = match args.command {
+        None => bail!(
+            "name what to import (events, people, qualifications, trainings, rotations, appraisals) or ask for a --template"
+        ),
+        Some(ImportCommand::Events { file }) => return import_events(&store()?, &file, quiet),
+        Some(ImportCommand::People(a)) => (Kind::People, a),
+        Some(ImportCommand::Qualifications(a)) => (Kind::Qualifications, a),
+        Some(ImportCommand::Trainings(a)) => (Kind::Trainings, a),
+        Some(ImportCommand::Rotations(a)) => (Kind::Rotations, a),
+        Some(ImportCommand::Appraisals(a)) => (Kind::Appraisals, a),
+    };
+    import_rows(&store()?, kind, file_args, quiet)
+}
+
+fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result<ExitCode> {
+    let bytes = std::fs::read(&args.file)
+        .with_context(|| format!("Failed to read {}", args.file.display()))?;
+    let table = cadre::import::table::read(&bytes)?;
+    let bar = progress_bar(0, quiet, "importing");
+    bar.set_message(format!("importing {} rows", table.rows.len()));
+    let ledger = cadre::ledger::Ledger::new(store.clone());
+    let actor = format!(
+        "import:{}",
+        args.file
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default()
+    );
+    let today = chrono::Utc::now().date_naive();
+    let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    let result = runtime.block_on(cadre::import::import(
+        &ledger,
+        kind,
+        &table,
+        &actor,
+        args.dry_run,
+        today,
+    ));
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            println!("{summary}");
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(cadre::import::ImportError::Rows(errors)) => {
+            eprintln!("{} problems; nothing was imported:", errors.len());
+            for e in &errors {
+                eprintln!(
+                    "  row {:>6}  {:<18} {:?}: {}",
+                    e.row, e.column, e.value, e.why
+                );
+            }
+            if let Some(path) = args.errors {
+                std::fs::write(&path, cadre::import::errors_csv(&errors))
+                    .with_context(|| format!("Failed to write {}", path.display()))?;
+                eprintln!("the list is also in {}", path.display());
+            }
+            Ok(ExitCode::FAILURE)
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn import_events(store: &Store, file: &Path, quiet: bool) -> Result<ExitCode> {
     let input =
         std::fs::File::open(&file).with_context(|| format!("Failed to open {}", file.display()))?;
     let bar = progress_bar(0, quiet, "importing");

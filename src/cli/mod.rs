@@ -72,9 +72,9 @@ enum Command {
     /// Export records.
     #[command(subcommand)]
     Export(archive::ExportCommand),
-    /// Import records.
-    #[command(subcommand)]
-    Import(archive::ImportCommand),
+    /// Import records: spreadsheets of people, qualifications, trainings, rotations or
+    /// appraisals, or an events export.
+    Import(archive::ImportArgs),
     /// Copy the log into a backup folder (events.jsonl and HEAD).
     Backup { dir: PathBuf },
     /// Restore a backup folder into the data folder (empty, or --force to replace it).
@@ -135,7 +135,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Serve(args) => serve::serve(store()?, args, cli.quiet),
         Command::Token(command) => serve::token(&cli.data, command),
         Command::Export(command) => archive::export(&store()?, command, cli.quiet),
-        Command::Import(command) => archive::import(&store()?, command, cli.quiet),
+        Command::Import(args) => archive::import(store, args, cli.quiet),
         Command::Backup { dir } => archive::backup(&store()?, &dir, cli.quiet),
         Command::Restore { dir, force } => archive::restore(&cli.data, &dir, force, cli.quiet),
         Command::Report(args) => read::report(&store()?, args, cli.quiet),

@@ -48,7 +48,7 @@ pub trait Vocabulary: Sized + Copy + 'static {
 
 /// Declares a vocabulary enum with its code, English label and Vietnamese label.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $en:literal, $vi:literal; )+ }) => {
+    ($(#[$meta:meta])* $name:ident { $( $(#[$vmeta:meta])* $variant:ident = $code:literal, $en:literal, $vi:literal $(, $alias:literal)*; )+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
         pub enum $name {
@@ -71,11 +71,20 @@ macro_rules! vocabulary {
                 }
             }
 
-            /// Reads a code or a label in either language, with or without diacritics.
+            /// Other names clerks use (abbreviations, short forms).
+            fn aliases(self) -> &'static [&'static str] {
+                match self { $($name::$variant => &[$($alias),*]),+ }
+            }
+
+            /// Reads a code, a label in either language or a usual short form, with or
+            /// without diacritics.
             pub fn parse(text: &str) -> Option<Self> {
                 let key = fold(text);
                 Self::ALL.iter().copied().find(|v| {
-                    fold(v.code()) == key || fold(v.label(Lang::En)) == key || fold(v.label(Lang::Vi)) == key
+                    fold(v.code()) == key
+                        || fold(v.label(Lang::En)) == key
+                        || fold(v.label(Lang::Vi)) == key
+                        || v.aliases().iter().any(|a| fold(a) == key)
                 })
             }
         }
@@ -116,10 +125,10 @@ vocabulary! {
 vocabulary! {
     /// A qualification track.
     Track {
-        GeneralEducation = "general_education", "general education", "trình độ văn hoá";
-        Professional = "professional", "professional qualification", "trình độ chuyên môn";
-        PoliticalTheory = "political_theory", "political theory", "lý luận chính trị";
-        StateManagement = "state_management", "state management", "quản lý nhà nước";
+        GeneralEducation = "general_education", "general education", "trình độ văn hoá", "văn hoá", "giáo dục phổ thông";
+        Professional = "professional", "professional qualification", "trình độ chuyên môn", "chuyên môn";
+        PoliticalTheory = "political_theory", "political theory", "lý luận chính trị", "lý luận", "chính trị";
+        StateManagement = "state_management", "state management", "quản lý nhà nước", "QLNN";
     }
 }
 
@@ -127,8 +136,8 @@ vocabulary! {
     /// General education (trình độ văn hoá), lowest to highest.
     GeneralEducationLevel {
         Primary = "primary", "primary", "tiểu học";
-        LowerSecondary = "lower_secondary", "lower secondary", "trung học cơ sở";
-        UpperSecondary = "upper_secondary", "upper secondary", "trung học phổ thông";
+        LowerSecondary = "lower_secondary", "lower secondary", "trung học cơ sở", "THCS";
+        UpperSecondary = "upper_secondary", "upper secondary", "trung học phổ thông", "THPT";
     }
 }
 
@@ -353,6 +362,11 @@ mod tests {
             Some(FeedbackChannel::FatherlandFront)
         );
         assert_eq!(ProfessionalLevel::parse("bachelor of arts"), None);
+        assert_eq!(
+            GeneralEducationLevel::parse("THCS"),
+            Some(GeneralEducationLevel::LowerSecondary)
+        );
+        assert_eq!(Track::parse("chuyen mon"), Some(Track::Professional));
     }
 
     #[test]

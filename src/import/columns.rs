@@ -1,0 +1,620 @@
+//! The columns of each kind of file, their Vietnamese and English headers, and turning a
+//! row into commands. Headers and values are matched with or without diacritics.
+
+use chrono::NaiveDate;
+
+use super::{Directory, Kind, RowError};
+use crate::domain::event::{Certificate, Placement};
+use crate::domain::vocab::{QualificationLevel, Track, Vocabulary, fold};
+use crate::domain::{Command, PersonId, SessionId};
+
+/// One column: its English name (used in messages and templates), the headers it is
+/// known by, whether it must be present, and an example value.
+pub struct Column {
+    pub name: &'static str,
+    pub headers: &'static [&'static str],
+    pub required: bool,
+    pub example: &'static str,
+}
+
+const fn column(
+    name: &'static str,
+    headers: &'static [&'static str],
+    required: bool,
+    example: &'static str,
+) -> Column {
+    Column {
+        name,
+        headers,
+        required,
+        example,
+    }
+}
+
+const CODE: Column = column(
+    "code",
+    &["mã cán bộ", "mã", "số hiệu", "code", "staff code"],
+    true,
+    "DB-0001",
+);
+
+pub const PEOPLE: &[Column] = &[
+    CODE,
+    column(
+        "full_name",
+        &["họ và tên", "họ tên", "full name", "name"],
+        true,
+        "Lò Văn Hùng",
+    ),
+    column(
+        "birth_date",
+        &["ngày sinh", "birth date", "date of birth"],
+        true,
+        "02/04/1980",
+    ),
+    column("gender", &["giới tính", "gender"], true, "Nam"),
+    column("ethnicity", &["dân tộc", "ethnicity"], true, "Thái"),
+    column(
+        "category",
+        &["đối tượng", "loại cán bộ", "category", "staff category"],
+        true,
+        "Cán bộ, công chức cấp xã",
+    ),
+    column("unit", &["đơn vị", "unit"], true, "Xã Pom Lót"),
+    column(
+        "post",
+        &["chức vụ", "vị trí", "post", "position"],
+        true,
+        "Chủ tịch UBND xã",
+    ),
+    column(
+        "leadership",
+        &["lãnh đạo", "lãnh đạo quản lý", "leadership", "leader"],
+        false,
+        "không",
+    ),
+    column(
+        "effective_date",
+        &[
+            "ngày vào",
+            "ngày tuyển dụng",
+            "ngày hiệu lực",
+            "effective date",
+            "joined",
+        ],
+        true,
+        "03/01/2012",
+    ),
+];
+
+pub const QUALIFICATIONS: &[Column] = &[
+    CODE,
+    column(
+        "track",
+        &["loại trình độ", "lĩnh vực", "track"],
+        true,
+        "Trình độ chuyên môn",
+    ),
+    column("level", &["trình độ", "level"], true, "Đại học"),
+    column("field", &["chuyên ngành", "field"], false, "Luật"),
+    column(
+        "institution",
+        &["cơ sở đào tạo", "nơi đào tạo", "institution"],
+        false,
+        "Trường Đại học Luật Hà Nội",
+    ),
+    column(
+        "certificate_number",
+        &["số văn bằng", "số hiệu văn bằng", "certificate number"],
+        false,
+        "B-123456",
+    ),
+    column("issued_on", &["ngày cấp", "issued on"], false, "15/06/2005"),
+    column(
+        "effective_date",
+        &["ngày ghi nhận", "ngày hiệu lực", "effective date"],
+        true,
+        "03/01/2012",
+    ),
+];
+
+pub const TRAININGS: &[Column] = &[
+    CODE,
+    column(
+        "programme",
+        &["chương trình", "khoá học", "programme", "program"],
+        true,
+        "Trung cấp lý luận chính trị - hành chính",
+    ),
+    column(
+        "starts_on",
+        &["từ ngày", "ngày bắt đầu", "starts on", "start"],
+        true,
+        "01/03/2017",
+    ),
+    column(
+        "ends_on",
+        &["đến ngày", "ngày kết thúc", "ends on", "end"],
+        true,
+        "30/05/2017",
+    ),
+    column("result", &["kết quả", "result"], false, "Đạt"),
+    column("grade", &["xếp loại học tập", "grade"], false, "Khá"),
+    column(
+        "certificate_number",
+        &["số chứng chỉ", "số văn bằng", "certificate number"],
+        false,
+        "LLCT-2017-001",
+    ),
+];
+
+pub const ROTATIONS: &[Column] = &[
+    CODE,
+    column("kind", &["hình thức", "kind"], true, "Luân chuyển"),
+    column("to_unit", &["đơn vị đến", "to unit"], true, "Xã Pom Lót"),
+    column(
+        "to_post",
+        &["chức vụ đến", "to post"],
+        true,
+        "Bí thư Đảng ủy xã",
+    ),
+    column(
+        "decision_number",
+        &["số quyết định", "decision number"],
+        true,
+        "125/QĐ-HU",
+    ),
+    column(
+        "starts_on",
+        &["từ ngày", "ngày bắt đầu", "starts on", "start"],
+        true,
+        "01/02/2017",
+    ),
+    column(
+        "planned_end",
+        &["dự kiến kết thúc", "planned end"],
+        false,
+        "31/12/2017",
+    ),
+    column(
+        "ended_on",
+        &["ngày kết thúc", "ended on"],
+        false,
+        "20/12/2017",
+    ),
+    column(
+        "outcome",
+        &["kết quả", "outcome"],
+        false,
+        "Hoàn thành tốt nhiệm vụ",
+    ),
+    column(
+        "assessment",
+        &["nhận xét", "đánh giá", "assessment"],
+        false,
+        "Hoàn thành tốt nhiệm vụ được giao",
+    ),
+];
+
+pub const APPRAISALS: &[Column] = &[
+    CODE,
+    column("year", &["năm", "year"], true, "2017"),
+    column(
+        "classification",
+        &["xếp loại", "classification"],
+        true,
+        "Hoàn thành tốt nhiệm vụ",
+    ),
+    column("score", &["điểm", "score"], false, "88"),
+    column(
+        "effective_date",
+        &["ngày đánh giá", "ngày hiệu lực", "effective date"],
+        true,
+        "26/12/2017",
+    ),
+];
+
+/// The columns of `kind`.
+pub fn columns(kind: Kind) -> &'static [Column] {
+    match kind {
+        Kind::People => PEOPLE,
+        Kind::Qualifications => QUALIFICATIONS,
+        Kind::Trainings => TRAININGS,
+        Kind::Rotations => ROTATIONS,
+        Kind::Appraisals => APPRAISALS,
+    }
+}
+
+/// Where each column is in the file (`None`: absent, only allowed for optional columns).
+pub fn locate(kind: Kind, headers: &[String]) -> Result<Vec<Option<usize>>, Vec<RowError>> {
+    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
+    let mut missing = Vec::new();
+    let found = columns(kind)
+        .iter()
+        .map(|c| {
+            let at = folded
+                .iter()
+                .position(|h| c.headers.iter().any(|known| fold(known) == *h) || h == c.name);
+            if at.is_none() && c.required {
+                missing.push(RowError {
+                    row: 1,
+                    column: c.name.to_string(),
+                    value: String::new(),
+                    why: format!(
+                        "the header row has no column {:?} (or {})",
+                        c.headers[0], c.name
+                    ),
+                });
+            }
+            at
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(found)
+    } else {
+        Err(missing)
+    }
+}
+
+/// One row's cells by column name, with errors collected as they are read.
+pub struct Cells<'a> {
+    kind: Kind,
+    row: usize,
+    cells: &'a [String],
+    at: &'a [Option<usize>],
+    pub errors: Vec<RowError>,
+}
+
+impl<'a> Cells<'a> {
+    pub fn new(kind: Kind, row: usize, cells: &'a [String], at: &'a [Option<usize>]) -> Self {
+        Cells {
+            kind,
+            row,
+            cells,
+            at,
+            errors: Vec::new(),
+        }
+    }
+
+    fn raw(&self, name: &str) -> &'a str {
+        let index = columns(self.kind).iter().position(|c| c.name == name);
+        index
+            .and_then(|i| self.at[i])
+            .and_then(|i| self.cells.get(i))
+            .map_or("", String::as_str)
+    }
+
+    fn fail<T>(&mut self, name: &str, why: impl Into<String>) -> Option<T> {
+        let value = self.raw(name).to_string();
+        self.errors.push(RowError {
+            row: self.row,
+            column: name.to_string(),
+            value,
+            why: why.into(),
+        });
+        None
+    }
+
+    /// A value that must be present.
+    pub fn text(&mut self, name: &str) -> Option<String> {
+        match self.raw(name) {
+            "" => self.fail(name, "is empty"),
+            value => Some(value.to_string()),
+        }
+    }
+
+    /// A value that may be absent.
+    pub fn optional(&self, name: &str) -> Option<String> {
+        Some(self.raw(name))
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
+    /// A date as dd/mm/yyyy (the local habit) or yyyy-mm-dd.
+    pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
+        let value = self.text(name)?;
+        parse_date(&value).or_else(|| self.fail(name, "is not a date (dd/mm/yyyy or yyyy-mm-dd)"))
+    }
+
+    pub fn optional_date(&mut self, name: &str) -> Option<Option<NaiveDate>> {
+        match self.optional(name) {
+            None => Some(None),
+            Some(value) => match parse_date(&value) {
+                Some(date) => Some(Some(date)),
+                None => self.fail(name, "is not a date (dd/mm/yyyy or yyyy-mm-dd)"),
+            },
+        }
+    }
+
+    pub fn vocab<T: Vocabulary>(&mut self, name: &str) -> Option<T> {
+        let value = self.text(name)?;
+        T::parse(&value).or_else(|| {
+            let codes: Vec<&str> = T::all().iter().map(|v| v.code()).collect();
+            self.fail(name, format!("is not one of {}", codes.join(", ")))
+        })
+    }
+
+    pub fn number<T: std::str::FromStr>(&mut self, name: &str) -> Option<T> {
+        let value = self.text(name)?;
+        value
+            .parse()
+            .ok()
+            .or_else(|| self.fail(name, "is not a whole number in range"))
+    }
+
+    pub fn flag(&mut self, name: &str) -> Option<bool> {
+        match fold(self.raw(name)).as_str() {
+            "" | "khong" | "no" | "false" | "0" => Some(false),
+            "co" | "x" | "yes" | "true" | "1" => Some(true),
+            _ => self.fail(name, "is not có/không (yes/no)"),
+        }
+    }
+}
+
+/// dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd.
+pub fn parse_date(text: &str) -> Option<NaiveDate> {
+    let text = text.trim();
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
+        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
+        .ok()
+}
+
+/// A command of a row, with the natural key its events' ids are derived from.
+pub struct Keyed {
+    pub key: String,
+    pub command: Command,
+}
+
+/// The person a staff code names: the same code always gives the same id.
+pub fn person_of(code: &str) -> PersonId {
+    PersonId(uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("cadre:person-code:{}", code.trim()).as_bytes(),
+    ))
+}
+
+/// The session of a programme starting on a date.
+pub fn session_of(programme: &str, starts_on: NaiveDate) -> SessionId {
+    SessionId(uuid::Uuid::new_v5(
+        &uuid::Uuid::NAMESPACE_OID,
+        format!("cadre:session:{programme}:{starts_on}").as_bytes(),
+    ))
+}
+
+/// The commands of one row (none when a cell is wrong: see `cells.errors`).
+pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec<Keyed> {
+    let Some(code) = cells.text("code") else {
+        return Vec::new();
+    };
+    let person = person_of(&code);
+    let built = match kind {
+        Kind::People => {
+            person_row(cells, directory, person).map(|c| vec![(format!("person:{code}"), c)])
+        }
+        Kind::Qualifications => qualification_row(cells, person)
+            .map(|(key, c)| vec![(format!("qualification:{code}:{key}"), c)]),
+        Kind::Appraisals => appraisal_row(cells, person).map(|c| {
+            let year = match &c {
+                Command::Appraise { year, .. } => *year,
+                _ => 0,
+            };
+            vec![(format!("appraisal:{code}:{year}"), c)]
+        }),
+        Kind::Trainings => training_row(cells, directory, person, &code),
+        Kind::Rotations => rotation_row(cells, directory, person, &code),
+    };
+    if !cells.errors.is_empty() {
+        return Vec::new();
+    }
+    built
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(key, command)| Keyed {
+            key: format!("import:{key}"),
+            command,
+        })
+        .collect()
+}
+
+fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crate::domain::UnitId> {
+    let value = cells.text(name)?;
+    directory
+        .unit(&value)
+        .or_else(|| cells.fail(name, "names no registered unit (by code or name)"))
+}
+
+fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) -> Option<Command> {
+    let full_name = cells.text("full_name");
+    let birth_date = cells.date("birth_date");
+    let gender = cells.vocab("gender");
+    let ethnicity = cells.text("ethnicity");
+    let category = cells.vocab("category");
+    let unit = unit(cells, directory, "unit");
+    let post = cells.text("post");
+    let leadership = cells.flag("leadership");
+    let effective_date = cells.date("effective_date");
+    Some(Command::RegisterPerson {
+        person,
+        full_name: full_name?,
+        birth_date: birth_date?,
+        gender: gender?,
+        ethnicity: ethnicity?,
+        category: category?,
+        unit: unit?,
+        post: post?,
+        leadership: leadership?,
+        effective_date: effective_date?,
+    })
+}
+
+fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String, Command)> {
+    let track: Option<Track> = cells.vocab("track");
+    let level_text = cells.text("level");
+    let level = match (track, &level_text) {
+        (Some(track), Some(text)) => QualificationLevel::parse(track, text)
+            .or_else(|| cells.fail("level", format!("is not a level of {}", track.code()))),
+        _ => None,
+    };
+    let issued_on = cells.optional_date("issued_on");
+    let effective_date = cells.date("effective_date");
+    let number = cells.optional("certificate_number");
+    let level = level?;
+    let certificate = match (number, issued_on?) {
+        (Some(number), Some(issued_on)) => Some(Certificate { number, issued_on }),
+        (Some(_), None) => return cells.fail("issued_on", "a certificate needs its date"),
+        _ => None,
+    };
+    let key = format!(
+        "{}:{}:{}",
+        level.track().code(),
+        level.code(),
+        certificate
+            .as_ref()
+            .map_or(String::new(), |c| c.number.clone())
+    );
+    Some((
+        key,
+        Command::RecordQualification {
+            person,
+            level,
+            field: cells.optional("field"),
+            institution: cells.optional("institution"),
+            certificate,
+            effective_date: effective_date?,
+        },
+    ))
+}
+
+fn appraisal_row(cells: &mut Cells<'_>, person: PersonId) -> Option<Command> {
+    let year = cells.number("year");
+    let classification = cells.vocab("classification");
+    let score = match cells.optional("score") {
+        Some(_) => Some(cells.number::<u8>("score")?),
+        None => None,
+    };
+    let effective_date = cells.date("effective_date");
+    Some(Command::Appraise {
+        person,
+        year: year?,
+        classification: classification?,
+        score,
+        feedback: Vec::new(),
+        effective_date: effective_date?,
+    })
+}
+
+type Commands = Option<Vec<(String, Command)>>;
+
+fn training_row(
+    cells: &mut Cells<'_>,
+    directory: &Directory,
+    person: PersonId,
+    code: &str,
+) -> Commands {
+    let programme_name = cells.text("programme");
+    let programme = programme_name.as_deref().and_then(|name| {
+        directory
+            .programme(name)
+            .or_else(|| cells.fail("programme", "names no registered programme"))
+    });
+    let starts_on = cells.date("starts_on");
+    let ends_on = cells.date("ends_on");
+    let result = match cells.optional("result") {
+        Some(_) => Some(cells.vocab("result")?),
+        None => None,
+    };
+    let (programme, starts_on, ends_on) = (programme?, starts_on?, ends_on?);
+    let session = session_of(&programme.to_string(), starts_on);
+    let mut out = vec![(
+        // Scheduled by the import when the log does not have it yet (capacity set there).
+        format!("session:{session}"),
+        Command::ScheduleSession {
+            session,
+            programme,
+            starts_on,
+            ends_on,
+            capacity: 0,
+            effective_date: starts_on,
+        },
+    )];
+    out.push((
+        format!("enrol:{code}:{session}"),
+        Command::Enrol {
+            person,
+            session,
+            effective_date: starts_on,
+        },
+    ));
+    if let Some(result) = result {
+        let certificate = cells
+            .optional("certificate_number")
+            .map(|number| Certificate {
+                number,
+                issued_on: ends_on,
+            });
+        out.push((
+            format!("complete:{code}:{session}"),
+            Command::CompleteTraining {
+                person,
+                session,
+                result,
+                grade: cells.optional("grade"),
+                certificate,
+                effective_date: ends_on,
+            },
+        ));
+    }
+    Some(out)
+}
+
+fn rotation_row(
+    cells: &mut Cells<'_>,
+    directory: &Directory,
+    person: PersonId,
+    code: &str,
+) -> Commands {
+    let kind = cells.vocab("kind");
+    let to_unit = unit(cells, directory, "to_unit");
+    let to_post = cells.text("to_post");
+    let decision_number = cells.text("decision_number");
+    let starts_on = cells.date("starts_on");
+    let planned_end = cells.optional_date("planned_end");
+    let ended_on = cells.optional_date("ended_on");
+    let outcome = match cells.optional("outcome") {
+        Some(_) => Some(cells.vocab("outcome")?),
+        None => None,
+    };
+    let starts_on = starts_on?;
+    let mut out = vec![(
+        format!("rotation-start:{code}:{starts_on}"),
+        Command::StartRotation {
+            person,
+            kind: kind?,
+            to: Placement {
+                unit: to_unit?,
+                post: to_post?,
+            },
+            planned_end: planned_end?,
+            decision_number: decision_number?,
+            effective_date: starts_on,
+        },
+    )];
+    match (ended_on?, outcome) {
+        (Some(ended_on), Some(outcome)) => out.push((
+            format!("rotation-end:{code}:{starts_on}"),
+            Command::EndRotation {
+                person,
+                outcome,
+                assessment: cells.optional("assessment").unwrap_or_default(),
+                effective_date: ended_on,
+            },
+        )),
+        (None, None) => {}
+        (Some(_), None) => return cells.fail("outcome", "an ended rotation needs its outcome"),
+        (None, Some(_)) => {
+            return cells.fail("ended_on", "an outcome needs the date the rotation ended");
+        }
+    }
+    Some(out)
+}

@@ -1,0 +1,331 @@
+//! Spreadsheet imports: people, qualifications, trainings, rotations and appraisals from
+//! CSV or XLSX, validated whole before anything is written, appended as one
+//! all-or-nothing batch, and idempotent (each row's events get ids derived from its
+//! natural key, so a file imported twice, or overlapping an earlier one, adds only what is
+//! new).
+//!
+//! Owns: reading files (`table`), the columns of each kind and rows → commands
+//! (`columns`), and planning the whole file on one ledger work set.
+//! Must not: decide anything itself (the rules run in `domain::decide`, through the work
+//! set), or write anything but one batch.
+
+pub mod columns;
+pub mod table;
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::vocab::fold;
+use crate::domain::{Command, Event, ProgrammeId, SessionId, UnitId};
+use crate::ledger::{Ledger, LedgerError, WorkSet};
+use crate::store::StoreError;
+use columns::{Cells, Keyed};
+pub use table::Table;
+
+/// The kinds of file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    People,
+    Qualifications,
+    Trainings,
+    Rotations,
+    Appraisals,
+}
+
+impl Kind {
+    pub fn parse(text: &str) -> Option<Kind> {
+        Some(match text {
+            "people" => Kind::People,
+            "qualifications" => Kind::Qualifications,
+            "trainings" => Kind::Trainings,
+            "rotations" => Kind::Rotations,
+            "appraisals" => Kind::Appraisals,
+            _ => return None,
+        })
+    }
+}
+
+/// A bad cell or a refused row, in words a clerk can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// 1-based, as the spreadsheet shows it (1 is the header row).
+    pub row: usize,
+    pub column: String,
+    pub value: String,
+    pub why: String,
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    #[error("{0}")]
+    File(String),
+    #[error("{} rows have errors; nothing was imported", .0.len())]
+    Rows(Vec<RowError>),
+    #[error(transparent)]
+    Ledger(#[from] LedgerError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// What an import did (or, for a dry run, would do).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub rows: usize,
+    /// Rows recorded now.
+    pub new: usize,
+    /// Rows whose events were already in the log.
+    pub already_recorded: usize,
+    pub events: usize,
+    /// The highest position written (0 for a dry run or nothing new).
+    pub position: u64,
+    pub dry_run: bool,
+}
+
+impl std::fmt::Display for Summary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verb = if self.dry_run { "would be new" } else { "new" };
+        write!(
+            f,
+            "{} rows: {} {verb}, {} already recorded ({} events)",
+            self.rows, self.new, self.already_recorded, self.events
+        )
+    }
+}
+
+/// Units and programmes by code or name, and the sessions already scheduled: read from the
+/// log so that files can name them as people do.
+#[derive(Debug, Default)]
+pub struct Directory {
+    units: HashMap<String, UnitId>,
+    programmes: HashMap<String, ProgrammeId>,
+    sessions: HashMap<SessionId, u32>,
+}
+
+impl Directory {
+    /// Reads every unit, programme and session from the log.
+    pub fn read(ledger: &Ledger) -> Result<Directory, ImportError> {
+        let mut directory = Directory::default();
+        let store = ledger.store();
+        store.scan(1, u64::MAX, |event| {
+            if !matches!(
+                event.event_type,
+                "UnitRegistered" | "ProgrammeRegistered" | "SessionScheduled"
+            ) {
+                return Ok(());
+            }
+            match Event::decode(event.event_type, event.schema_version, event.payload) {
+                Ok(Event::UnitRegistered(u)) => {
+                    directory.units.insert(fold(&u.code), u.unit);
+                    directory.units.insert(fold(&u.name), u.unit);
+                }
+                Ok(Event::ProgrammeRegistered(p)) => {
+                    directory.programmes.insert(fold(&p.name), p.programme);
+                }
+                Ok(Event::SessionScheduled(s)) => {
+                    directory.sessions.insert(s.session, s.capacity);
+                }
+                _ => {}
+            }
+            Ok::<(), ImportError>(())
+        })?;
+        Ok(directory)
+    }
+
+    pub fn unit(&self, text: &str) -> Option<UnitId> {
+        self.units.get(&fold(text)).copied()
+    }
+
+    pub fn programme(&self, text: &str) -> Option<ProgrammeId> {
+        self.programmes.get(&fold(text)).copied()
+    }
+}
+
+/// Every row's commands, or every error found; all rows are read before deciding.
+fn rows_to_commands(
+    kind: Kind,
+    table: &Table,
+    directory: &Directory,
+) -> Result<Vec<(usize, Vec<Keyed>)>, ImportError> {
+    let at = columns::locate(kind, &table.headers).map_err(ImportError::Rows)?;
+    let mut errors = Vec::new();
+    let mut rows = Vec::new();
+    for (row, cells) in &table.rows {
+        let mut reader = Cells::new(kind, *row, cells, &at);
+        let commands = columns::commands(kind, &mut reader, directory);
+        if reader.errors.is_empty() {
+            rows.push((*row, commands));
+        } else {
+            errors.extend(reader.errors);
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(ImportError::Rows(errors))
+    }
+}
+
+/// How many rows of the file enrol into each session.
+fn enrolments_per_session(rows: &[(usize, Vec<Keyed>)]) -> HashMap<SessionId, u32> {
+    let mut counts = HashMap::new();
+    for keyed in rows.iter().flat_map(|(_, commands)| commands) {
+        if let Command::Enrol { session, .. } = &keyed.command {
+            *counts.entry(*session).or_insert(0) += 1;
+        }
+    }
+    counts
+}
+
+/// A session the file needs: scheduled once, sized for the file's rows; `None` when the
+/// log or an earlier row already has it.
+fn session_to_schedule(
+    keyed: &Keyed,
+    directory: &Directory,
+    counts: &HashMap<SessionId, u32>,
+    seen: &HashMap<String, usize>,
+) -> Option<Option<Command>> {
+    let Command::ScheduleSession { session, .. } = &keyed.command else {
+        return None;
+    };
+    if directory.sessions.contains_key(session) || seen.contains_key(&keyed.key) {
+        return Some(None);
+    }
+    let mut command = keyed.command.clone();
+    if let Command::ScheduleSession { capacity, .. } = &mut command {
+        *capacity = counts.get(session).copied().unwrap_or(1);
+    }
+    Some(Some(command))
+}
+
+/// Decides every new row on one work set: the batch to append, or every refusal.
+fn plan<'a>(
+    ledger: &'a Ledger,
+    kind: Kind,
+    table: &Table,
+    today: NaiveDate,
+) -> Result<(WorkSet<'a>, Summary), ImportError> {
+    let directory = Directory::read(ledger)?;
+    let rows = rows_to_commands(kind, table, &directory)?;
+    let mut work = WorkSet::new(ledger, today);
+    let mut summary = Summary {
+        rows: rows.len(),
+        ..Summary::default()
+    };
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    let counts = enrolments_per_session(&rows);
+    for (row, commands) in rows {
+        let mut recorded = 0;
+        let mut decided = 0;
+        for keyed in &commands {
+            let is_schedule = matches!(keyed.command, Command::ScheduleSession { .. });
+            let command = match session_to_schedule(keyed, &directory, &counts, &seen) {
+                Some(None) => continue,
+                Some(Some(command)) => {
+                    seen.insert(keyed.key.clone(), row);
+                    command
+                }
+                None => keyed.command.clone(),
+            };
+            if !is_schedule && let Some(first) = seen.insert(keyed.key.clone(), row) {
+                errors.push(RowError {
+                    row,
+                    column: "code".into(),
+                    value: String::new(),
+                    why: format!("repeats row {first}"),
+                });
+                continue;
+            }
+            if ledger.earlier_answer(&keyed.key)?.is_some() {
+                recorded += 1;
+                continue;
+            }
+            match work.decide(&command, Some(&keyed.key)) {
+                Ok(events) => {
+                    decided += 1;
+                    summary.events += events;
+                }
+                Err(LedgerError::Domain(e)) => errors.push(RowError {
+                    row,
+                    column: String::new(),
+                    value: String::new(),
+                    why: e.to_string(),
+                }),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        if decided > 0 {
+            summary.new += 1;
+        } else if recorded > 0 {
+            summary.already_recorded += 1;
+        }
+    }
+    if errors.is_empty() {
+        Ok((work, summary))
+    } else {
+        Err(ImportError::Rows(errors))
+    }
+}
+
+/// Imports `table` as `kind`, recorded by `actor`; with `dry_run`, only validates.
+/// Another writer changing the same streams meanwhile makes it plan again (three tries).
+pub async fn import(
+    ledger: &Ledger,
+    kind: Kind,
+    table: &Table,
+    actor: &str,
+    dry_run: bool,
+    today: NaiveDate,
+) -> Result<Summary, ImportError> {
+    for _ in 0..3 {
+        let (work, mut summary) = plan(ledger, kind, table, today)?;
+        summary.dry_run = dry_run;
+        if dry_run || work.is_empty() {
+            return Ok(summary);
+        }
+        let batch = work.into_batch(actor)?;
+        match ledger.store().append(batch).await {
+            Ok(outcome) => {
+                summary.position = outcome.last_position();
+                return Ok(summary);
+            }
+            Err(StoreError::WrongExpectedVersion { .. }) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ImportError::Ledger(LedgerError::Contended))
+}
+
+/// A template for `kind`: the Vietnamese headers and one example row, as CSV.
+pub fn template(kind: Kind) -> String {
+    let columns = columns::columns(kind);
+    let quote = |s: &str| {
+        if s.contains(',') || s.contains('"') {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_string()
+        }
+    };
+    let headers: Vec<String> = columns.iter().map(|c| quote(c.headers[0])).collect();
+    let example: Vec<String> = columns.iter().map(|c| quote(c.example)).collect();
+    format!("{}\n{}\n", headers.join(","), example.join(","))
+}
+
+/// Row errors as CSV, for a clerk to open beside the file.
+pub fn errors_csv(errors: &[RowError]) -> String {
+    let mut writer = csv::Writer::from_writer(Vec::new());
+    let _ = writer.write_record(["row", "column", "value", "why"]);
+    for e in errors {
+        let _ = writer.write_record([
+            e.row.to_string(),
+            e.column.clone(),
+            e.value.clone(),
+            e.why.clone(),
+        ]);
+    }
+    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+}
