@@ -12,6 +12,7 @@
 //! Client and server share this machine's cores: compare the ratios.
 
 use std::collections::HashSet;
+use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -20,7 +21,7 @@ use anyhow::{Context, Result, bail};
 use cadre::http::{self, Tokens};
 use cadre::ledger::Ledger;
 use cadre::store::Store;
-use reqwest::{Client, Method, Request, StatusCode};
+use reqwest::{Client, Request, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
@@ -133,6 +134,8 @@ struct Outcome {
     first_error: Option<String>,
     /// Whether the run stopped at its count bound rather than its time.
     bounded: bool,
+    /// Cores busy during the run: (client, server).
+    cores: (f64, f64),
 }
 
 impl Outcome {
@@ -160,6 +163,7 @@ async fn run(
 ) -> Result<Outcome> {
     let bound = workload.bound(max);
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu();
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = JoinSet::new();
@@ -184,26 +188,30 @@ async fn run(
                     Ok(request) => request,
                     Err(e) => return Err(anyhow::Error::new(e).context("building a request")),
                 };
-                let (method, url) = (request.method().clone(), request.url().to_string());
                 let began = Instant::now();
                 let failure = match client.execute(request).await {
                     Ok(response) => {
                         let status = response.status();
                         match response.bytes().await {
                             Ok(_) if status == expected => None,
-                            Ok(body) => Some(format!(
-                                "{method} {url}: {status}: {}",
-                                String::from_utf8_lossy(&body)
-                            )),
-                            Err(e) => Some(format!("{method} {url}: reading the body: {e}")),
+                            Ok(body) => {
+                                Some(format!("{status}: {}", String::from_utf8_lossy(&body)))
+                            }
+                            Err(e) => Some(format!("reading the body: {e}")),
                         }
                     }
-                    Err(e) => Some(format!("{method} {url}: {e}")),
+                    Err(e) => Some(e.to_string()),
                 };
                 latencies.push(began.elapsed());
                 if let Some(failure) = failure {
                     errors += 1;
-                    first_error.get_or_insert(failure);
+                    if first_error.is_none() {
+                        let what = workload
+                            .request(&client, &base, i)
+                            .map(|r| format!("{} {}", r.method(), r.url()))
+                            .unwrap_or_default();
+                        first_error = Some(format!("{what}: {failure}"));
+                    }
                 }
             }
             Ok::<_, anyhow::Error>((latencies, errors, first_error))
@@ -216,6 +224,7 @@ async fn run(
         errors: 0,
         first_error: None,
         bounded: false,
+        cores: (0.0, 0.0),
     };
     while let Some(joined) = tasks.join_next().await {
         let (latencies, errors, first_error) = joined.context("a client task panicked")??;
@@ -226,6 +235,7 @@ async fn run(
         }
     }
     outcome.elapsed = start.elapsed();
+    outcome.cores = cores(cpu_before, cpu(), outcome.elapsed);
     outcome.latencies.sort_unstable();
     outcome.bounded = next.load(Ordering::Relaxed) >= bound;
     Ok(outcome)
@@ -238,7 +248,7 @@ struct Server {
     task: tokio::task::JoinHandle<std::io::Result<()>>,
 }
 
-async fn start(store: &Store, dir: &std::path::Path) -> Result<Server> {
+async fn start(store: &Store, dir: &Path) -> Result<Server> {
     // No token file: every loopback caller is a clerk.
     let tokens = Tokens::open(dir)?;
     let (streams_stop, streams_stopped) = watch::channel(false);
@@ -253,6 +263,59 @@ async fn start(store: &Store, dir: &std::path::Path) -> Result<Server> {
         http::serve(listener, state, streams_stop, shutdown).await
     });
     Ok(Server { base, stop, task })
+}
+
+/// The client's threads' name (the main thread, which drives the runs, counts as the
+/// client too); every other thread of the process serves (server runtime, store writer,
+/// sled).
+const CLIENT_THREADS: &str = "bench-client";
+const SERVER_THREADS: &str = "cadre-server";
+
+/// CPU time used so far by the client's threads and by all the others, from
+/// `/proc/self/task/*/stat` (Linux; zero elsewhere).
+#[derive(Debug, Clone, Copy, Default)]
+struct Cpu {
+    client: Duration,
+    server: Duration,
+}
+
+fn cpu() -> Cpu {
+    let mut total = Cpu::default();
+    let pid = std::process::id().to_string();
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return total;
+    };
+    for task in tasks.flatten() {
+        let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
+            continue;
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        // After the name: state is field 3, utime 14 and stime 15 (clock ticks, 100 Hz).
+        let fields: Vec<&str> = stat[close + 1..].split_whitespace().collect();
+        let ticks: u64 = [11, 12]
+            .iter()
+            .filter_map(|&i| fields.get(i).and_then(|f| f.parse::<u64>().ok()))
+            .sum();
+        let used = Duration::from_millis(ticks * 10);
+        if name == CLIENT_THREADS || task.file_name().to_str() == Some(pid.as_str()) {
+            total.client += used;
+        } else {
+            total.server += used;
+        }
+    }
+    total
+}
+
+/// Cores busy on each side between two readings over `elapsed`.
+fn cores(before: Cpu, after: Cpu, elapsed: Duration) -> (f64, f64) {
+    let secs = elapsed.as_secs_f64();
+    (
+        (after.client.saturating_sub(before.client)).as_secs_f64() / secs,
+        (after.server.saturating_sub(before.server)).as_secs_f64() / secs,
+    )
 }
 
 /// Waits until the server answers and its read models have reached `head`.
@@ -321,79 +384,52 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-async fn bench(args: &Args, store: &Store, dir: &std::path::Path) -> Result<()> {
-    let began = Instant::now();
-    let summary = cadre::demo::load(&Ledger::new(store.clone()), SEED, SCALE, &mut |_, _| {})
-        .await
-        .context("loading the demo")?;
-    let head = store.head().position;
-    eprintln!(
-        "demo loaded: {} people, {} events (head {head}) in {:.1} s",
-        summary.people,
-        summary.events,
-        began.elapsed().as_secs_f64()
-    );
-
-    let server = start(store, dir).await?;
-    let base = server.base.clone();
+async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<()> {
     let client = Client::builder()
         .pool_max_idle_per_host(CONNECTIONS * 2)
         .timeout(Duration::from_secs(30))
         .build()?;
     let began = Instant::now();
-    wait_ready(&client, &base, head).await?;
+    wait_ready(&client, base, head).await?;
     eprintln!(
         "server on {base}, read models at the head after {:.1} s",
         began.elapsed().as_secs_f64()
     );
 
-    // People registered by the as-of date and not separated today: each answers the read,
-    // and each accepts an appraisal for 2018–2025.
-    let then: HashSet<String> = people(&client, &base, Some(AS_OF))
+    // Reads go round people registered by the as-of date and not separated today (each
+    // answers the read); appends go round everyone not separated today (each accepts an
+    // appraisal for 2018–2025).
+    let then: HashSet<String> = people(&client, base, Some(AS_OF))
         .await?
         .into_iter()
         .collect();
-    let now = people(&client, &base, None).await?;
-    let eligible: Vec<String> = now.into_iter().filter(|id| then.contains(id)).collect();
-    if eligible.is_empty() {
+    let now = people(&client, base, None).await?;
+    let readers: Vec<String> = now
+        .iter()
+        .filter(|id| then.contains(*id))
+        .take(READ_PEOPLE)
+        .cloned()
+        .collect();
+    if readers.is_empty() || now.is_empty() {
         bail!("no person is listed both as of {AS_OF} and today");
     }
-    let readers: Vec<String> = eligible.iter().take(READ_PEOPLE).cloned().collect();
     eprintln!(
-        "{} people eligible; reads go round {}, appends go round all of them",
-        eligible.len(),
-        readers.len()
+        "reads go round {} people, appends round {}",
+        readers.len(),
+        now.len()
     );
 
     // Warm up: open the connections and touch the code paths (not measured).
-    run(&client, &base, Arc::new(Workload::Healthz), 0.5, 10_000).await?;
-    run(
-        &client,
-        &base,
-        Arc::new(Workload::Read {
-            people: readers.clone(),
-        }),
-        0.5,
-        2_000,
-    )
-    .await?;
+    run(&client, base, Arc::new(Workload::Healthz), 0.5, 10_000).await?;
+    let warm = Workload::Read {
+        people: readers.clone(),
+    };
+    run(&client, base, Arc::new(warm), 0.5, 2_000).await?;
 
-    let healthz = run(
-        &client,
-        &base,
-        Arc::new(Workload::Healthz),
-        args.seconds,
-        args.max,
-    )
-    .await?;
-    let reads = run(
-        &client,
-        &base,
-        Arc::new(Workload::Read { people: readers }),
-        args.seconds,
-        args.max,
-    )
-    .await?;
+    let healthz = Arc::new(Workload::Healthz);
+    let healthz = run(&client, base, healthz, args.seconds, args.max).await?;
+    let reads = Arc::new(Workload::Read { people: readers });
+    let reads = run(&client, base, reads, args.seconds, args.max).await?;
 
     // Sample the store's append queue while the appends run.
     let sampling = Arc::new(AtomicBool::new(true));
@@ -409,33 +445,19 @@ async fn bench(args: &Args, store: &Store, dir: &std::path::Path) -> Result<()> 
         })
     };
     let before = store.head().position;
-    let appends = run(
-        &client,
-        &base,
-        Arc::new(Workload::Append { people: eligible }),
-        args.seconds,
-        args.max,
-    )
-    .await?;
+    let appends = Arc::new(Workload::Append { people: now });
+    let appends = run(&client, base, appends, args.seconds, args.max).await?;
     let appended = store.head().position - before;
     sampling.store(false, Ordering::Relaxed);
     let samples = sampler.await?;
     let queue_mean = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
     let queue_max = samples.iter().copied().max().unwrap_or(0);
 
-    // Stop the server cleanly: close the client's connections, signal, wait.
-    drop(client);
-    let _ = server.stop.send(());
-    tokio::time::timeout(Duration::from_secs(30), server.task)
-        .await
-        .context("the server did not stop within 30 s")???;
-
+    let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
         "cadre HTTP benchmark: demo district (seed {SEED}, {head} events), {CONNECTIONS} connections, \
-         {} s per workload (at most {} requests), client and server in one process on {} cores",
-        args.seconds,
-        args.max,
-        std::thread::available_parallelism().map_or(0, |n| n.get())
+         {} s per workload (at most {} requests), client and server in one process on {cpus} cores",
+        args.seconds, args.max,
     );
     println!();
     println!("| workload | requests/s | p50 | p99 | errors |");
@@ -459,7 +481,7 @@ async fn bench(args: &Args, store: &Store, dir: &std::path::Path) -> Result<()> 
     );
     println!(
         "- appends: {} requests in {:.2} s{}, {appended} events stored = {events_rate:.0} events/s; \
-         append queue depth mean {queue_mean:.1}, max {queue_max} ({} samples)",
+         append queue depth (requests waiting for group commit) mean {queue_mean:.1}, max {queue_max}",
         appends.latencies.len(),
         appends.elapsed.as_secs_f64(),
         if appends.bounded {
@@ -467,13 +489,24 @@ async fn bench(args: &Args, store: &Store, dir: &std::path::Path) -> Result<()> 
         } else {
             ""
         },
-        samples.len()
     );
     println!(
         "- appends/s ÷ healthz/s = {:.2}; HTTP appends/s ÷ the store's 64-caller durable rate \
          (~{STORE_APPENDS_PER_S:.0} events/s, `cargo bench --bench store`) = {:.2}",
         appends.rate() / healthz.rate(),
         appends.rate() / STORE_APPENDS_PER_S
+    );
+    let busy: Vec<String> = [
+        ("healthz", &healthz),
+        ("reads", &reads),
+        ("appends", &appends),
+    ]
+    .iter()
+    .map(|(name, o)| format!("{name} {:.2} + {:.2}", o.cores.0, o.cores.1))
+    .collect();
+    println!(
+        "- cores busy, client + server (of {cpus}): {}",
+        busy.join("; ")
     );
     let mut failed = false;
     for outcome in [&healthz, &reads, &appends] {
@@ -494,11 +527,41 @@ async fn bench(args: &Args, store: &Store, dir: &std::path::Path) -> Result<()> 
 fn main() -> Result<()> {
     let args = args();
     let temp = tempfile::tempdir()?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // Two runtimes, so that the CPU each side uses can be told apart; both have a worker
+    // per core, as `#[tokio::main]` would.
+    let server_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(SERVER_THREADS)
+        .enable_all()
+        .build()?;
+    let client_runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_name(CLIENT_THREADS)
         .enable_all()
         .build()?;
     let store = Store::open(temp.path().join("data"))?;
-    let result = runtime.block_on(bench(&args, &store, temp.path()));
+
+    let began = Instant::now();
+    let ledger = Ledger::new(store.clone());
+    let summary = server_runtime
+        .block_on(cadre::demo::load(&ledger, SEED, SCALE, &mut |_, _| {}))
+        .context("loading the demo")?;
+    let head = store.head().position;
+    eprintln!(
+        "demo loaded: {} people, {} events (head {head}) in {:.1} s",
+        summary.people,
+        summary.events,
+        began.elapsed().as_secs_f64()
+    );
+
+    let server = server_runtime.block_on(start(&store, temp.path()))?;
+    let result = client_runtime.block_on(bench(&args, &store, &server.base, head));
+    drop(client_runtime);
+
+    // Stop the server cleanly (the client and its connections are gone): signal, wait.
+    let _ = server.stop.send(());
+    server_runtime
+        .block_on(async { tokio::time::timeout(Duration::from_secs(30), server.task).await })
+        .context("the server did not stop within 30 s")???;
+    drop(server_runtime);
     drop(store);
     result
 }

@@ -172,7 +172,7 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
 
 fn import_events(store: &Store, file: &Path, quiet: bool) -> Result<ExitCode> {
     let input =
-        std::fs::File::open(&file).with_context(|| format!("Failed to open {}", file.display()))?;
+        std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?;
     let bar = progress_bar(0, quiet, "importing");
     let (written, head) = archive::import_events(store, BufReader::new(input), &mut |done, _| {
         bar.set_position(done)
