@@ -110,7 +110,7 @@ vocabulary! {
         Cadre = "cadre", "cadre", "cán bộ";
         CivilServant = "civil_servant", "civil servant", "công chức";
         PublicEmployee = "public_employee", "public employee", "viên chức";
-        CommuneOfficial = "commune_official", "commune-level cadre or civil servant", "cán bộ, công chức cấp xã";
+        CommuneOfficial = "commune_official", "commune-level cadre or civil servant", "cán bộ, công chức cấp xã", "công chức cấp xã", "cán bộ cấp xã", "công chức xã";
     }
 }
 
@@ -158,7 +158,7 @@ vocabulary! {
     PoliticalTheoryLevel {
         Elementary = "elementary", "elementary", "sơ cấp";
         Intermediate = "intermediate", "intermediate", "trung cấp";
-        Advanced = "advanced", "advanced or bachelor", "cao cấp, cử nhân";
+        Advanced = "advanced", "advanced or bachelor", "cao cấp, cử nhân", "cao cấp", "cử nhân";
     }
 }
 

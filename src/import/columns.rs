@@ -360,9 +360,11 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-/// A command of a row, with the natural key its events' ids are derived from.
+/// A command of a row, with the natural key its events' ids are derived from and the
+/// staff code it concerns.
 pub struct Keyed {
     pub key: String,
+    pub code: String,
     pub command: Command,
 }
 
@@ -412,6 +414,7 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
         .into_iter()
         .map(|(key, command)| Keyed {
             key: format!("import:{key}"),
+            code: code.clone(),
             command,
         })
         .collect()

@@ -144,12 +144,14 @@ impl Directory {
     }
 }
 
-/// Every row's commands, or every error found; all rows are read before deciding.
+/// The commands of every readable row, and the errors of the others.
+type ReadRows = (Vec<(usize, Vec<Keyed>)>, Vec<RowError>);
+
 fn rows_to_commands(
     kind: Kind,
     table: &Table,
     directory: &Directory,
-) -> Result<Vec<(usize, Vec<Keyed>)>, ImportError> {
+) -> Result<ReadRows, ImportError> {
     let at = columns::locate(kind, &table.headers).map_err(ImportError::Rows)?;
     let mut errors = Vec::new();
     let mut rows = Vec::new();
@@ -162,11 +164,7 @@ fn rows_to_commands(
             errors.extend(reader.errors);
         }
     }
-    if errors.is_empty() {
-        Ok(rows)
-    } else {
-        Err(ImportError::Rows(errors))
-    }
+    Ok((rows, errors))
 }
 
 /// How many rows of the file enrol into each session.
@@ -209,13 +207,12 @@ fn plan<'a>(
     today: NaiveDate,
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
     let directory = Directory::read(ledger)?;
-    let rows = rows_to_commands(kind, table, &directory)?;
+    let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
     let mut work = WorkSet::new(ledger, today);
     let mut summary = Summary {
-        rows: rows.len(),
+        rows: table.rows.len(),
         ..Summary::default()
     };
-    let mut errors = Vec::new();
     let mut seen: HashMap<String, usize> = HashMap::new();
     let counts = enrolments_per_session(&rows);
     for (row, commands) in rows {
@@ -249,10 +246,17 @@ fn plan<'a>(
                     decided += 1;
                     summary.events += events;
                 }
+                Err(LedgerError::Domain(crate::domain::DomainError::NotRegistered(_))) => errors
+                    .push(RowError {
+                        row,
+                        column: "code".into(),
+                        value: keyed.code.clone(),
+                        why: "no person with this code is registered (import people first)".into(),
+                    }),
                 Err(LedgerError::Domain(e)) => errors.push(RowError {
                     row,
                     column: String::new(),
-                    value: String::new(),
+                    value: keyed.code.clone(),
                     why: e.to_string(),
                 }),
                 Err(other) => return Err(other.into()),
@@ -267,6 +271,7 @@ fn plan<'a>(
     if errors.is_empty() {
         Ok((work, summary))
     } else {
+        errors.sort_by_key(|e| e.row);
         Err(ImportError::Rows(errors))
     }
 }

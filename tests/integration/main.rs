@@ -11,6 +11,7 @@ mod cli;
 mod crash;
 mod demo;
 mod domain_invariants;
+mod import;
 mod projection;
 mod report;
 mod schemas;

@@ -1,0 +1,267 @@
+//! Spreadsheet imports with real files from `tests/fixtures/`: bad rows reported exactly,
+//! nothing appended on failure, re-import appends nothing, overlap appends only new rows.
+
+use std::path::{Path, PathBuf};
+
+use cadre::domain::vocab::UnitLevel;
+use cadre::domain::{Command, ProgrammeId, UnitId};
+use cadre::import::{self, ImportError, Kind, Summary};
+use cadre::ledger::Ledger;
+use cadre::store::Store;
+use chrono::NaiveDate;
+use uuid::Uuid;
+
+use crate::helpers::{cadre, temp_store};
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2018, 6, 1).unwrap()
+}
+
+/// A store with the units and the programme the fixtures name.
+async fn district() -> (tempfile::TempDir, Store, Ledger) {
+    let (dir, store) = temp_store();
+    let ledger = Ledger::new(store.clone());
+    let day = NaiveDate::from_ymd_opt(2011, 12, 1).unwrap();
+    for (code, name, level) in [
+        ("xa-pom-lot", "Xã Pom Lót", UnitLevel::Commune),
+        ("phong-noi-vu", "Phòng Nội vụ", UnitLevel::District),
+    ] {
+        let command = Command::RegisterUnit {
+            unit: UnitId(Uuid::now_v7()),
+            code: code.into(),
+            name: name.into(),
+            level,
+            effective_date: day,
+        };
+        ledger.execute("setup", &command).await.unwrap();
+    }
+    let programme = Command::RegisterProgramme {
+        programme: ProgrammeId(Uuid::now_v7()),
+        name: "Trung cấp lý luận chính trị - hành chính".into(),
+        category: cadre::domain::vocab::ProgrammeCategory::PoliticalTheory,
+        confers: None,
+        provider: "Trường Chính trị tỉnh Điện Biên".into(),
+        in_province: true,
+        duration_days: 90,
+        effective_date: day,
+    };
+    ledger.execute("setup", &programme).await.unwrap();
+    (dir, store, ledger)
+}
+
+async fn run(ledger: &Ledger, kind: Kind, file: &str) -> Result<Summary, ImportError> {
+    let table = import::table::read(&std::fs::read(fixture(file)).unwrap()).unwrap();
+    import::import(ledger, kind, &table, "import-test", false, today()).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn vietnamese_headers_and_dates_import_once_and_only_once() {
+    let (_dir, store, ledger) = district().await;
+    let first = run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
+    assert_eq!(
+        (first.rows, first.new, first.already_recorded, first.events),
+        (5, 5, 0, 5)
+    );
+    let head = store.head();
+    let again = run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
+    assert_eq!((again.new, again.already_recorded), (0, 5));
+    assert_eq!(store.head(), head, "re-import appends nothing");
+
+    // A file with a BOM and semicolons, overlapping two of the rows above.
+    let overlap = run(&ledger, Kind::People, "people-bom-semicolon.csv")
+        .await
+        .unwrap();
+    assert_eq!(
+        (overlap.rows, overlap.new, overlap.already_recorded),
+        (4, 2, 2)
+    );
+    assert_eq!(
+        store.head().position,
+        head.position + 2,
+        "only the new rows"
+    );
+    let registered: Vec<_> = store
+        .read_all(1)
+        .map(Result::unwrap)
+        .filter(|e| e.event_type == "PersonRegistered")
+        .map(|e| e.actor)
+        .collect();
+    assert_eq!(registered.len(), 7);
+    assert!(registered.iter().all(|a| a == "import-test"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_bad_row_is_reported_and_nothing_is_appended() {
+    let (_dir, store, ledger) = district().await;
+    run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
+    let head = store.head();
+    let Err(ImportError::Rows(errors)) =
+        run(&ledger, Kind::Qualifications, "qualifications-bad.csv").await
+    else {
+        panic!("the file has bad rows")
+    };
+    let found: Vec<(usize, &str, &str)> = errors
+        .iter()
+        .map(|e| (e.row, e.column.as_str(), e.value.as_str()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            (4, "issued_on", "31/06/2008"),
+            (5, "level", "đại học"),
+            (6, "issued_on", ""),
+            (7, "code", "DB-9999"),
+            (8, "", "DB-0003"),
+        ],
+        "{errors:#?}"
+    );
+    assert!(errors[0].why.contains("not a date"));
+    assert!(errors[1].why.contains("state_management"));
+    assert!(
+        errors[3].why.contains("import people first"),
+        "{}",
+        errors[3].why
+    );
+    assert!(
+        errors[4].why.contains("before the person's registration"),
+        "{}",
+        errors[4].why
+    );
+    assert_eq!(store.head(), head, "the good rows were not appended either");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trainings_rotations_and_an_xlsx_of_appraisals_import() {
+    let (_dir, store, ledger) = district().await;
+    run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
+    let trainings = run(&ledger, Kind::Trainings, "trainings.csv")
+        .await
+        .unwrap();
+    assert_eq!(trainings.new, 3);
+    assert_eq!(
+        trainings.events,
+        2 + 3 * 2 + 2,
+        "two sessions, three enrolments (two streams each), two completions"
+    );
+    let rotations = run(&ledger, Kind::Rotations, "rotations.csv")
+        .await
+        .unwrap();
+    assert_eq!((rotations.new, rotations.events), (2, 3));
+    let appraisals = run(&ledger, Kind::Appraisals, "appraisals.xlsx")
+        .await
+        .unwrap();
+    assert_eq!((appraisals.rows, appraisals.new), (3, 3));
+    assert_eq!(
+        run(&ledger, Kind::Trainings, "trainings.csv")
+            .await
+            .unwrap()
+            .new,
+        0
+    );
+
+    let model = cadre::projection::replay(&store, store.head().position, &mut |_, _| {}).unwrap();
+    let totals = cadre::projection::views::yearly_totals(&model, 2017);
+    assert_eq!(totals.participations.total, 3);
+    assert_eq!(totals.appraisals.values().sum::<u64>(), 3);
+    assert_eq!(totals.rotations_started.values().sum::<u64>(), 2);
+}
+
+#[test]
+fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let template = cadre(&data)
+        .args(["import", "--template", "people"])
+        .output()
+        .unwrap();
+    assert!(template.status.success());
+    let template_file = dir.path().join("template.csv");
+    std::fs::write(&template_file, &template.stdout).unwrap();
+
+    // No unit yet: the template's example row names Xã Pom Lót.
+    let errors_file = dir.path().join("errors.csv");
+    let refused = cadre(&data)
+        .args(["import", "people"])
+        .arg(&template_file)
+        .arg("--errors")
+        .arg(&errors_file)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(1));
+    let errors = std::fs::read_to_string(&errors_file).unwrap();
+    assert!(
+        errors.starts_with("row,column,value,why") && errors.contains("2,unit,Xã Pom Lót"),
+        "{errors}"
+    );
+
+    let store = Store::open(&data).unwrap();
+    let ledger = Ledger::new(store.clone());
+    let unit = Command::RegisterUnit {
+        unit: UnitId(Uuid::now_v7()),
+        code: "xa-pom-lot".into(),
+        name: "Xã Pom Lót".into(),
+        level: UnitLevel::Commune,
+        effective_date: NaiveDate::from_ymd_opt(2011, 1, 1).unwrap(),
+    };
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(ledger.execute("setup", &unit))
+        .unwrap();
+    drop(ledger);
+    store.close().unwrap();
+    drop(store);
+    let imported = cadre(&data)
+        .args(["import", "people"])
+        .arg(&template_file)
+        .output()
+        .unwrap();
+    assert!(
+        imported.status.success(),
+        "{}",
+        String::from_utf8_lossy(&imported.stderr)
+    );
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("1 new"));
+}
+
+/// Writes `tests/fixtures/appraisals.xlsx` (checked in) when asked:
+/// `CADRE_WRITE_FIXTURES=1 cargo test --test integration write_xlsx_fixture`.
+#[test]
+fn write_xlsx_fixture() {
+    if std::env::var_os("CADRE_WRITE_FIXTURES").is_none() {
+        return;
+    }
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    for (col, header) in ["Mã cán bộ", "Năm", "Xếp loại", "Điểm", "Ngày đánh giá"]
+        .iter()
+        .enumerate()
+    {
+        sheet.write_string(0, col as u16, *header).unwrap();
+    }
+    let rows = [
+        ("DB-0001", "Hoàn thành tốt nhiệm vụ", Some(86.0)),
+        ("DB-0002", "Hoàn thành xuất sắc nhiệm vụ", None),
+        ("DB-0003", "hoan thanh nhiem vu", Some(70.0)),
+    ];
+    for (i, (code, classification, score)) in rows.iter().enumerate() {
+        let row = i as u32 + 1;
+        sheet.write_string(row, 0, *code).unwrap();
+        sheet.write_number(row, 1, 2017.0).unwrap();
+        sheet.write_string(row, 2, *classification).unwrap();
+        if let Some(score) = score {
+            sheet.write_number(row, 3, *score).unwrap();
+        }
+        let day = rust_xlsxwriter::ExcelDateTime::from_ymd(2017, 12, 26).unwrap();
+        sheet
+            .write_datetime_with_format(row, 4, &day, &date)
+            .unwrap();
+    }
+    workbook.save(fixture("appraisals.xlsx")).unwrap();
+}
