@@ -121,11 +121,13 @@ impl IntoResponse for ApiError {
 /// allowed) into a problem document, so that every error a client sees has one shape.
 pub async fn problem_for_plain_errors(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response
+    // Only bare responses (no body type, or plain text from a middleware) are rewritten;
+    // a handler's own error body (a problem document, a CSV of bad rows) is kept.
+    let bare = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        .is_none_or(|v| v.as_bytes().starts_with(b"text/plain"));
+    if !(status.is_client_error() || status.is_server_error()) || !bare {
         return response;
     }
     match status {

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod auth;
 pub mod commands;
 pub mod error;
+pub mod imports;
 pub mod metrics;
 pub mod openapi;
 pub mod reads;
@@ -20,13 +21,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, StatusCode};
 use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -38,7 +39,7 @@ use crate::store::Store;
 pub use auth::{Caller, Role, Tokens};
 pub use metrics::Metrics;
 
-/// Largest request body accepted (imports will have their own limit).
+/// Largest request body accepted (imports have their own limit).
 pub const BODY_LIMIT: usize = 1024 * 1024;
 /// Requests in flight at once; more wait.
 pub const CONCURRENCY: usize = 512;
@@ -81,6 +82,10 @@ pub fn app(state: AppState) -> Router {
         .route("/people/{id}/separation", post(commands::separate))
         .route("/people/{id}/corrections", post(commands::correct))
         .route("/people/{id}/voids", post(commands::void))
+        .route(
+            "/import/{kind}",
+            post(imports::import).layer(DefaultBodyLimit::max(imports::IMPORT_LIMIT)),
+        )
         .route("/totals/{year}", get(reads::totals))
         .route("/compliance", get(reads::compliance))
         .route("/reports/{year}", get(reads::report))
@@ -96,7 +101,7 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(CompressionLayer::new().gzip(true))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
-        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
         .layer(axum::middleware::map_response(error::problem_for_plain_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))

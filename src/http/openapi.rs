@@ -5,7 +5,7 @@ use axum::response::IntoResponse;
 use utoipa::OpenApi;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 
-use super::{audit, commands, reads, wire};
+use super::{audit, commands, imports, reads, wire};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +15,7 @@ use super::{audit, commands, reads, wire};
         commands::register_person, commands::assign, commands::record_qualification,
         commands::enrol, commands::withdraw, commands::complete, commands::start_rotation,
         commands::end_rotation, commands::appraise, commands::separate, commands::correct,
-        commands::void,
+        commands::void, imports::import,
         reads::person, reads::search, reads::units, reads::roster, reads::totals,
         reads::compliance, reads::programmes, reads::session, reads::report,
         audit::history, audit::feed, audit::stream, audit::export, audit::head, audit::verify,

@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod clerk;
+mod imports;
 mod roles;
 mod stream;
 
@@ -170,6 +171,14 @@ pub async fn world(server: &Server) -> World {
         .as_str()
         .unwrap()
         .to_string();
+    // Let the read models catch up, so that tests can read what they set up.
+    let caught_up = server
+        .get("/units", &server.viewer)
+        .header("x-cadre-min-position", server.store.head().position.to_string())
+        .send()
+        .await
+        .unwrap();
+    expect(caught_up, StatusCode::OK).await;
     World {
         unit,
         session,

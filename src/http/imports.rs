@@ -1,0 +1,98 @@
+//! `POST /import/{kind}`: the spreadsheet imports of `cadre import`, for clerks, taking the
+//! file as the request body (CSV or XLSX).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use super::auth::Clerk;
+use super::error::ApiError;
+use super::wire::{Path, Query};
+use crate::import::{self, ImportError, Kind};
+
+/// Largest file accepted (about 100,000 rows of CSV).
+pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Import options.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ImportQuery {
+    /// Only validate; write nothing.
+    pub dry_run: Option<bool>,
+}
+
+#[utoipa::path(post, path = "/import/{kind}", tag = "commands",
+    params(("kind" = String, Path, description = "people, qualifications, trainings, rotations or appraisals"), ImportQuery),
+    request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8, comma or semicolon) or XLSX file"),
+    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run}"),
+        (status = 422, description = "every bad row (problem document with `errors`; as CSV with `Accept: text/csv`); nothing imported")))]
+pub async fn import(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(kind): Path<String>,
+    Query(q): Query<ImportQuery>,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let kind = Kind::parse(&kind).ok_or_else(|| {
+        ApiError::NotFound(format!(
+            "{kind:?} is not people, qualifications, trainings, rotations or appraisals"
+        ))
+    })?;
+    let table = import::table::read(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    let actor = format!("{} (import)", caller.name);
+    let today = chrono::Utc::now().date_naive();
+    let dry_run = q.dry_run.unwrap_or(false);
+    match import::import(&state.ledger, kind, &table, &actor, dry_run, today).await {
+        Ok(summary) => {
+            if summary.position > 0 {
+                state.metrics.appended(summary.events as u64);
+            }
+            let mut response = axum::Json(&summary).into_response();
+            response.headers_mut().insert(
+                super::commands::POSITION_HEADER,
+                HeaderValue::from(summary.position),
+            );
+            Ok(response)
+        }
+        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors)),
+        Err(ImportError::File(why)) => Err(ApiError::BadRequest(why)),
+        Err(ImportError::Ledger(e)) => Err(e.into()),
+        Err(ImportError::Store(e)) => Err(e.into()),
+    }
+}
+
+/// 422 with every bad row, as a problem document or (when asked) as CSV.
+fn bad_rows(headers: &HeaderMap, errors: &[import::RowError]) -> Response {
+    let wants_csv = headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/csv"));
+    if wants_csv {
+        let mut response =
+            (StatusCode::UNPROCESSABLE_ENTITY, import::errors_csv(errors)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/csv; charset=utf-8"),
+        );
+        return response;
+    }
+    let problem = json!({
+        "type": "https://cadre.invalid/problems/bad_rows",
+        "title": "Unprocessable Entity",
+        "status": 422,
+        "detail": format!("{} problems; nothing was imported", errors.len()),
+        "code": "bad_rows",
+        "errors": errors,
+    });
+    let mut response = (StatusCode::UNPROCESSABLE_ENTITY, problem.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
+    response
+}

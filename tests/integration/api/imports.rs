@@ -1,0 +1,104 @@
+//! `POST /import/{kind}`: the file as the body, validated whole, idempotent, clerks only.
+
+use reqwest::StatusCode;
+
+use super::{Server, expect, world};
+
+const PEOPLE: &str = "Mã cán bộ;Họ và tên;Ngày sinh;Giới tính;Dân tộc;Đối tượng;Đơn vị;Chức vụ;Ngày vào\n\
+DB-1;Lò Văn Hùng;02/04/1980;Nam;Thái;công chức cấp xã;Xã Pom Lót;Chủ tịch UBND xã;03/01/2017\n\
+DB-2;Cà Thị Xuân;05/11/1985;Nữ;Thái;công chức cấp xã;xa-pom-lot;Công chức Tư pháp - Hộ tịch;03/01/2017\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_posted_by_a_clerk_is_imported_once() {
+    let server = Server::start().await;
+    world(&server).await;
+    let post = |token: &str, query: &str, body: &str| {
+        server
+            .client
+            .post(format!("{}/import/people{query}", server.base))
+            .bearer_auth(token)
+            .header("content-type", "text/csv")
+            .body(body.to_string())
+    };
+    expect(
+        post(&server.viewer, "", PEOPLE).send().await.unwrap(),
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+    let head = server.store.head();
+    let dry = expect(
+        post(&server.clerk, "?dry_run=true", PEOPLE)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (dry["new"].as_u64(), dry["dry_run"].as_bool()),
+        (Some(2), Some(true))
+    );
+    assert_eq!(server.store.head(), head);
+    let done = expect(
+        post(&server.clerk, "", PEOPLE).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(done["new"], 2);
+    let again = expect(
+        post(&server.clerk, "", PEOPLE).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (again["new"].as_u64(), again["already_recorded"].as_u64()),
+        (Some(0), Some(2))
+    );
+
+    let bad = PEOPLE
+        .replace("02/04/1980", "31/02/1980")
+        .replace("Xã Pom Lót", "Xã Không Có");
+    let head = server.store.head();
+    let problem = expect(
+        post(&server.clerk, "", &bad).send().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let columns: Vec<&str> = problem["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(columns, vec!["birth_date", "unit"]);
+    let csv = post(&server.clerk, "", &bad)
+        .header("accept", "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let text = csv.text().await.unwrap();
+    assert!(
+        text.starts_with("row,column,value,why\n2,birth_date,31/02/1980"),
+        "{text:?}"
+    );
+    assert_eq!(server.store.head(), head, "nothing appended");
+    expect(
+        post(&server.clerk, "", "not,a,people\nfile\n")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    let unknown = server
+        .client
+        .post(format!("{}/import/pets", server.base))
+        .bearer_auth(&server.clerk)
+        .body("x")
+        .send()
+        .await
+        .unwrap();
+    expect(unknown, StatusCode::NOT_FOUND).await;
+    server.stop().await;
+}
