@@ -11,6 +11,7 @@
 //!   compliance) and the runtime that keeps them current.
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
+//! - [`export`]: spreadsheet exports of people, status and history, as of a date.
 //! - [`feed`]: the JSON form of stored events (`cadre log`, the HTTP feed).
 //! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
 //! - [`archive`]: the whole log in and out as JSON Lines (same positions, ids and
@@ -25,6 +26,7 @@ pub mod archive;
 pub mod codec;
 pub mod demo;
 pub mod domain;
+pub mod export;
 pub mod feed;
 pub mod http;
 pub mod import;

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
 use cadre::archive;
+use cadre::export::What;
 use cadre::import::Kind;
 use cadre::store::Store;
 use clap::Subcommand;
@@ -14,6 +15,12 @@ use super::progress_bar;
 
 #[derive(Debug, Subcommand)]
 pub enum ExportCommand {
+    /// Everyone in service on a date.
+    People(TableArgs),
+    /// Everyone's levels, latest appraisal and gaps against the targets on a date.
+    Status(TableArgs),
+    /// Every fact about everyone effective by a date, one row per event.
+    History(TableArgs),
     /// The whole log as JSON Lines (`cadre log` objects plus their stored bytes), which
     /// `cadre import events` turns back into an identical store.
     Events {
@@ -32,6 +39,27 @@ pub struct ImportArgs {
     template: Option<Kind>,
     #[command(subcommand)]
     command: Option<ImportCommand>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct TableArgs {
+    #[arg(long, value_enum, default_value = "csv")]
+    format: TableFormat,
+    /// The business date (default today).
+    #[arg(long)]
+    as_of: Option<chrono::NaiveDate>,
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: super::read::LangArg,
+    /// Write here instead of standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum TableFormat {
+    Csv,
+    Xlsx,
+    Json,
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,7 +97,41 @@ fn kind(text: &str) -> Result<Kind, String> {
 }
 
 pub fn export(store: &Store, command: ExportCommand, quiet: bool) -> Result<ExitCode> {
-    let ExportCommand::Events { out } = command;
+    let (what, args) = match command {
+        ExportCommand::Events { out } => return export_events(store, out, quiet),
+        ExportCommand::People(args) => (What::People, args),
+        ExportCommand::Status(args) => (What::Status, args),
+        ExportCommand::History(args) => (What::History, args),
+    };
+    let format = match args.format {
+        TableFormat::Csv => cadre::export::Format::Csv,
+        TableFormat::Xlsx => cadre::export::Format::Xlsx,
+        TableFormat::Json => cadre::export::Format::Json,
+    };
+    if format == cadre::export::Format::Xlsx && args.out.is_none() {
+        bail!("--format xlsx needs --out FILE");
+    }
+    let model = super::read::model_at(store, None, quiet)?;
+    let as_of = args
+        .as_of
+        .unwrap_or_else(|| chrono::Utc::now().date_naive());
+    let table = cadre::export::table(&model, what, as_of, args.lang.into());
+    let bytes = cadre::export::render(&table, format).map_err(anyhow::Error::msg)?;
+    match args.out {
+        Some(path) => {
+            let partial = path.with_extension("partial");
+            std::fs::write(&partial, &bytes)
+                .with_context(|| format!("Failed to write {}", partial.display()))?;
+            std::fs::rename(&partial, &path)
+                .with_context(|| format!("Failed to move the export to {}", path.display()))?;
+            println!("exported {} rows to {}", table.rows.len(), path.display());
+        }
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn export_events(store: &Store, out: Option<PathBuf>, quiet: bool) -> Result<ExitCode> {
     let bar = progress_bar(store.head().position, quiet || out.is_none(), "exporting");
     let mut progress = |done, _| bar.set_position(done);
     let head = match &out {

@@ -152,7 +152,7 @@ pub fn rebuild(store: &Store, quiet: bool) -> Result<ExitCode> {
 }
 
 /// The model as known at `known_at` (a replay), or now (the saved state caught up).
-fn model_at(store: &Store, known_at: Option<KnownAt>, quiet: bool) -> Result<District> {
+pub(crate) fn model_at(store: &Store, known_at: Option<KnownAt>, quiet: bool) -> Result<District> {
     let head = store.head().position;
     let bar = progress_bar(head, quiet, "reading the log");
     let mut progress = |done, _| bar.set_position(done);

@@ -158,3 +158,67 @@ async fn a_backup_taken_while_appends_run_restores_to_a_store_that_verifies() {
         String::from_utf8_lossy(&forced.stderr)
     );
 }
+
+#[test]
+fn people_status_and_history_export_as_csv_json_and_xlsx() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    assert!(
+        cadre(&data)
+            .args(["demo", "--scale", "0.03"])
+            .output()
+            .unwrap()
+            .status
+            .success()
+    );
+    let run = |args: &[&str]| {
+        let output = cadre(&data).args(args).output().unwrap();
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output.stdout
+    };
+    let people = String::from_utf8(run(&["export", "people", "--as-of", "2017-12-31"])).unwrap();
+    let header = people.lines().next().unwrap();
+    assert!(header.starts_with("person,full_name,birth_date"));
+    let status: serde_json::Value = serde_json::from_slice(&run(&[
+        "export",
+        "status",
+        "--as-of",
+        "2017-12-31",
+        "--format",
+        "json",
+        "--lang",
+        "en",
+    ]))
+    .unwrap();
+    let status = status.as_array().unwrap();
+    assert_eq!(
+        status.len(),
+        people.lines().count() - 1,
+        "one status per person in service"
+    );
+    assert!(
+        status
+            .iter()
+            .any(|s| s["meets_targets"] == "" && !s["gaps"].as_str().unwrap().is_empty())
+    );
+    let xlsx = dir.path().join("history.xlsx");
+    run(&[
+        "export",
+        "history",
+        "--format",
+        "xlsx",
+        "--out",
+        xlsx.to_str().unwrap(),
+    ]);
+    use calamine::Reader;
+    let mut workbook: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).unwrap();
+    let sheet = workbook.worksheet_range_at(0).unwrap().unwrap();
+    assert!(
+        sheet.rows().count() > status.len(),
+        "every event of every person"
+    );
+}

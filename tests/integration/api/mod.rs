@@ -174,7 +174,10 @@ pub async fn world(server: &Server) -> World {
     // Let the read models catch up, so that tests can read what they set up.
     let caught_up = server
         .get("/units", &server.viewer)
-        .header("x-cadre-min-position", server.store.head().position.to_string())
+        .header(
+            "x-cadre-min-position",
+            server.store.head().position.to_string(),
+        )
         .send()
         .await
         .unwrap();

@@ -1,0 +1,223 @@
+//! Spreadsheet exports of the read models: people, their status against the targets, and
+//! their full history, as of a date, in CSV, XLSX or JSON.
+//!
+//! Owns: the columns of each export and writing them out. Must not: compute anything a
+//! read model does not (it reads `projection` views and the folded histories).
+
+use chrono::NaiveDate;
+use serde_json::{Map, Value};
+
+use crate::domain::PolicySet;
+use crate::domain::vocab::{Lang, Track};
+use crate::projection::{District, views};
+use crate::report::Cell;
+
+/// What to export.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum What {
+    People,
+    Status,
+    History,
+}
+
+/// How to write it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+/// A table of text and numbers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Table {
+    pub columns: Vec<&'static str>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+/// The table for `what`, as of `as_of`.
+pub fn table(model: &District, what: What, as_of: NaiveDate, lang: Lang) -> Table {
+    match what {
+        What::People => people(model, as_of, lang),
+        What::Status => status(model, as_of, lang),
+        What::History => history(model, as_of),
+    }
+}
+
+fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
+    let rows = views::people_in_service(model, as_of)
+        .map(|v| {
+            vec![
+                text(v.person.to_string()),
+                text(v.full_name),
+                text(v.birth_date.to_string()),
+                text(v.gender.label(lang)),
+                text(v.ethnicity),
+                text(v.category.label(lang)),
+                text(model.unit_name(v.placement.unit)),
+                text(v.placement.post),
+                text(if v.leadership { "x" } else { "" }),
+                text(v.registered_on.to_string()),
+            ]
+        })
+        .collect();
+    Table {
+        columns: vec![
+            "person",
+            "full_name",
+            "birth_date",
+            "gender",
+            "ethnicity",
+            "category",
+            "unit",
+            "post",
+            "leadership",
+            "registered_on",
+        ],
+        rows,
+    }
+}
+
+fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
+    let policies = PolicySet::default_set();
+    let policy = policies.in_force(as_of);
+    let rows = views::people_in_service(model, as_of)
+        .map(|v| {
+            let level = |track| {
+                v.level(track)
+                    .map(|l| l.label(lang).to_string())
+                    .unwrap_or_default()
+            };
+            let gaps: Vec<String> = policy
+                .map(|p| {
+                    p.evaluate(&v)
+                        .iter()
+                        .flat_map(|r| r.gaps.iter().map(|g| g.describe(lang)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let latest = v.appraisals.iter().next_back();
+            vec![
+                text(v.person.to_string()),
+                text(v.full_name.clone()),
+                text(model.unit_name(v.placement.unit)),
+                text(v.placement.post.clone()),
+                text(v.category.label(lang)),
+                text(level(Track::GeneralEducation)),
+                text(level(Track::Professional)),
+                text(level(Track::PoliticalTheory)),
+                text(level(Track::StateManagement)),
+                text(latest.map(|(y, _)| y.to_string()).unwrap_or_default()),
+                text(
+                    latest
+                        .map(|(_, a)| a.classification.label(lang))
+                        .unwrap_or_default(),
+                ),
+                text(if gaps.is_empty() { "x" } else { "" }),
+                text(gaps.join("; ")),
+            ]
+        })
+        .collect();
+    Table {
+        columns: vec![
+            "person",
+            "full_name",
+            "unit",
+            "post",
+            "category",
+            "general_education",
+            "professional",
+            "political_theory",
+            "state_management",
+            "latest_appraisal_year",
+            "latest_classification",
+            "meets_targets",
+            "gaps",
+        ],
+        rows,
+    }
+}
+
+fn history(model: &District, as_of: NaiveDate) -> Table {
+    let mut rows = Vec::new();
+    for (person, history) in &model.people {
+        for fact in history.facts() {
+            if fact.event.effective_date() > as_of {
+                continue;
+            }
+            rows.push(vec![
+                text(person.to_string()),
+                text(fact.id.to_string()),
+                text(fact.event.type_name()),
+                text(fact.event.effective_date().to_string()),
+                text(fact.event.to_json().to_string()),
+            ]);
+        }
+    }
+    Table {
+        columns: vec!["person", "event", "type", "effective_date", "data"],
+        rows,
+    }
+}
+
+fn cell_text(cell: &Cell) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Count(n) => n.to_string(),
+        Cell::Percent(p) => format!("{p:.1}"),
+    }
+}
+
+/// The table's bytes in `format`.
+pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
+    match format {
+        Format::Csv => {
+            let mut writer = csv::Writer::from_writer(Vec::new());
+            writer
+                .write_record(&table.columns)
+                .map_err(|e| e.to_string())?;
+            for row in &table.rows {
+                writer
+                    .write_record(row.iter().map(cell_text))
+                    .map_err(|e| e.to_string())?;
+            }
+            writer.into_inner().map_err(|e| e.to_string())
+        }
+        Format::Json => {
+            let rows: Vec<Value> = table
+                .rows
+                .iter()
+                .map(|row| {
+                    let object: Map<String, Value> = table
+                        .columns
+                        .iter()
+                        .zip(row)
+                        .map(|(c, v)| (c.to_string(), Value::String(cell_text(v))))
+                        .collect();
+                    Value::Object(object)
+                })
+                .collect();
+            serde_json::to_vec_pretty(&rows).map_err(|e| e.to_string())
+        }
+        Format::Xlsx => xlsx(table).map_err(|e| e.to_string()),
+    }
+}
+
+fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let sheet = workbook.add_worksheet();
+    for (c, column) in table.columns.iter().enumerate() {
+        sheet.write_string_with_format(0, c as u16, *column, &bold)?;
+    }
+    for (r, row) in table.rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, cell_text(cell))?;
+        }
+    }
+    workbook.save_to_buffer()
+}
