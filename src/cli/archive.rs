@@ -187,8 +187,7 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
     let bytes = std::fs::read(&args.file)
         .with_context(|| format!("Failed to read {}", args.file.display()))?;
     let table = cadre::import::table::read(&bytes)?;
-    let bar = progress_bar(0, quiet, "importing");
-    bar.set_message(format!("importing {} rows", table.rows.len()));
+    let bar = progress_bar(table.rows.len() as u64, quiet, "importing rows");
     let ledger = cadre::ledger::Ledger::new(store.clone());
     let actor = format!(
         "import:{}",
@@ -199,14 +198,15 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
     );
     let today = chrono::Utc::now().date_naive();
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
-    let result = runtime.block_on(cadre::import::import(
-        &ledger,
+    let request = cadre::import::Request {
         kind,
-        &table,
-        &actor,
-        args.dry_run,
+        table: &table,
+        actor: &actor,
+        dry_run: args.dry_run,
         today,
-    ));
+    };
+    let mut progress = |done, _| bar.set_position(done);
+    let result = runtime.block_on(cadre::import::import(&ledger, request, &mut progress));
     bar.finish_and_clear();
     match result {
         Ok(summary) => {

@@ -47,7 +47,14 @@ pub async fn import(
     let actor = format!("{} (import)", caller.name);
     let today = chrono::Utc::now().date_naive();
     let dry_run = q.dry_run.unwrap_or(false);
-    match import::import(&state.ledger, kind, &table, &actor, dry_run, today).await {
+    let request = import::Request {
+        kind,
+        table: &table,
+        actor: &actor,
+        dry_run,
+        today,
+    };
+    match import::import(&state.ledger, request, &mut |_, _| {}).await {
         Ok(summary) => {
             if summary.position > 0 {
                 state.metrics.appended(summary.events as u64);

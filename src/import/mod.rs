@@ -205,6 +205,7 @@ fn plan<'a>(
     kind: Kind,
     table: &Table,
     today: NaiveDate,
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
     let directory = Directory::read(ledger)?;
     let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
@@ -215,7 +216,11 @@ fn plan<'a>(
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
     let counts = enrolments_per_session(&rows);
-    for (row, commands) in rows {
+    let total = rows.len() as u64;
+    for (done, (row, commands)) in rows.into_iter().enumerate() {
+        if done % 1000 == 0 {
+            progress(done as u64, total);
+        }
         let mut recorded = 0;
         let mut decided = 0;
         for keyed in &commands {
@@ -276,18 +281,36 @@ fn plan<'a>(
     }
 }
 
-/// Imports `table` as `kind`, recorded by `actor`; with `dry_run`, only validates.
-/// Another writer changing the same streams meanwhile makes it plan again (three tries).
+/// What an import is asked to do.
+#[derive(Debug, Clone)]
+pub struct Request<'a> {
+    pub kind: Kind,
+    pub table: &'a Table,
+    /// Who records the events.
+    pub actor: &'a str,
+    /// Only validate.
+    pub dry_run: bool,
+    /// "Today" for the date rules.
+    pub today: NaiveDate,
+}
+
+/// Imports a table; with `dry_run`, only validates. `progress(rows done, rows)` is called
+/// while deciding. Another writer changing the same streams meanwhile makes it plan again
+/// (three tries).
 pub async fn import(
     ledger: &Ledger,
-    kind: Kind,
-    table: &Table,
-    actor: &str,
-    dry_run: bool,
-    today: NaiveDate,
+    request: Request<'_>,
+    progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Summary, ImportError> {
+    let Request {
+        kind,
+        table,
+        actor,
+        dry_run,
+        today,
+    } = request;
     for _ in 0..3 {
-        let (work, mut summary) = plan(ledger, kind, table, today)?;
+        let (work, mut summary) = plan(ledger, kind, table, today, progress)?;
         summary.dry_run = dry_run;
         if dry_run || work.is_empty() {
             return Ok(summary);

@@ -57,7 +57,14 @@ async fn district() -> (tempfile::TempDir, Store, Ledger) {
 
 async fn run(ledger: &Ledger, kind: Kind, file: &str) -> Result<Summary, ImportError> {
     let table = import::table::read(&std::fs::read(fixture(file)).unwrap()).unwrap();
-    import::import(ledger, kind, &table, "import-test", false, today()).await
+    let request = import::Request {
+        kind,
+        table: &table,
+        actor: "import-test",
+        dry_run: false,
+        today: today(),
+    };
+    import::import(ledger, request, &mut |_, _| {}).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
