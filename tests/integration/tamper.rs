@@ -18,9 +18,15 @@ fn filled() -> (tempfile::TempDir, Head) {
     (dir, head)
 }
 
-/// Changes one byte of the record at `position`, `from_end` bytes before its end (the hash
-/// is the last 32 bytes, the payload just before it).
-fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
+/// Changes one byte of the record at `position`: `from_end` bytes before its end (the hash
+/// is the last 32 bytes, the payload just before it), or its first byte when `from_end` is
+/// `None` (the format byte).
+fn change_byte(
+    dir: &std::path::Path,
+    position: u64,
+    from_end: Option<usize>,
+    change: impl Fn(u8) -> u8,
+) {
     let db = raw_sled(dir);
     let log = db.open_tree("log").unwrap();
     let (key, value) = log
@@ -33,11 +39,16 @@ fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
     let at = {
         let view = ChunkView::parse(&bytes).unwrap();
         let record = view.record((position - start) as usize).unwrap();
-        record.as_ptr() as usize - bytes.as_ptr() as usize + record.len() - from_end
+        let first = record.as_ptr() as usize - bytes.as_ptr() as usize;
+        from_end.map_or(first, |back| first + record.len() - back)
     };
-    bytes[at] ^= 0x01;
+    bytes[at] = change(bytes[at]);
     log.insert(key, bytes).unwrap();
     db.flush().unwrap();
+}
+
+fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
+    change_byte(dir, position, Some(from_end), |b| b ^ 0x01);
 }
 
 #[test]
@@ -71,25 +82,7 @@ fn a_changed_stored_hash_is_named_by_position() {
 fn a_changed_header_byte_is_named_by_position_even_when_the_store_cannot_open() {
     let (dir, _) = filled();
     // The record's format byte: nothing after it can be trusted.
-    let db = raw_sled(dir.path());
-    let log = db.open_tree("log").unwrap();
-    let (key, value) = log
-        .range(..=20u64.to_be_bytes())
-        .next_back()
-        .unwrap()
-        .unwrap();
-    let start = u64::from_be_bytes(key.as_ref().try_into().unwrap());
-    let mut bytes = value.to_vec();
-    let at = {
-        let view = ChunkView::parse(&bytes).unwrap();
-        let record = view.record((20 - start) as usize).unwrap();
-        record.as_ptr() as usize - bytes.as_ptr() as usize
-    };
-    bytes[at] = 0xee;
-    log.insert(key, bytes).unwrap();
-    db.flush().unwrap();
-    drop(log);
-    drop(db);
+    change_byte(dir.path(), 20, None, |_| 0xee);
 
     let output = cadre(dir.path()).arg("verify").output().unwrap();
     assert_ne!(output.status.code(), Some(0));
