@@ -214,7 +214,10 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
             Ok(ExitCode::SUCCESS)
         }
         Err(cadre::import::ImportError::Rows(errors)) => {
-            eprintln!("{} problems; nothing was imported:", errors.len());
+            eprintln!(
+                "{} problem(s) in the file; nothing was imported:",
+                errors.len()
+            );
             for e in &errors {
                 eprintln!(
                     "  row {:>6}  {:<18} {:?}: {}",

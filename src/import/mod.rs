@@ -63,7 +63,7 @@ pub struct RowError {
 pub enum ImportError {
     #[error("{0}")]
     File(String),
-    #[error("{} rows have errors; nothing was imported", .0.len())]
+    #[error("{} problems in the file; nothing was imported", .0.len())]
     Rows(Vec<RowError>),
     #[error(transparent)]
     Ledger(#[from] LedgerError),
@@ -237,7 +237,7 @@ fn plan<'a>(
                 errors.push(RowError {
                     row,
                     column: "code".into(),
-                    value: String::new(),
+                    value: keyed.code.clone(),
                     why: format!("repeats row {first}"),
                 });
                 continue;

@@ -50,11 +50,13 @@ fn csv(bytes: &[u8]) -> Result<Table, ImportError> {
         None => return Err(ImportError::File("the file is empty".into())),
     };
     let mut rows = Vec::new();
-    for (i, record) in records.enumerate() {
-        let record = record.map_err(|e| ImportError::File(format!("row {}: {e}", i + 2)))?;
+    for record in records {
+        let record = record.map_err(|e| ImportError::File(e.to_string()))?;
+        // The line number, not the record's index: blank lines still count as rows.
+        let row = record.position().map_or(0, |p| p.line() as usize);
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if cells.iter().any(|c| !c.is_empty()) {
-            rows.push((i + 2, cells));
+            rows.push((row, cells));
         }
     }
     Ok(Table { headers, rows })
