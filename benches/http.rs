@@ -5,23 +5,29 @@
 //! server's floor: routing, middleware and HTTP/1.1 on loopback), `GET /people/{id}` as of
 //! a past date round-robin over about a thousand people, and single-event appends
 //! (`POST /people/{id}/appraisals`, each for a distinct person and year so the domain
-//! accepts every one).
+//! accepts every one). Then, as a baseline for the appends, the same appraisals through
+//! `Ledger::execute` by 64 in-process callers on a second, fresh demo store: no HTTP, no
+//! read models.
 //!
 //! Run: `cargo bench --bench http [-- --seconds N --max N]` (default 10 s and at most
 //! 1,000,000 requests per workload). Prints a Markdown table for `docs/PERFORMANCE.md`.
 //! Client and server share this machine's cores: compare the ratios.
 
 use std::collections::HashSet;
+use std::future::Future;
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
+use cadre::domain::vocab::Classification;
+use cadre::domain::{Command, PersonId};
 use cadre::http::{self, Tokens};
 use cadre::ledger::Ledger;
 use cadre::store::Store;
-use reqwest::{Client, Request, StatusCode};
+use chrono::NaiveDate;
+use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
@@ -40,6 +46,13 @@ const FIRST_FREE_YEAR: i32 = 2018;
 const FREE_YEARS: usize = 8;
 /// The store's own durable append rate, 64 callers (`cargo bench --bench store`).
 const STORE_APPENDS_PER_S: f64 = 47_000.0;
+/// The client's threads' name (the main thread, which drives the runs, counts as the
+/// client too); every other thread of the process serves (server runtime, store writer,
+/// sled).
+const CLIENT_THREADS: &str = "bench-client";
+const SERVER_THREADS: &str = "cadre-server";
+/// The store's group-commit thread.
+const WRITER_THREAD: &str = "cadre-writer";
 
 struct Args {
     seconds: f64,
@@ -62,7 +75,13 @@ fn args() -> Args {
     args
 }
 
-/// What the clients ask for; request `i` of a run.
+/// Appraisal `i` of a round over `people`: person `i mod n`, year `2018 + i div n`. Every
+/// (person, year) comes at most once, and a person's next year only a whole round later.
+fn appraisal(people: usize, i: usize) -> (usize, i32) {
+    (i % people, FIRST_FREE_YEAR + (i / people) as i32)
+}
+
+/// What the HTTP clients ask for; request `i` of a run.
 enum Workload {
     Healthz,
     Read { people: Vec<String> },
@@ -92,34 +111,49 @@ impl Workload {
         }
     }
 
-    fn expected(&self) -> StatusCode {
-        match self {
-            Workload::Append { .. } => StatusCode::CREATED,
-            _ => StatusCode::OK,
-        }
-    }
-
-    fn request(&self, client: &Client, base: &str, i: usize) -> reqwest::Result<Request> {
-        match self {
-            Workload::Healthz => client.get(format!("{base}/healthz")).build(),
-            Workload::Read { people } => client
-                .get(format!("{base}/people/{}", people[i % people.len()]))
-                .query(&[("as_of", AS_OF)])
-                .build(),
-            Workload::Append { people } => {
-                // Person i mod n, year 2018 + i div n: every (person, year) at most once,
-                // and a person's next year only comes a whole round of people later.
-                let person = &people[i % people.len()];
-                let year = FIRST_FREE_YEAR + (i / people.len()) as i32;
+    /// Makes request `i`; `None` when it was answered as expected, else what went wrong.
+    async fn call(&self, client: &Client, base: &str, i: usize) -> Option<String> {
+        let (request, expected) = match self {
+            Workload::Healthz => (client.get(format!("{base}/healthz")), StatusCode::OK),
+            Workload::Read { people } => (
                 client
-                    .post(format!("{base}/people/{person}/appraisals"))
-                    .json(&json!({
-                        "year": year,
-                        "classification": "good",
-                        "effective_date": format!("{year}-12-26"),
-                    }))
-                    .build()
+                    .get(format!("{base}/people/{}", people[i % people.len()]))
+                    .query(&[("as_of", AS_OF)]),
+                StatusCode::OK,
+            ),
+            Workload::Append { people } => {
+                let (person, year) = appraisal(people.len(), i);
+                let body = json!({
+                    "year": year,
+                    "classification": "good",
+                    "effective_date": format!("{year}-12-26"),
+                });
+                (
+                    client
+                        .post(format!("{base}/people/{}/appraisals", people[person]))
+                        .json(&body),
+                    StatusCode::CREATED,
+                )
             }
+        };
+        let request = match request.build() {
+            Ok(request) => request,
+            Err(e) => return Some(format!("building request {i}: {e}")),
+        };
+        let what = format!("{} {}", request.method(), request.url());
+        match client.execute(request).await {
+            Ok(response) => {
+                let status = response.status();
+                match response.bytes().await {
+                    Ok(_) if status == expected => None,
+                    Ok(body) => Some(format!(
+                        "{what}: {status}: {}",
+                        String::from_utf8_lossy(&body)
+                    )),
+                    Err(e) => Some(format!("{what}: reading the body: {e}")),
+                }
+            }
+            Err(e) => Some(format!("{what}: {e}")),
         }
     }
 }
@@ -134,8 +168,11 @@ struct Outcome {
     first_error: Option<String>,
     /// Whether the run stopped at its count bound rather than its time.
     bounded: bool,
-    /// Cores busy during the run: (client, server).
-    cores: (f64, f64),
+    /// Cores busy during the run: client, server, the store's writer (part of server).
+    cores: (f64, f64, f64),
+    /// The store's append queue during the run (appends submitted, not yet answered):
+    /// mean and largest, when sampled.
+    queue: Option<(f64, usize)>,
 }
 
 impl Outcome {
@@ -153,81 +190,53 @@ impl Outcome {
     }
 }
 
-/// Runs `workload` on `CONNECTIONS` tasks until `seconds` pass or `max` requests are made.
-async fn run(
-    client: &Client,
-    base: &str,
-    workload: Arc<Workload>,
-    seconds: f64,
-    max: usize,
-) -> Result<Outcome> {
-    let bound = workload.bound(max);
+/// Runs `op(0)`, `op(1)`, … on `CONNECTIONS` tasks (on the current runtime) until
+/// `seconds` pass or `bound` operations have started. `op` answers `None` on success, else
+/// what went wrong.
+async fn run<F, Fut>(name: String, bound: usize, seconds: f64, op: F) -> Result<Outcome>
+where
+    F: Fn(usize) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = Option<String>> + Send + 'static,
+{
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = cpu();
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = JoinSet::new();
     for _ in 0..CONNECTIONS {
-        let (client, base, workload, next) = (
-            client.clone(),
-            base.to_string(),
-            workload.clone(),
-            next.clone(),
-        );
+        let (op, next) = (op.clone(), next.clone());
         tasks.spawn(async move {
             let mut latencies = Vec::with_capacity(bound.min(1 << 20) / CONNECTIONS + 1);
             let mut errors = 0;
             let mut first_error = None;
-            let expected = workload.expected();
             while Instant::now() < deadline {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 if i >= bound {
                     break;
                 }
-                let request = match workload.request(&client, &base, i) {
-                    Ok(request) => request,
-                    Err(e) => return Err(anyhow::Error::new(e).context("building a request")),
-                };
                 let began = Instant::now();
-                let failure = match client.execute(request).await {
-                    Ok(response) => {
-                        let status = response.status();
-                        match response.bytes().await {
-                            Ok(_) if status == expected => None,
-                            Ok(body) => {
-                                Some(format!("{status}: {}", String::from_utf8_lossy(&body)))
-                            }
-                            Err(e) => Some(format!("reading the body: {e}")),
-                        }
-                    }
-                    Err(e) => Some(e.to_string()),
-                };
+                let failure = op(i).await;
                 latencies.push(began.elapsed());
                 if let Some(failure) = failure {
                     errors += 1;
-                    if first_error.is_none() {
-                        let what = workload
-                            .request(&client, &base, i)
-                            .map(|r| format!("{} {}", r.method(), r.url()))
-                            .unwrap_or_default();
-                        first_error = Some(format!("{what}: {failure}"));
-                    }
+                    first_error.get_or_insert(failure);
                 }
             }
-            Ok::<_, anyhow::Error>((latencies, errors, first_error))
+            (latencies, errors, first_error)
         });
     }
     let mut outcome = Outcome {
-        name: workload.name(),
+        name,
         elapsed: Duration::ZERO,
         latencies: Vec::new(),
         errors: 0,
         first_error: None,
         bounded: false,
-        cores: (0.0, 0.0),
+        cores: (0.0, 0.0, 0.0),
+        queue: None,
     };
     while let Some(joined) = tasks.join_next().await {
-        let (latencies, errors, first_error) = joined.context("a client task panicked")??;
+        let (latencies, errors, first_error) = joined.context("a client task panicked")?;
         outcome.latencies.extend(latencies);
         outcome.errors += errors;
         if outcome.first_error.is_none() {
@@ -239,6 +248,26 @@ async fn run(
     outcome.latencies.sort_unstable();
     outcome.bounded = next.load(Ordering::Relaxed) >= bound;
     Ok(outcome)
+}
+
+/// Runs an HTTP workload.
+async fn run_http(
+    client: &Client,
+    base: &str,
+    workload: Workload,
+    seconds: f64,
+    max: usize,
+) -> Result<Outcome> {
+    let (name, bound) = (workload.name(), workload.bound(max));
+    let shared = Arc::new((client.clone(), base.to_string(), workload));
+    let op = move |i| {
+        let shared = shared.clone();
+        async move {
+            let (client, base, workload) = &*shared;
+            workload.call(client, base, i).await
+        }
+    };
+    run(name, bound, seconds, op).await
 }
 
 /// The server, as the API tests start it: a real listener on an ephemeral loopback port.
@@ -265,18 +294,14 @@ async fn start(store: &Store, dir: &Path) -> Result<Server> {
     Ok(Server { base, stop, task })
 }
 
-/// The client's threads' name (the main thread, which drives the runs, counts as the
-/// client too); every other thread of the process serves (server runtime, store writer,
-/// sled).
-const CLIENT_THREADS: &str = "bench-client";
-const SERVER_THREADS: &str = "cadre-server";
-
 /// CPU time used so far by the client's threads and by all the others, from
 /// `/proc/self/task/*/stat` (Linux; zero elsewhere).
 #[derive(Debug, Clone, Copy, Default)]
 struct Cpu {
     client: Duration,
     server: Duration,
+    /// The store's writer thread alone (part of `server`): group commit is serial.
+    writer: Duration,
 }
 
 fn cpu() -> Cpu {
@@ -304,17 +329,22 @@ fn cpu() -> Cpu {
             total.client += used;
         } else {
             total.server += used;
+            if name == WRITER_THREAD {
+                total.writer += used;
+            }
         }
     }
     total
 }
 
-/// Cores busy on each side between two readings over `elapsed`.
-fn cores(before: Cpu, after: Cpu, elapsed: Duration) -> (f64, f64) {
+/// Cores busy between two readings over `elapsed`: client, server, the writer.
+fn cores(before: Cpu, after: Cpu, elapsed: Duration) -> (f64, f64, f64) {
     let secs = elapsed.as_secs_f64();
+    let busy = |a: Duration, b: Duration| a.saturating_sub(b).as_secs_f64() / secs;
     (
-        (after.client.saturating_sub(before.client)).as_secs_f64() / secs,
-        (after.server.saturating_sub(before.server)).as_secs_f64() / secs,
+        busy(after.client, before.client),
+        busy(after.server, before.server),
+        busy(after.writer, before.writer),
     )
 }
 
@@ -380,11 +410,34 @@ async fn people(client: &Client, base: &str, as_of: Option<&str>) -> Result<Vec<
     }
 }
 
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+/// Samples `store`'s append queue every 5 ms until the returned flag is cleared.
+fn sample_queue(store: &Store) -> (Arc<AtomicBool>, tokio::task::JoinHandle<(f64, usize)>) {
+    let sampling = Arc::new(AtomicBool::new(true));
+    let (store, flag) = (store.clone(), sampling.clone());
+    let task = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        while flag.load(Ordering::Relaxed) {
+            samples.push(store.pending_appends());
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let mean = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
+        (mean, samples.iter().copied().max().unwrap_or(0))
+    });
+    (sampling, task)
 }
 
-async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<()> {
+/// What the HTTP workloads measured.
+struct Measured {
+    healthz: Outcome,
+    reads: Outcome,
+    appends: Outcome,
+    /// The people the appends went round.
+    writers: Vec<String>,
+    /// Events the appends stored, by the store's head.
+    appended: u64,
+}
+
+async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<Measured> {
     let client = Client::builder()
         .pool_max_idle_per_host(CONNECTIONS * 2)
         .timeout(Duration::from_secs(30))
@@ -403,56 +456,109 @@ async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<()> 
         .await?
         .into_iter()
         .collect();
-    let now = people(&client, base, None).await?;
-    let readers: Vec<String> = now
+    let writers = people(&client, base, None).await?;
+    let readers: Vec<String> = writers
         .iter()
         .filter(|id| then.contains(*id))
         .take(READ_PEOPLE)
         .cloned()
         .collect();
-    if readers.is_empty() || now.is_empty() {
+    if readers.is_empty() {
         bail!("no person is listed both as of {AS_OF} and today");
     }
     eprintln!(
         "reads go round {} people, appends round {}",
         readers.len(),
-        now.len()
+        writers.len()
     );
 
     // Warm up: open the connections and touch the code paths (not measured).
-    run(&client, base, Arc::new(Workload::Healthz), 0.5, 10_000).await?;
+    run_http(&client, base, Workload::Healthz, 0.5, 10_000).await?;
     let warm = Workload::Read {
         people: readers.clone(),
     };
-    run(&client, base, Arc::new(warm), 0.5, 2_000).await?;
+    run_http(&client, base, warm, 0.5, 2_000).await?;
 
-    let healthz = Arc::new(Workload::Healthz);
-    let healthz = run(&client, base, healthz, args.seconds, args.max).await?;
-    let reads = Arc::new(Workload::Read { people: readers });
-    let reads = run(&client, base, reads, args.seconds, args.max).await?;
+    let (seconds, max) = (args.seconds, args.max);
+    let healthz = run_http(&client, base, Workload::Healthz, seconds, max).await?;
+    let reads = Workload::Read { people: readers };
+    let reads = run_http(&client, base, reads, seconds, max).await?;
 
-    // Sample the store's append queue while the appends run.
-    let sampling = Arc::new(AtomicBool::new(true));
-    let sampler = {
-        let (store, sampling) = (store.clone(), sampling.clone());
-        tokio::spawn(async move {
-            let mut samples = Vec::new();
-            while sampling.load(Ordering::Relaxed) {
-                samples.push(store.pending_appends());
-                tokio::time::sleep(Duration::from_millis(5)).await;
-            }
-            samples
-        })
-    };
     let before = store.head().position;
-    let appends = Arc::new(Workload::Append { people: now });
-    let appends = run(&client, base, appends, args.seconds, args.max).await?;
-    let appended = store.head().position - before;
+    let (sampling, sampler) = sample_queue(store);
+    let appends = Workload::Append {
+        people: writers.clone(),
+    };
+    let mut appends = run_http(&client, base, appends, seconds, max).await?;
     sampling.store(false, Ordering::Relaxed);
-    let samples = sampler.await?;
-    let queue_mean = samples.iter().sum::<usize>() as f64 / samples.len().max(1) as f64;
-    let queue_max = samples.iter().copied().max().unwrap_or(0);
+    appends.queue = Some(sampler.await?);
+    let appended = store.head().position - before;
+    Ok(Measured {
+        healthz,
+        reads,
+        appends,
+        writers,
+        appended,
+    })
+}
 
+/// The same appraisals as the HTTP appends, through `Ledger::execute` on a fresh demo
+/// store: what the command path costs without HTTP and without read models.
+async fn ledger_baseline(
+    dir: &Path,
+    writers: &[String],
+    seconds: f64,
+    max: usize,
+) -> Result<Outcome> {
+    let store = Store::open(dir)?;
+    let ledger = Ledger::new(store.clone());
+    cadre::demo::load(&ledger, SEED, SCALE, &mut |_, _| {})
+        .await
+        .context("loading the baseline's demo")?;
+    let people: Vec<PersonId> = writers
+        .iter()
+        .map(|id| id.parse().map(PersonId))
+        .collect::<Result<_, _>>()?;
+    let bound = max.min(people.len() * FREE_YEARS);
+    let name = format!(
+        "baseline: the same appraisals via `Ledger::execute`, {CONNECTIONS} in-process callers, no HTTP"
+    );
+    let shared = Arc::new((ledger, people));
+    let op = move |i| {
+        let shared = shared.clone();
+        async move {
+            let (ledger, people) = &*shared;
+            let (person, year) = appraisal(people.len(), i);
+            let Some(effective_date) = NaiveDate::from_ymd_opt(year, 12, 26) else {
+                return Some(format!("no date {year}-12-26"));
+            };
+            let command = Command::Appraise {
+                person: people[person],
+                year,
+                classification: Classification::Good,
+                score: None,
+                feedback: Vec::new(),
+                effective_date,
+            };
+            match ledger.execute("bench", &command).await {
+                Ok(_) => None,
+                Err(e) => Some(format!("appraising {} for {year}: {e}", people[person].0)),
+            }
+        }
+    };
+    let (sampling, sampler) = sample_queue(&store);
+    let mut outcome = run(name, bound, seconds, op).await?;
+    sampling.store(false, Ordering::Relaxed);
+    outcome.queue = Some(sampler.await?);
+    drop(store);
+    Ok(outcome)
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1e3)
+}
+
+fn report(args: &Args, head: u64, m: &Measured, baseline: &Outcome) -> bool {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
         "cadre HTTP benchmark: demo district (seed {SEED}, {head} events), {CONNECTIONS} connections, \
@@ -462,7 +568,8 @@ async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<()> 
     println!();
     println!("| workload | requests/s | p50 | p99 | errors |");
     println!("| --- | --- | --- | --- | --- |");
-    for outcome in [&healthz, &reads, &appends] {
+    let all = [&m.healthz, &m.reads, &m.appends, baseline];
+    for outcome in all {
         println!(
             "| {} | {:.0} | {} | {} | {} |",
             outcome.name,
@@ -473,55 +580,72 @@ async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<()> 
         );
     }
     println!();
-    let events_rate = appended as f64 / appends.elapsed.as_secs_f64();
     println!(
         "- reads/s ÷ healthz/s = {:.2} (target ≥ 0.50); read p99 {} (target < 10 ms)",
-        reads.rate() / healthz.rate(),
-        ms(reads.percentile(0.99))
+        m.reads.rate() / m.healthz.rate(),
+        ms(m.reads.percentile(0.99))
     );
-    println!(
-        "- appends: {} requests in {:.2} s{}, {appended} events stored = {events_rate:.0} events/s; \
-         append queue depth (requests waiting for group commit) mean {queue_mean:.1}, max {queue_max}",
-        appends.latencies.len(),
-        appends.elapsed.as_secs_f64(),
-        if appends.bounded {
-            " (stopped at the count bound)"
+    let bounded = |o: &Outcome| {
+        if o.bounded {
+            " (count bound reached)"
         } else {
             ""
-        },
+        }
+    };
+    let queue = |o: &Outcome| {
+        o.queue.map_or(String::new(), |(mean, max)| {
+            format!("; append queue depth (submitted to the store, not yet answered) mean {mean:.1}, max {max}")
+        })
+    };
+    println!(
+        "- HTTP appends: {} requests in {:.2} s{}, {} events stored = {:.0} events/s{}",
+        m.appends.latencies.len(),
+        m.appends.elapsed.as_secs_f64(),
+        bounded(&m.appends),
+        m.appended,
+        m.appended as f64 / m.appends.elapsed.as_secs_f64(),
+        queue(&m.appends)
     );
     println!(
-        "- appends/s ÷ healthz/s = {:.2}; HTTP appends/s ÷ the store's 64-caller durable rate \
-         (~{STORE_APPENDS_PER_S:.0} events/s, `cargo bench --bench store`) = {:.2}",
-        appends.rate() / healthz.rate(),
-        appends.rate() / STORE_APPENDS_PER_S
+        "- ledger baseline: {} appends in {:.2} s{}{}",
+        baseline.latencies.len(),
+        baseline.elapsed.as_secs_f64(),
+        bounded(baseline),
+        queue(baseline)
+    );
+    println!(
+        "- HTTP appends/s ÷ ledger appends/s = {:.2}; ÷ the store's 64-caller durable rate \
+         (~{STORE_APPENDS_PER_S:.0} events/s, `cargo bench --bench store`): HTTP {:.2}, ledger {:.2}",
+        m.appends.rate() / baseline.rate(),
+        m.appends.rate() / STORE_APPENDS_PER_S,
+        baseline.rate() / STORE_APPENDS_PER_S,
     );
     let busy: Vec<String> = [
-        ("healthz", &healthz),
-        ("reads", &reads),
-        ("appends", &appends),
+        ("healthz", m.healthz.cores),
+        ("reads", m.reads.cores),
+        ("HTTP appends", m.appends.cores),
+        ("ledger appends", baseline.cores),
     ]
-    .iter()
-    .map(|(name, o)| format!("{name} {:.2} + {:.2}", o.cores.0, o.cores.1))
+    .into_iter()
+    .map(|(name, (client, server, writer))| {
+        format!("{name} {client:.2} + {server:.2} (writer {writer:.2})")
+    })
     .collect();
     println!(
-        "- cores busy, client + server (of {cpus}): {}",
+        "- cores busy, client + server (of which the store's writer thread) of {cpus}: {}",
         busy.join("; ")
     );
-    let mut failed = false;
-    for outcome in [&healthz, &reads, &appends] {
+    let mut clean = true;
+    for outcome in all {
         if let Some(error) = &outcome.first_error {
-            failed = true;
+            clean = false;
             println!(
                 "- ERRORS in {}: {} (first: {error})",
                 outcome.name, outcome.errors
             );
         }
     }
-    if failed {
-        bail!("some requests failed");
-    }
-    Ok(())
+    clean
 }
 
 fn main() -> Result<()> {
@@ -553,7 +677,7 @@ fn main() -> Result<()> {
     );
 
     let server = server_runtime.block_on(start(&store, temp.path()))?;
-    let result = client_runtime.block_on(bench(&args, &store, &server.base, head));
+    let measured = client_runtime.block_on(bench(&args, &store, &server.base, head));
     drop(client_runtime);
 
     // Stop the server cleanly (the client and its connections are gone): signal, wait.
@@ -561,7 +685,20 @@ fn main() -> Result<()> {
     server_runtime
         .block_on(async { tokio::time::timeout(Duration::from_secs(30), server.task).await })
         .context("the server did not stop within 30 s")???;
-    drop(server_runtime);
     drop(store);
-    result
+    let measured = measured?;
+
+    eprintln!("server stopped; running the ledger baseline on a fresh demo store");
+    let baseline = server_runtime.block_on(ledger_baseline(
+        &temp.path().join("baseline"),
+        &measured.writers,
+        args.seconds,
+        args.max,
+    ))?;
+    drop(server_runtime);
+
+    if !report(&args, head, &measured, &baseline) {
+        bail!("some requests failed");
+    }
+    Ok(())
 }
