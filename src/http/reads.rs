@@ -117,10 +117,22 @@ pub async fn person(
         status.ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))
     })
     .await?;
-    if let Some(version) = state.store.stream_version(&person.stream())
-        && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
-    {
-        response.headers_mut().insert(header::ETAG, etag);
+    match upto {
+        // A view of the past: it reflects the log up to that position, and has no ETag
+        // to write against.
+        Some(upto) => {
+            response.headers_mut().insert(
+                POSITION_HEADER,
+                HeaderValue::from(upto.min(state.store.head().position)),
+            );
+        }
+        None => {
+            if let Some(version) = state.store.stream_version(&person.stream())
+                && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
+            {
+                response.headers_mut().insert(header::ETAG, etag);
+            }
+        }
     }
     Ok(response)
 }

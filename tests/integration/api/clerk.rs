@@ -337,6 +337,24 @@ async fn withdrawals_assignments_voids_and_separations_are_recorded() {
     );
     assert_eq!(status["separated"][1], "retired");
 
+    // As known just before the separation: still in service, and said so.
+    let before = position(&separated) - 1;
+    let past = server
+        .get(&p, &server.auditor)
+        .query(&[("as_known_at", before.to_string())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        past.headers()["x-cadre-position"],
+        before.to_string().as_str()
+    );
+    assert!(
+        past.headers().get("etag").is_none(),
+        "no ETag to write against the past"
+    );
+    assert!(expect(past, StatusCode::OK).await["separated"].is_null());
+
     // A position that will never be reached: a bounded wait, then 503.
     let ahead = server
         .get(&p, &server.viewer)
