@@ -28,6 +28,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -62,6 +63,12 @@ pub struct AppState {
 /// The router, without a socket (tests may call it directly).
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
+    // Imports take whole files: their own, larger limit. The limit layers refuse a body by
+    // its Content-Length before reading it; `DefaultBodyLimit` bounds what extractors read.
+    let imports = Router::new()
+        .route("/import/{kind}", post(imports::import))
+        .layer(DefaultBodyLimit::max(imports::IMPORT_LIMIT))
+        .layer(RequestBodyLimitLayer::new(imports::IMPORT_LIMIT));
     Router::new()
         .route("/units", post(commands::register_unit).get(reads::units))
         .route("/units/{id}/roster", get(reads::roster))
@@ -82,10 +89,6 @@ pub fn app(state: AppState) -> Router {
         .route("/people/{id}/separation", post(commands::separate))
         .route("/people/{id}/corrections", post(commands::correct))
         .route("/people/{id}/voids", post(commands::void))
-        .route(
-            "/import/{kind}",
-            post(imports::import).layer(DefaultBodyLimit::max(imports::IMPORT_LIMIT)),
-        )
         .route("/totals/{year}", get(reads::totals))
         .route("/compliance", get(reads::compliance))
         .route("/reports/{year}", get(reads::report))
@@ -97,11 +100,13 @@ pub fn app(state: AppState) -> Router {
         .route("/healthz", get(|| async { "ok" }))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .merge(imports)
         .fallback(|| async { error::ApiError::NotFound("no such endpoint".into()) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .layer(CompressionLayer::new().gzip(true))
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
-        .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
         .layer(axum::middleware::map_response(error::problem_for_plain_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
