@@ -842,6 +842,12 @@ impl Generator {
         }
         for i in picked.take(5) {
             let p = &mut self.people[i];
+            // The duplicate is dated a month after registration: not for someone gone by then.
+            if p.left
+                .is_some_and(|left| left <= p.registered + Duration::days(30))
+            {
+                continue;
+            }
             let first = p.timeline.iter().find_map(|c| match c {
                 Command::RecordQualification { .. } => Some(c.clone()),
                 _ => None,
