@@ -432,11 +432,6 @@ impl Correction {
         })
     }
 
-    /// The event type this correction replaces.
-    pub fn type_name(&self) -> &'static str {
-        self.clone().into_event().type_name()
-    }
-
     /// The corrected fact as an event, for folds.
     pub fn into_event(self) -> Event {
         match self {

@@ -152,15 +152,7 @@ pub async fn stream(
     headers: HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    let resume = headers
-        .get("last-event-id")
-        .map(|v| {
-            v.to_str()
-                .ok()
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .ok_or_else(|| ApiError::BadRequest("Last-Event-ID must be a position".into()))
-        })
-        .transpose()?;
+    let resume = position_header(&headers, "last-event-id")?;
     let from = resume.map_or(q.from.unwrap_or(1), |last| last + 1);
     let subscription = state.store.subscribe(from);
     let shutdown = state.shutdown.clone();

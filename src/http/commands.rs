@@ -33,10 +33,10 @@ async fn record(
     };
     // The key is scoped to the caller and to this very command: reusing a key for another
     // request records that request instead of answering with the first one.
-    let fingerprint = blake3::hash(format!("{command:?}").as_bytes()).to_hex();
     let idempotency_key = headers
         .get("idempotency-key")
         .map(|v| {
+            let fingerprint = blake3::hash(format!("{command:?}").as_bytes()).to_hex();
             v.to_str()
                 .map(|k| format!("{}:{k}:{fingerprint}", caller.name))
                 .map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))
@@ -399,13 +399,14 @@ fn replacement(
     ))?;
     let event = Event::from_json(&target.event_type, data)
         .map_err(|why| ApiError::BadRequest(format!("replacement: {why}")))?;
+    let event_type = crate::domain::event::EVENT_TYPES
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| *name == target.event_type)
+        .unwrap_or("unknown");
     Correction::from_event(event).ok_or(ApiError::Domain(
         crate::domain::DomainError::NotCorrectable {
-            event_type: match target.event_type.as_str() {
-                "EnrolledInSession" => "EnrolledInSession",
-                "EnrolmentWithdrawn" => "EnrolmentWithdrawn",
-                _ => "this",
-            },
+            event_type,
             action: "corrected",
         },
     ))

@@ -50,14 +50,9 @@ fn today() -> NaiveDate {
 
 /// Waits for `X-Cadre-Min-Position` if the client sent one.
 async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(value) = headers.get("x-cadre-min-position") else {
+    let Some(wanted) = position_header(headers, "x-cadre-min-position")? else {
         return Ok(());
     };
-    let wanted: u64 = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.trim().parse().ok())
-        .ok_or_else(|| ApiError::BadRequest("X-Cadre-Min-Position must be a position".into()))?;
     let reached = state.projection.wait_for(wanted, MAX_WAIT).await;
     if reached < wanted {
         return Err(ApiError::Unavailable(format!(
@@ -179,6 +174,17 @@ pub async fn search(
             let Some(view) = history.view(Some(as_of)) else {
                 continue;
             };
+            let matches = view.separated.is_none()
+                && q.unit.is_none_or(|u| view.placement.unit.0 == u)
+                && category.is_none_or(|c| view.category == c)
+                && q.leadership.is_none_or(|l| view.leadership == l)
+                && needle
+                    .as_ref()
+                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
+            if !matches {
+                continue;
+            }
+            // The targets are evaluated only for people the other filters kept.
             let gaps: Vec<String> = policy
                 .map(|p| {
                     p.evaluate(&view)
@@ -188,15 +194,7 @@ pub async fn search(
                         .collect()
                 })
                 .unwrap_or_default();
-            let keep = view.separated.is_none()
-                && q.unit.is_none_or(|u| view.placement.unit.0 == u)
-                && category.is_none_or(|c| view.category == c)
-                && q.leadership.is_none_or(|l| view.leadership == l)
-                && q.gap.as_ref().is_none_or(|g| gaps.contains(g))
-                && needle
-                    .as_ref()
-                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
-            if !keep {
+            if q.gap.as_ref().is_some_and(|g| !gaps.contains(g)) {
                 continue;
             }
             if people.len() == limit {
@@ -335,13 +333,12 @@ pub async fn session(
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
     ask(&state, &headers, |model| {
-        let session = model
-            .sessions
-            .get(&SessionId(id))
-            .and_then(|s| s.scheduled.as_ref().map(|sched| (sched, s)))
+        let session = model.sessions.get(&SessionId(id));
+        let schedule = session
+            .and_then(|s| s.scheduled.as_ref())
             .ok_or_else(|| ApiError::NotFound(format!("no session {id}")))?;
-        let (schedule, state) = session;
-        Ok(json!({ "schedule": schedule, "enrolled": state.seats, "seats_taken": state.seats.len() }))
+        let seats = session.map(|s| &s.seats);
+        Ok(json!({ "schedule": schedule, "enrolled": seats, "seats_taken": seats.map_or(0, |s| s.len()) }))
     })
     .await
 }

@@ -53,6 +53,22 @@ impl From<QueryRejection> for ApiError {
     }
 }
 
+/// A header holding a log position; `None` when absent, 400 when not a number.
+pub fn position_header(
+    headers: &axum::http::HeaderMap,
+    name: &'static str,
+) -> Result<Option<u64>, ApiError> {
+    headers
+        .get(name)
+        .map(|v| {
+            v.to_str()
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+                .ok_or_else(|| ApiError::BadRequest(format!("{name} must be a position")))
+        })
+        .transpose()
+}
+
 /// A page size: `default` when absent, refused outside 1..=`max`.
 pub fn page_limit(limit: Option<usize>, default: usize, max: usize) -> Result<usize, ApiError> {
     let limit = limit.unwrap_or(default);

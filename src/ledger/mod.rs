@@ -194,15 +194,23 @@ impl Ledger {
 
 /// Decodes a stored event into the domain's terms.
 pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
-    Event::decode(
+    decode_at(
+        recorded.position,
         &recorded.event_type,
         recorded.schema_version,
         &recorded.payload,
     )
-    .map_err(|source| LedgerError::Unreadable {
-        position: recorded.position,
-        source,
-    })
+}
+
+/// Decodes the payload stored at `position` (for scans that borrow it from its chunk).
+pub fn decode_at(
+    position: u64,
+    event_type: &str,
+    schema_version: u32,
+    payload: &[u8],
+) -> Result<Event, LedgerError> {
+    Event::decode(event_type, schema_version, payload)
+        .map_err(|source| LedgerError::Unreadable { position, source })
 }
 
 /// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the

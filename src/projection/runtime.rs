@@ -10,8 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::model::District;
 use crate::codec::{self, CodecError};
-use crate::domain::{Event, EventDecodeError};
-use crate::ledger::{LedgerError, decode};
+use crate::ledger::{LedgerError, decode, decode_at};
 use crate::store::{Snapshot, Store, StoreError};
 
 /// The key the district projection's state is saved under.
@@ -27,26 +26,11 @@ const PROGRESS_EVERY: u64 = 10_000;
 pub enum ProjectionError {
     #[error(transparent)]
     Store(#[from] StoreError),
-    #[error("stored event at position {position} is unreadable: {source}")]
-    Unreadable {
-        position: u64,
-        #[source]
-        source: EventDecodeError,
-    },
+    /// A stored event could not be read back.
+    #[error(transparent)]
+    Read(#[from] LedgerError),
     #[error("the projection's state could not be encoded: {0}")]
     Encode(#[from] CodecError),
-}
-
-impl From<LedgerError> for ProjectionError {
-    fn from(error: LedgerError) -> Self {
-        match error {
-            LedgerError::Unreadable { position, source } => {
-                ProjectionError::Unreadable { position, source }
-            }
-            LedgerError::Store(e) => ProjectionError::Store(e),
-            other => ProjectionError::Store(StoreError::WriterFailed(other.to_string())),
-        }
-    }
 }
 
 /// Folds the log after `model`'s checkpoint, up to `upto`, into `model`.
@@ -59,15 +43,12 @@ pub fn catch_up(
 ) -> Result<(), ProjectionError> {
     let upto = upto.min(store.head().position);
     store.scan(model.position + 1, upto, |recorded| {
-        let event = Event::decode(
+        let event = decode_at(
+            recorded.position,
             recorded.event_type,
             recorded.schema_version,
             recorded.payload,
-        )
-        .map_err(|source| ProjectionError::Unreadable {
-            position: recorded.position,
-            source,
-        })?;
+        )?;
         model.apply(recorded.position, recorded.id, event);
         if recorded.position.is_multiple_of(PROGRESS_EVERY) {
             progress(recorded.position, upto);

@@ -455,8 +455,8 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     let mut trainees: BTreeMap<Split, BTreeSet<PersonId>> = BTreeMap::new();
     let mut all_trainees = BTreeSet::new();
     for history in model.people.values() {
-        let withdrawn: BTreeSet<_> = history
-            .effective(None)
+        let facts = history.effective(None);
+        let withdrawn: BTreeSet<_> = facts
             .iter()
             .filter_map(|(_, e)| match e {
                 Event::EnrolmentWithdrawn(w) => Some(w.session),
@@ -464,7 +464,7 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
             })
             .collect();
         let mut seen_programmes = BTreeSet::new();
-        for (_, event) in history.effective(None) {
+        for (_, event) in facts {
             let in_year = event.effective_date().year() == year;
             match event {
                 Event::EnrolledInSession(e) if in_year && !withdrawn.contains(&e.session) => {

@@ -281,80 +281,106 @@ fn summary(t: &YearTotals, lang: Lang) -> Section {
     }
 }
 
-fn participation_columns(lang: Lang, first: (&str, &str)) -> Vec<String> {
-    vec![
-        tr(lang, first.0, first.1),
-        tr(lang, "Lượt tham gia", "Participations"),
-        tr(lang, "Số người", "Distinct trainees"),
-    ]
+/// A participations table: one row per (label, participations, distinct trainees).
+fn participation_section(
+    id: &'static str,
+    title: String,
+    first_column: String,
+    rows: Vec<(String, u64, u64)>,
+    lang: Lang,
+) -> Section {
+    Section {
+        id,
+        title,
+        columns: vec![
+            first_column,
+            tr(lang, "Lượt tham gia", "Participations"),
+            tr(lang, "Số người", "Distinct trainees"),
+        ],
+        rows: rows
+            .into_iter()
+            .map(|(label, participations, trainees)| {
+                vec![
+                    text(label),
+                    Cell::Count(participations),
+                    Cell::Count(trainees),
+                ]
+            })
+            .collect(),
+    }
 }
 
 fn participations_by_track(t: &YearTotals, lang: Lang) -> Section {
-    Section {
-        id: "participations_by_track",
-        title: tr(
+    participation_section(
+        "participations_by_track",
+        tr(
             lang,
             "Đào tạo, bồi dưỡng theo lĩnh vực",
             "Participations by track",
         ),
-        columns: participation_columns(lang, ("Lĩnh vực", "Track")),
-        rows: ProgrammeCategory::ALL
+        tr(lang, "Lĩnh vực", "Track"),
+        ProgrammeCategory::ALL
             .iter()
             .map(|c| {
-                vec![
-                    text(c.label(lang)),
-                    Cell::Count(get(&t.participations.by_track, c)),
-                    Cell::Count(get(&t.trainees.by_track, c)),
-                ]
+                let label = c.label(lang).to_string();
+                (
+                    label,
+                    get(&t.participations.by_track, c),
+                    get(&t.trainees.by_track, c),
+                )
             })
             .collect(),
-    }
+        lang,
+    )
 }
 
 fn participations_by_provider(t: &YearTotals, lang: Lang) -> Section {
-    Section {
-        id: "participations_by_provider",
-        title: tr(
+    participation_section(
+        "participations_by_provider",
+        tr(
             lang,
             "Đào tạo, bồi dưỡng theo cơ sở đào tạo",
             "Participations by provider",
         ),
-        columns: participation_columns(lang, ("Cơ sở đào tạo", "Provider")),
-        rows: vec![
-            vec![
-                text(tr(lang, "Trong tỉnh", "In the province")),
-                Cell::Count(t.participations.in_province),
-                Cell::Count(t.trainees.in_province),
-            ],
-            vec![
-                text(tr(lang, "Ngoài tỉnh", "Outside the province")),
-                Cell::Count(t.participations.out_of_province),
-                Cell::Count(t.trainees.out_of_province),
-            ],
+        tr(lang, "Cơ sở đào tạo", "Provider"),
+        vec![
+            (
+                tr(lang, "Trong tỉnh", "In the province"),
+                t.participations.in_province,
+                t.trainees.in_province,
+            ),
+            (
+                tr(lang, "Ngoài tỉnh", "Outside the province"),
+                t.participations.out_of_province,
+                t.trainees.out_of_province,
+            ),
         ],
-    }
+        lang,
+    )
 }
 
 fn participations_by_unit_level(t: &YearTotals, lang: Lang) -> Section {
-    Section {
-        id: "participations_by_unit_level",
-        title: tr(
+    participation_section(
+        "participations_by_unit_level",
+        tr(
             lang,
             "Đào tạo, bồi dưỡng theo cấp",
             "Participations by unit level",
         ),
-        columns: participation_columns(lang, ("Cấp", "Level")),
-        rows: UnitLevel::ALL
+        tr(lang, "Cấp", "Level"),
+        UnitLevel::ALL
             .iter()
             .map(|l| {
-                vec![
-                    text(l.label(lang)),
-                    Cell::Count(get(&t.participations.by_unit_level, l)),
-                    Cell::Count(get(&t.trainees.by_unit_level, l)),
-                ]
+                let label = l.label(lang).to_string();
+                (
+                    label,
+                    get(&t.participations.by_unit_level, l),
+                    get(&t.trainees.by_unit_level, l),
+                )
             })
             .collect(),
-    }
+        lang,
+    )
 }
 
 fn rotations(t: &YearTotals, lang: Lang) -> Section {
