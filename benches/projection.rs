@@ -2,8 +2,10 @@
 //! read-and-decode of the same log (the floor a fold cannot beat), measured in the same
 //! run; then as-of reads on the demo district beside reading the same person's stream.
 //!
-//! Run: `cargo bench --bench projection [-- --events N]` (default 10,000,000). Prints a
-//! Markdown table for `docs/PERFORMANCE.md`. The machine is shared: compare the ratios.
+//! Run: `cargo bench --bench projection [-- --events N] [--dir D] [--no-demo]` (default
+//! 10,000,000 events; `--dir` keeps the generated log for the next run; `--no-demo` skips
+//! the demo reads). Prints a Markdown table for `docs/PERFORMANCE.md`. The machine is
+//! shared: compare the ratios.
 
 use std::time::{Duration, Instant};
 
@@ -21,12 +23,10 @@ const UNITS: u64 = 50;
 const PROGRAMMES: u64 = 12;
 const BATCH: u64 = 1_000;
 
-fn events_arg() -> u64 {
+/// The value after `flag` on the command line.
+fn arg(flag: &str) -> Option<String> {
     let args: Vec<String> = std::env::args().collect();
-    args.windows(2)
-        .find(|w| w[0] == "--events")
-        .and_then(|w| w[1].parse().ok())
-        .unwrap_or(10_000_000)
+    args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone())
 }
 
 fn peak_memory_mib() -> u64 {
@@ -175,7 +175,10 @@ fn p99_micros(samples: &mut [Duration]) -> f64 {
 fn rebuild(dir: &std::path::Path, events: u64) {
     let store = Store::open(dir.join("large")).expect("store");
     let started = Instant::now();
-    generate(&store, events);
+    // A log kept from an earlier run (`--dir`) is measured again, not regenerated.
+    if store.head().position == 0 {
+        generate(&store, events);
+    }
     let generated = started.elapsed();
     let head = store.head().position;
 
@@ -292,10 +295,16 @@ fn demo_reads(dir: &std::path::Path) {
 }
 
 fn main() {
-    let events = events_arg();
+    let events = arg("--events")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(10_000_000);
     let temp = tempfile::tempdir().expect("temp dir");
+    // `--dir D` keeps the generated log in D, so later runs skip generating it.
+    let dir = arg("--dir").map_or_else(|| temp.path().to_path_buf(), Into::into);
     println!("cadre projection benchmark");
     println!();
-    rebuild(temp.path(), events);
-    demo_reads(temp.path());
+    rebuild(&dir, events);
+    if !std::env::args().any(|a| a == "--no-demo") {
+        demo_reads(temp.path());
+    }
 }

@@ -2,15 +2,16 @@
 //! their full history, as of a date, in CSV, XLSX or JSON.
 //!
 //! Owns: the columns of each export and writing them out. Must not: compute anything a
-//! read model does not (it reads `projection` views and the folded histories).
+//! read model does not (it reads `projection` views, and people's events for the history).
 
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::domain::PolicySet;
 use crate::domain::vocab::{Lang, Track};
-use crate::projection::{District, views};
+use crate::projection::{District, ProjectionError, person_events, views};
 use crate::report::Cell;
+use crate::store::Store;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,13 +40,20 @@ fn text(s: impl Into<String>) -> Cell {
     Cell::Text(s.into())
 }
 
-/// The table for `what`, as of `as_of`.
-pub fn table(model: &District, what: What, as_of: NaiveDate, lang: Lang) -> Table {
-    match what {
+/// The table for `what`, as of `as_of`. The history is read from `store`, up to the
+/// position `model` reflects.
+pub fn table(
+    store: &Store,
+    model: &District,
+    what: What,
+    as_of: NaiveDate,
+    lang: Lang,
+) -> Result<Table, ProjectionError> {
+    Ok(match what {
         What::People => people(model, as_of, lang),
         What::Status => status(model, as_of, lang),
-        What::History => history(model, as_of),
-    }
+        What::History => history(store, model, as_of)?,
+    })
 }
 
 fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
@@ -142,10 +150,10 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
     }
 }
 
-fn history(model: &District, as_of: NaiveDate) -> Table {
+fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, ProjectionError> {
     let mut rows = Vec::new();
-    for (person, history) in &model.people {
-        for fact in history.facts() {
+    for person in model.people.keys() {
+        for fact in person_events(store, *person, model.position)? {
             if fact.event.effective_date() > as_of {
                 continue;
             }
@@ -158,10 +166,10 @@ fn history(model: &District, as_of: NaiveDate) -> Table {
             ]);
         }
     }
-    Table {
+    Ok(Table {
         columns: vec!["person", "event", "type", "effective_date", "data"],
         rows,
-    }
+    })
 }
 
 fn cell_text(cell: &Cell) -> String {

@@ -115,7 +115,7 @@ pub fn export(store: &Store, command: ExportCommand, quiet: bool) -> Result<Exit
     let as_of = args
         .as_of
         .unwrap_or_else(|| chrono::Utc::now().date_naive());
-    let table = cadre::export::table(&model, what, as_of, args.lang.into());
+    let table = cadre::export::table(store, &model, what, as_of, args.lang.into())?;
     let bytes = cadre::export::render(&table, format).map_err(anyhow::Error::msg)?;
     match args.out {
         Some(path) => {

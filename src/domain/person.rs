@@ -1,7 +1,11 @@
 //! A person's history, folded from their stream, and the view derived from it.
 //!
-//! The fold keeps every fact with its event id, and the corrections and voids recorded
-//! since; the view applies them (a corrected fact reads as its replacement, a voided one is
+//! Two folds of the same stream: [`Timeline`] keeps, for each fact, only what status,
+//! rosters and totals read (ids, dates, levels, codes; a few dozen bytes where the event
+//! takes a few hundred), with the corrections and voids recorded since — it is what the
+//! district read model holds for every person. [`PersonHistory`] is a timeline plus the
+//! events themselves, for the rules (a correction must see the event it corrects). A view
+//! applies the corrections (a corrected fact reads as its replacement, a voided one is
 //! skipped), optionally as of a business date, and orders facts by effective date. Pure.
 
 use std::collections::BTreeMap;
@@ -10,30 +14,257 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, Placement};
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, QualificationLevel, RotationOutcome,
     SeparationReason, StaffCategory, Track, TrainingResult,
 };
 
-/// One event of the person's stream.
+/// One event of the person's stream, as recorded.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fact {
     pub id: EventId,
     pub event: Event,
 }
 
+/// Who the person is, as registered.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub placement: Placement,
+    pub leadership: bool,
+}
+
+/// A rotation, transfer or secondment as started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Movement {
+    pub kind: MovementKind,
+    pub from: Placement,
+    pub to: Placement,
+    pub planned_end: Option<NaiveDate>,
+}
+
+/// What one fact changes in where the person stands: the part of the event the read
+/// models use. Rare, large facts are boxed so the common ones stay small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Change {
+    Registered(Box<Identity>),
+    Assigned {
+        unit: UnitId,
+        post: Box<str>,
+        category: StaffCategory,
+        leadership: bool,
+    },
+    Qualified(QualificationLevel),
+    Enrolled {
+        session: SessionId,
+        programme: ProgrammeId,
+        /// The unit the person belonged to when enrolled.
+        unit: UnitId,
+    },
+    Withdrawn {
+        session: SessionId,
+    },
+    Completed {
+        session: SessionId,
+        result: TrainingResult,
+        confers: Option<QualificationLevel>,
+    },
+    RotationStarted(Box<Movement>),
+    RotationEnded {
+        rotation: EventId,
+        outcome: RotationOutcome,
+    },
+    Appraised {
+        year: i32,
+        classification: Classification,
+        score: Option<u8>,
+        /// The unit the person belonged to when appraised.
+        unit: UnitId,
+        feedback: Box<[FeedbackChannel]>,
+    },
+    Separated(SeparationReason),
+}
+
+impl Change {
+    /// What `event` changes, or `None` for events that are not a person's facts
+    /// (reference data, and corrections and voids, which act on other facts).
+    pub fn of(event: &Event) -> Option<Change> {
+        Some(match event {
+            Event::PersonRegistered(e) => Change::Registered(Box::new(Identity {
+                person: e.person,
+                full_name: e.full_name.clone(),
+                birth_date: e.birth_date,
+                gender: e.gender,
+                ethnicity: e.ethnicity.clone(),
+                category: e.category,
+                placement: Placement {
+                    unit: e.unit,
+                    post: e.post.clone(),
+                },
+                leadership: e.leadership,
+            })),
+            Event::PersonAssigned(e) => Change::Assigned {
+                unit: e.unit,
+                post: e.post.as_str().into(),
+                category: e.category,
+                leadership: e.leadership,
+            },
+            Event::QualificationRecorded(e) => Change::Qualified(e.level),
+            Event::EnrolledInSession(e) => Change::Enrolled {
+                session: e.session,
+                programme: e.programme,
+                unit: e.at.unit,
+            },
+            Event::EnrolmentWithdrawn(e) => Change::Withdrawn { session: e.session },
+            Event::TrainingCompleted(e) => Change::Completed {
+                session: e.session,
+                result: e.result,
+                confers: e.confers,
+            },
+            Event::RotationStarted(e) => Change::RotationStarted(Box::new(Movement {
+                kind: e.kind,
+                from: e.from.clone(),
+                to: e.to.clone(),
+                planned_end: e.planned_end,
+            })),
+            Event::RotationEnded(e) => Change::RotationEnded {
+                rotation: e.rotation,
+                outcome: e.outcome,
+            },
+            Event::Appraised(e) => Change::Appraised {
+                year: e.year,
+                classification: e.classification,
+                score: e.score,
+                unit: e.at.unit,
+                feedback: e.feedback.iter().map(|f| f.channel).collect(),
+            },
+            Event::PersonSeparated(e) => Change::Separated(e.reason),
+            Event::EventCorrected(_)
+            | Event::EventVoided(_)
+            | Event::UnitRegistered(_)
+            | Event::ProgrammeRegistered(_)
+            | Event::SessionScheduled(_)
+            | Event::SeatTaken(_)
+            | Event::SeatReleased(_) => return None,
+        })
+    }
+}
+
+/// A fact of the timeline: the event's id, its effective date and what it changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub id: EventId,
+    pub date: NaiveDate,
+    pub change: Change,
+}
+
+impl Entry {
+    fn of(id: EventId, event: &Event) -> Option<Entry> {
+        Some(Entry {
+            id,
+            date: event.effective_date(),
+            change: Change::of(event)?,
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 enum Override {
-    Replaced(Box<Event>),
+    Replaced(Box<Entry>),
     Voided,
 }
 
-/// The folded stream: the facts in recorded order, and what corrections say of them.
+/// The compact fold of a person's stream: their facts in recorded order, and what
+/// corrections say of them.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Timeline {
+    entries: Vec<Entry>,
+    overrides: BTreeMap<EventId, Override>,
+}
+
+impl Timeline {
+    /// The fold step, in place.
+    pub fn apply(&mut self, id: EventId, event: &Event) {
+        match event {
+            Event::EventCorrected(c) => {
+                let replacement = c.replacement.clone().into_event();
+                if let Some(entry) = Entry::of(c.corrects, &replacement) {
+                    self.overrides
+                        .insert(c.corrects, Override::Replaced(Box::new(entry)));
+                }
+            }
+            Event::EventVoided(v) => {
+                self.overrides.insert(v.voids, Override::Voided);
+            }
+            _ => self.entries.extend(Entry::of(id, event)),
+        }
+    }
+
+    /// Whether this event has been voided.
+    pub fn is_voided(&self, id: EventId) -> bool {
+        matches!(self.overrides.get(&id), Some(Override::Voided))
+    }
+
+    /// The facts in force: corrections applied, voided facts left out, effective on or
+    /// before `as_of` (all when `None`), ordered by effective date (recorded order among
+    /// equal dates).
+    pub fn effective(&self, as_of: Option<NaiveDate>) -> Vec<&Entry> {
+        let mut entries: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter_map(|entry| match self.overrides.get(&entry.id) {
+                Some(Override::Voided) => None,
+                Some(Override::Replaced(replacement)) => Some(replacement.as_ref()),
+                None => Some(entry),
+            })
+            .filter(|entry| as_of.is_none_or(|d| entry.date <= d))
+            .collect();
+        entries.sort_by_key(|entry| entry.date);
+        entries
+    }
+
+    /// Where the person stands, from the facts in force on `as_of` (all when `None`).
+    pub fn view(&self, as_of: Option<NaiveDate>) -> Option<PersonView> {
+        let entries = self.effective(as_of);
+        let (registered, identity) = entries.iter().find_map(|entry| match &entry.change {
+            Change::Registered(identity) => Some((entry, identity)),
+            _ => None,
+        })?;
+        let mut view = PersonView {
+            person: identity.person,
+            full_name: identity.full_name.clone(),
+            birth_date: identity.birth_date,
+            gender: identity.gender,
+            ethnicity: identity.ethnicity.clone(),
+            registered_on: registered.date,
+            category: identity.category,
+            placement: identity.placement.clone(),
+            leadership: identity.leadership,
+            status: BTreeMap::new(),
+            enrolments: BTreeMap::new(),
+            active_rotation: None,
+            rotations: Vec::new(),
+            appraisals: BTreeMap::new(),
+            separated: None,
+        };
+        for entry in entries {
+            view.fold(entry);
+        }
+        Some(view)
+    }
+}
+
+/// The folded stream with its events: what the rules decide on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PersonHistory {
     facts: Vec<Fact>,
-    overrides: BTreeMap<EventId, Override>,
+    timeline: Timeline,
 }
 
 impl PersonHistory {
@@ -45,17 +276,7 @@ impl PersonHistory {
 
     /// The same step, in place.
     pub fn apply(&mut self, id: EventId, event: Event) {
-        match &event {
-            Event::EventCorrected(c) => {
-                let replacement = c.replacement.clone().into_event();
-                self.overrides
-                    .insert(c.corrects, Override::Replaced(Box::new(replacement)));
-            }
-            Event::EventVoided(v) => {
-                self.overrides.insert(v.voids, Override::Voided);
-            }
-            _ => {}
-        }
+        self.timeline.apply(id, &event);
         self.facts.push(Fact { id, event });
     }
 
@@ -69,66 +290,24 @@ impl PersonHistory {
         self.facts.iter().find(|f| f.id == id)
     }
 
+    /// The compact fold of the same facts.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
     /// Whether this event has been voided.
     pub fn is_voided(&self, id: EventId) -> bool {
-        matches!(self.overrides.get(&id), Some(Override::Voided))
+        self.timeline.is_voided(id)
     }
 
-    /// The facts in force: corrections applied, voided facts and the corrections themselves
-    /// left out, effective on or before `as_of` (all when `None`), ordered by effective
-    /// date (recorded order among equal dates).
-    pub fn effective(&self, as_of: Option<NaiveDate>) -> Vec<(EventId, &Event)> {
-        let mut facts: Vec<(EventId, &Event)> = self
-            .facts
-            .iter()
-            .filter_map(|fact| {
-                let event = match self.overrides.get(&fact.id) {
-                    Some(Override::Voided) => return None,
-                    Some(Override::Replaced(event)) => event.as_ref(),
-                    None => &fact.event,
-                };
-                match event {
-                    Event::EventCorrected(_) | Event::EventVoided(_) => None,
-                    _ => Some((fact.id, event)),
-                }
-            })
-            .filter(|(_, event)| as_of.is_none_or(|d| event.effective_date() <= d))
-            .collect();
-        facts.sort_by_key(|(_, event)| event.effective_date());
-        facts
+    /// See [`Timeline::effective`].
+    pub fn effective(&self, as_of: Option<NaiveDate>) -> Vec<&Entry> {
+        self.timeline.effective(as_of)
     }
 
-    /// Where the person stands, from the facts in force on `as_of` (all when `None`).
+    /// See [`Timeline::view`].
     pub fn view(&self, as_of: Option<NaiveDate>) -> Option<PersonView> {
-        let facts = self.effective(as_of);
-        let registered = facts.iter().find_map(|(_, event)| match event {
-            Event::PersonRegistered(e) => Some(e),
-            _ => None,
-        })?;
-        let mut view = PersonView {
-            person: registered.person,
-            full_name: registered.full_name.clone(),
-            birth_date: registered.birth_date,
-            gender: registered.gender,
-            ethnicity: registered.ethnicity.clone(),
-            registered_on: registered.effective_date,
-            category: registered.category,
-            placement: Placement {
-                unit: registered.unit,
-                post: registered.post.clone(),
-            },
-            leadership: registered.leadership,
-            status: BTreeMap::new(),
-            enrolments: BTreeMap::new(),
-            active_rotation: None,
-            rotations: Vec::new(),
-            appraisals: BTreeMap::new(),
-            separated: None,
-        };
-        for (id, event) in facts {
-            view.fold(id, event);
-        }
-        Some(view)
+        self.timeline.view(as_of)
     }
 }
 
@@ -201,87 +380,98 @@ pub struct PersonView {
 }
 
 impl PersonView {
-    fn fold(&mut self, id: EventId, event: &Event) {
-        match event {
+    fn fold(&mut self, entry: &Entry) {
+        let (id, date) = (entry.id, entry.date);
+        match &entry.change {
             // Read when the view was made; a person registers once.
-            Event::PersonRegistered(_) => {}
-            Event::PersonAssigned(e) => {
+            Change::Registered(_) => {}
+            Change::Assigned {
+                unit,
+                post,
+                category,
+                leadership,
+            } => {
                 self.placement = Placement {
-                    unit: e.unit,
-                    post: e.post.clone(),
+                    unit: *unit,
+                    post: post.to_string(),
                 };
-                self.category = e.category;
-                self.leadership = e.leadership;
+                self.category = *category;
+                self.leadership = *leadership;
             }
-            Event::QualificationRecorded(e) => self.raise(e.level, id, e.effective_date),
-            Event::EnrolledInSession(e) => {
+            Change::Qualified(level) => self.raise(*level, id, date),
+            Change::Enrolled {
+                session, programme, ..
+            } => {
                 self.enrolments.insert(
-                    e.session,
+                    *session,
                     Enrolment {
                         event: id,
-                        programme: e.programme,
-                        enrolled_on: e.effective_date,
+                        programme: *programme,
+                        enrolled_on: date,
                         state: EnrolmentState::Active,
                     },
                 );
             }
-            Event::EnrolmentWithdrawn(e) => {
-                self.set_enrolment(e.session, EnrolmentState::Withdrawn)
+            Change::Withdrawn { session } => {
+                self.set_enrolment(*session, EnrolmentState::Withdrawn)
             }
-            Event::TrainingCompleted(e) => {
-                self.set_enrolment(e.session, EnrolmentState::Completed(e.result));
-                if let (TrainingResult::Passed, Some(level)) = (e.result, e.confers) {
-                    self.raise(level, id, e.effective_date);
+            Change::Completed {
+                session,
+                result,
+                confers,
+            } => {
+                self.set_enrolment(*session, EnrolmentState::Completed(*result));
+                if let (TrainingResult::Passed, Some(level)) = (result, confers) {
+                    self.raise(*level, id, date);
                 }
             }
-            Event::RotationStarted(e) => {
+            Change::RotationStarted(movement) => {
                 let rotation = Rotation {
                     event: id,
-                    kind: e.kind,
-                    from: e.from.clone(),
-                    to: e.to.clone(),
-                    started_on: e.effective_date,
-                    planned_end: e.planned_end,
+                    kind: movement.kind,
+                    from: movement.from.clone(),
+                    to: movement.to.clone(),
+                    started_on: date,
+                    planned_end: movement.planned_end,
                     ended: None,
                 };
-                self.placement = e.to.clone();
+                self.placement = movement.to.clone();
                 self.active_rotation = Some(rotation.clone());
                 self.rotations.push(rotation);
             }
-            Event::RotationEnded(e) => {
-                if let Some(rotation) = self.rotations.iter_mut().find(|r| r.event == e.rotation) {
-                    rotation.ended = Some((e.effective_date, e.outcome));
-                    if rotation.kind != MovementKind::Transfer {
-                        self.placement = rotation.from.clone();
+            Change::RotationEnded { rotation, outcome } => {
+                if let Some(started) = self.rotations.iter_mut().find(|r| r.event == *rotation) {
+                    started.ended = Some((date, *outcome));
+                    if started.kind != MovementKind::Transfer {
+                        self.placement = started.from.clone();
                     }
                 }
                 if self
                     .active_rotation
                     .as_ref()
-                    .is_some_and(|r| r.event == e.rotation)
+                    .is_some_and(|r| r.event == *rotation)
                 {
                     self.active_rotation = None;
                 }
             }
-            Event::Appraised(e) => {
+            Change::Appraised {
+                year,
+                classification,
+                score,
+                feedback,
+                ..
+            } => {
                 self.appraisals.insert(
-                    e.year,
+                    *year,
                     Appraisal {
                         event: id,
-                        classification: e.classification,
-                        score: e.score,
-                        feedback: e.feedback.iter().map(|f| f.channel).collect(),
+                        classification: *classification,
+                        score: *score,
+                        feedback: feedback.to_vec(),
                     },
                 );
             }
-            Event::PersonSeparated(e) => self.separated = Some((e.effective_date, e.reason)),
-            Event::EventCorrected(_)
-            | Event::EventVoided(_)
-            | Event::UnitRegistered(_)
-            | Event::ProgrammeRegistered(_)
-            | Event::SessionScheduled(_)
-            | Event::SeatTaken(_)
-            | Event::SeatReleased(_) => {}
+            Change::Separated(reason) => self.separated = Some((date, *reason)),
         }
     }
 

@@ -1729,7 +1729,7 @@ fn corrections_and_voids_are_kept_as_facts_but_left_out_of_the_effective_ones() 
         h.fact(ev(2)).unwrap().event,
         qualified(UNIVERSITY, d(2015, 6, 1))
     );
-    let effective: Vec<EventId> = h.effective(None).into_iter().map(|(id, _)| id).collect();
+    let effective: Vec<EventId> = h.effective(None).into_iter().map(|e| e.id).collect();
     assert_eq!(effective, vec![ev(1)]);
 }
 
@@ -1742,7 +1742,7 @@ fn effective_facts_are_ordered_by_date_then_by_recording() {
         appraised(2011),
         qualified(COLLEGE, d(2012, 6, 1)),
     ]);
-    let order: Vec<EventId> = h.effective(None).into_iter().map(|(id, _)| id).collect();
+    let order: Vec<EventId> = h.effective(None).into_iter().map(|e| e.id).collect();
     assert_eq!(order, vec![ev(1), ev(4), ev(3), ev(5), ev(2)]);
 }
 

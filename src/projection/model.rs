@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{ProgrammeRegistered, UnitRegistered};
-use crate::domain::{
-    Event, EventId, PersonHistory, PersonId, ProgrammeId, SessionId, SessionState, UnitId,
-};
+use crate::domain::person::Timeline;
+use crate::domain::{Event, EventId, PersonId, ProgrammeId, SessionId, SessionState, UnitId};
 
 /// The folded log. Two models folded from the same events are equal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -18,7 +17,8 @@ pub struct District {
     pub units: BTreeMap<UnitId, UnitRegistered>,
     pub programmes: BTreeMap<ProgrammeId, ProgrammeRegistered>,
     pub sessions: BTreeMap<SessionId, SessionState>,
-    pub people: BTreeMap<PersonId, PersonHistory>,
+    /// Each person's facts, compactly (see [`Timeline`]); their events stay in the log.
+    pub people: BTreeMap<PersonId, Timeline>,
 }
 
 impl District {
@@ -41,7 +41,7 @@ impl District {
             Event::SeatReleased(e) => self.evolve_session(e.session, &event),
             _ => {
                 if let Some(person) = event.person() {
-                    self.people.entry(person).or_default().apply(id, event);
+                    self.people.entry(person).or_default().apply(id, &event);
                 }
             }
         }

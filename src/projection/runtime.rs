@@ -10,14 +10,16 @@ use tokio::task::JoinHandle;
 
 use super::model::District;
 use crate::codec::{self, CodecError};
+use crate::domain::PersonId;
+use crate::domain::person::{Fact, Timeline};
 use crate::ledger::{LedgerError, decode, decode_at};
-use crate::store::{Snapshot, Store, StoreError};
+use crate::store::{Direction, Snapshot, Store, StoreError};
 
 /// The key the district projection's state is saved under.
 pub const SNAPSHOT_NAME: &str = "district";
 /// The version of the projection's code. Raise it whenever [`District`] or its fold
 /// changes: a saved state of another version is discarded and the projection rebuilt.
-pub const VERSION: u32 = 1;
+pub const VERSION: u32 = 2;
 /// How often catch-up and replay report progress, in events.
 const PROGRESS_EVERY: u64 = 10_000;
 
@@ -70,25 +72,37 @@ pub fn replay(
     Ok(model)
 }
 
-/// A person's history as recorded up to `upto` (their stream only: a fast "as known at"
-/// for one person, whatever the size of the log).
+/// A person's events recorded up to `upto`, in recorded order (their stream only).
+pub fn person_events(
+    store: &Store,
+    person: PersonId,
+    upto: u64,
+) -> Result<Vec<Fact>, ProjectionError> {
+    let events = store.read_stream(&person.stream(), 0, Direction::Forwards, usize::MAX)?;
+    events
+        .into_iter()
+        .take_while(|e| e.position <= upto)
+        .map(|recorded| {
+            Ok(Fact {
+                id: recorded.id,
+                event: decode(&recorded)?,
+            })
+        })
+        .collect()
+}
+
+/// A person's timeline as recorded up to `upto`: a fast "as known at" for one person,
+/// whatever the size of the log.
 pub fn person_as_known_at(
     store: &Store,
-    person: crate::domain::PersonId,
+    person: PersonId,
     upto: u64,
-) -> Result<crate::domain::PersonHistory, ProjectionError> {
-    let mut history = crate::domain::PersonHistory::default();
-    let events = store.read_stream(
-        &person.stream(),
-        0,
-        crate::store::Direction::Forwards,
-        usize::MAX,
-    )?;
-    for recorded in events.into_iter().take_while(|e| e.position <= upto) {
-        let event = decode(&recorded)?;
-        history.apply(recorded.id, event);
+) -> Result<Timeline, ProjectionError> {
+    let mut timeline = Timeline::default();
+    for fact in person_events(store, person, upto)? {
+        timeline.apply(fact.id, &fact.event);
     }
-    Ok(history)
+    Ok(timeline)
 }
 
 /// The last saved state, when it was made by this version of the code and is readable;

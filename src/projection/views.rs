@@ -8,14 +8,14 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::District;
-use crate::domain::person::{EnrolmentState, PersonView};
+use crate::domain::person::{Change, EnrolmentState, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, Lang, MovementKind, ProgrammeCategory,
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
     UnitLevel,
 };
-use crate::domain::{Event, EventId, PersonHistory, PersonId, UnitId};
+use crate::domain::{EventId, PersonId, UnitId};
 
 /// A level held, with the event that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -106,7 +106,7 @@ pub fn person_status(
 /// recorded by some position), with unit names from `model`.
 pub fn person_status_of(
     model: &District,
-    history: &PersonHistory,
+    history: &Timeline,
     as_of: NaiveDate,
     policies: &PolicySet,
     lang: Lang,
@@ -454,46 +454,62 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     };
     let mut trainees: BTreeMap<Split, BTreeSet<PersonId>> = BTreeMap::new();
     let mut all_trainees = BTreeSet::new();
-    for history in model.people.values() {
-        let facts = history.effective(None);
-        let withdrawn: BTreeSet<_> = facts
+    for (person, timeline) in &model.people {
+        let entries = timeline.effective(None);
+        let withdrawn: BTreeSet<_> = entries
             .iter()
-            .filter_map(|(_, e)| match e {
-                Event::EnrolmentWithdrawn(w) => Some(w.session),
+            .filter_map(|entry| match entry.change {
+                Change::Withdrawn { session } => Some(session),
                 _ => None,
             })
             .collect();
         let mut seen_programmes = BTreeSet::new();
-        for (_, event) in facts {
-            let in_year = event.effective_date().year() == year;
-            match event {
-                Event::EnrolledInSession(e) if in_year && !withdrawn.contains(&e.session) => {
-                    if !seen_programmes.insert(e.programme) {
+        for entry in entries {
+            let in_year = entry.date.year() == year;
+            match &entry.change {
+                Change::Enrolled {
+                    session,
+                    programme,
+                    unit,
+                } if in_year && !withdrawn.contains(session) => {
+                    if !seen_programmes.insert(*programme) {
                         continue;
                     }
-                    let programme = model.programmes.get(&e.programme);
+                    let programme = model.programmes.get(programme);
                     let category = programme.map_or(ProgrammeCategory::Other, |p| p.category);
                     let in_province = programme.map(|p| p.in_province);
-                    let level = model.units.get(&e.at.unit).map(|u| u.level);
+                    let level = model.units.get(unit).map(|u| u.level);
                     count_participation(&mut totals.participations, category, in_province, level);
                     trainees
                         .entry((category, in_province, level))
                         .or_default()
-                        .insert(e.person);
-                    all_trainees.insert(e.person);
+                        .insert(*person);
+                    all_trainees.insert(*person);
                 }
-                Event::TrainingCompleted(e) if in_year => bump(&mut totals.completions, e.result),
-                Event::EnrolmentWithdrawn(_) if in_year => totals.withdrawals += 1,
-                Event::RotationStarted(e) if in_year => bump(&mut totals.rotations_started, e.kind),
-                Event::RotationEnded(e) if in_year => bump(&mut totals.rotations_ended, e.outcome),
-                Event::Appraised(e) if e.year == year => {
-                    bump(&mut totals.appraisals, e.classification);
+                Change::Completed { result, .. } if in_year => {
+                    bump(&mut totals.completions, *result)
+                }
+                Change::Withdrawn { .. } if in_year => totals.withdrawals += 1,
+                Change::RotationStarted(movement) if in_year => {
+                    bump(&mut totals.rotations_started, movement.kind)
+                }
+                Change::RotationEnded { outcome, .. } if in_year => {
+                    bump(&mut totals.rotations_ended, *outcome)
+                }
+                Change::Appraised {
+                    year: of,
+                    classification,
+                    unit,
+                    feedback,
+                    ..
+                } if *of == year => {
+                    bump(&mut totals.appraisals, *classification);
                     bump(
-                        totals.appraisals_by_unit.entry(e.at.unit).or_default(),
-                        e.classification,
+                        totals.appraisals_by_unit.entry(*unit).or_default(),
+                        *classification,
                     );
-                    for item in &e.feedback {
-                        bump(&mut totals.feedback, item.channel);
+                    for channel in feedback {
+                        bump(&mut totals.feedback, *channel);
                     }
                 }
                 _ => {}

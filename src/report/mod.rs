@@ -15,11 +15,12 @@ use serde::Serialize;
 
 pub use render::{Format, render};
 
+use crate::domain::PolicySet;
+use crate::domain::person::Change;
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Lang, MovementKind, ProgrammeCategory, RotationOutcome,
     TrainingResult, UnitLevel,
 };
-use crate::domain::{Event, PolicySet};
 use crate::projection::views::{self, Compliance, YearTotals};
 use crate::projection::{District, ProjectionError, replay};
 use crate::store::{Hash, Head, Store, StoreError};
@@ -419,21 +420,23 @@ fn rotations(t: &YearTotals, lang: Lang) -> Section {
 
 fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
     let mut rows: Vec<(String, String, Vec<Cell>)> = Vec::new();
-    for history in model.people.values() {
-        let facts = history.effective(None);
-        let name = history.view(None).map(|v| v.full_name).unwrap_or_default();
-        for (id, event) in &facts {
-            let Event::RotationStarted(start) = event else {
+    for timeline in model.people.values() {
+        let entries = timeline.effective(None);
+        let name = timeline.view(None).map(|v| v.full_name).unwrap_or_default();
+        for started in &entries {
+            let Change::RotationStarted(start) = &started.change else {
                 continue;
             };
-            if start.effective_date.year() != year {
+            if started.date.year() != year {
                 continue;
             }
-            let end = facts.iter().find_map(|(_, e)| match e {
-                Event::RotationEnded(end) if end.rotation == *id => Some(end),
+            let end = entries.iter().find_map(|entry| match entry.change {
+                Change::RotationEnded { rotation, outcome } if rotation == started.id => {
+                    Some((entry.date, outcome))
+                }
                 _ => None,
             });
-            let started = start.effective_date.to_string();
+            let started = started.date.to_string();
             rows.push((
                 started.clone(),
                 name.clone(),
@@ -451,11 +454,11 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                     )),
                     text(start.kind.label(lang)),
                     text(started),
+                    text(end.map(|(on, _)| on.to_string()).unwrap_or_default()),
                     text(
-                        end.map(|e| e.effective_date.to_string())
+                        end.map(|(_, outcome)| outcome.label(lang))
                             .unwrap_or_default(),
                     ),
-                    text(end.map(|e| e.outcome.label(lang)).unwrap_or_default()),
                 ],
             ));
         }

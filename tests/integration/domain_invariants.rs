@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use cadre::domain::event::{Correction, Placement};
+use cadre::domain::person::Change;
 use cadre::domain::vocab::*;
 use cadre::domain::{
     Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
@@ -283,16 +284,20 @@ fn check_invariants(world: &World) {
     assert!(open <= 1, "{open} rotations open at once");
     assert_eq!(view.active_rotation.is_some(), open == 1);
 
-    let in_force: BTreeMap<Uuid, &Event> = history.effective(None).into_iter().collect();
+    let in_force: BTreeMap<Uuid, &Change> = history
+        .effective(None)
+        .into_iter()
+        .map(|entry| (entry.id, &entry.change))
+        .collect();
     for (track, evidence) in &view.status {
         let source = in_force
             .get(&evidence.event)
             .expect("evidence is a fact in force");
         let shows = match source {
-            Event::QualificationRecorded(q) => q.level == evidence.level,
-            Event::TrainingCompleted(t) => {
-                t.result == TrainingResult::Passed && t.confers == Some(evidence.level)
-            }
+            Change::Qualified(level) => *level == evidence.level,
+            Change::Completed {
+                result, confers, ..
+            } => *result == TrainingResult::Passed && *confers == Some(evidence.level),
             _ => false,
         };
         assert!(
@@ -302,9 +307,13 @@ fn check_invariants(world: &World) {
         );
         let best = in_force
             .values()
-            .filter_map(|e| match e {
-                Event::QualificationRecorded(q) => Some(q.level),
-                Event::TrainingCompleted(t) if t.result == TrainingResult::Passed => t.confers,
+            .filter_map(|change| match change {
+                Change::Qualified(level) => Some(*level),
+                Change::Completed {
+                    result: TrainingResult::Passed,
+                    confers,
+                    ..
+                } => *confers,
                 _ => None,
             })
             .filter(|l| l.track() == *track)
@@ -313,9 +322,9 @@ fn check_invariants(world: &World) {
         assert_eq!(best, Some(evidence.level.rank()));
     }
     let mut years = BTreeMap::new();
-    for event in in_force.values() {
-        if let Event::Appraised(a) = event {
-            *years.entry(a.year).or_insert(0) += 1;
+    for change in in_force.values() {
+        if let Change::Appraised { year, .. } = change {
+            *years.entry(*year).or_insert(0) += 1;
         }
     }
     assert!(years.values().all(|&n| n == 1), "{years:?}");
