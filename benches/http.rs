@@ -32,6 +32,10 @@ use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
 
+// The binary's allocator, so that what is measured is what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Connections (and client tasks) per workload.
 const CONNECTIONS: usize = 64;
 /// Demo seed and scale.

@@ -17,6 +17,10 @@ use std::time::{Duration, Instant};
 use cadre::codec::{self, EventRecordV1};
 use cadre::store::{AppendBatch, Direction, ExpectedVersion, NewEvent, Store, StreamId};
 
+// The binary's allocator, so that what is measured is what runs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const STREAMS: usize = 10_000;
 const BATCH: usize = 1_000;
 const CONCURRENT: usize = 64;
