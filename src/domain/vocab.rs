@@ -79,6 +79,10 @@ macro_rules! vocabulary {
             /// Reads a code, a label in either language or a usual short form, with or
             /// without diacritics.
             pub fn parse(text: &str) -> Option<Self> {
+                // Programs send the code itself: find it without folding every label.
+                if let Some(exact) = Self::ALL.iter().copied().find(|v| v.code() == text) {
+                    return Some(exact);
+                }
                 let key = fold(text);
                 Self::ALL.iter().copied().find(|v| {
                     fold(v.code()) == key

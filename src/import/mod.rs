@@ -315,7 +315,7 @@ pub async fn import(
         if dry_run || work.is_empty() {
             return Ok(summary);
         }
-        let batch = work.into_batch(actor)?;
+        let batch = work.batch(actor)?;
         match ledger.store().append(batch).await {
             Ok(outcome) => {
                 summary.position = outcome.last_position();

@@ -4,20 +4,29 @@
 //!
 //! Owns: the glue between `domain` (pure rules) and `store` (I/O); `workset.rs` holds the
 //! states loaded for a decision and what was decided on top of them, so that many
-//! commands (an import) can be decided together and appended as one batch.
+//! commands (an import) can be decided together and appended as one batch; `cache.rs`
+//! keeps the states folded by earlier commands, so that a command reads only the events
+//! appended to its streams since.
 //! Must not: contain rules (they live in `domain::decide`) or touch sled.
+
+use std::sync::Arc;
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
 
+mod cache;
 mod workset;
 
 pub use workset::WorkSet;
 
-use crate::domain::{Command, DomainError, Event, EventDecodeError, PersonHistory, PersonId};
+use self::cache::StateCache;
+use crate::domain::{
+    Command, DomainError, Event, EventDecodeError, PersonHistory, PersonId, ProgrammeId,
+    ProgrammeState, SessionId, SessionState, UnitId, UnitState,
+};
 use crate::store::{
-    AppendBatch, AppendOutcome, AppendedEvent, Direction, ExpectedVersion, RecordedEvent, Store,
-    StoreError, StreamId,
+    AppendOutcome, AppendedEvent, Direction, ExpectedVersion, RecordedEvent, Store, StoreError,
+    StreamId,
 };
 
 /// How many times a command is decided again after losing a race for a stream.
@@ -58,10 +67,20 @@ pub struct Options {
     pub idempotency_key: Option<String>,
 }
 
-/// Records commands; cheap to clone.
+/// Records commands; cheap to clone (clones share the folded states).
 #[derive(Clone)]
 pub struct Ledger {
     store: Store,
+    states: Arc<States>,
+}
+
+/// The folded states of each kind of stream, kept between commands.
+#[derive(Default)]
+struct States {
+    people: StateCache<PersonHistory>,
+    sessions: StateCache<SessionState>,
+    programmes: StateCache<ProgrammeState>,
+    units: StateCache<UnitState>,
 }
 
 /// A stream folded into a state, with the version it was folded at (`None`: no events).
@@ -72,7 +91,10 @@ pub struct Loaded<T> {
 
 impl Ledger {
     pub fn new(store: Store) -> Self {
-        Ledger { store }
+        Ledger {
+            store,
+            states: Arc::default(),
+        }
     }
 
     pub fn store(&self) -> &Store {
@@ -102,27 +124,30 @@ impl Ledger {
         }
         let today = options.today.unwrap_or_else(|| Utc::now().date_naive());
         for _ in 0..MAX_ATTEMPTS {
-            let batch = self.prepare(actor, command, options, today)?;
-            match self.store.append(batch).await {
+            let work = self.prepare(command, options, today)?;
+            match self.store.append(work.batch(actor)?).await {
                 Err(StoreError::WrongExpectedVersion { .. })
                     if options.expected_person_version.is_none() =>
                 {
                     continue;
                 }
-                result => return Ok(result?),
+                Err(e) => return Err(e.into()),
+                Ok(outcome) => {
+                    work.keep(&outcome);
+                    return Ok(outcome);
+                }
             }
         }
         Err(LedgerError::Contended)
     }
 
-    /// Loads, decides and builds the batch for one attempt.
+    /// Loads and decides, for one attempt.
     fn prepare(
         &self,
-        actor: &str,
         command: &Command,
         options: &Options,
         today: NaiveDate,
-    ) -> Result<AppendBatch, LedgerError> {
+    ) -> Result<WorkSet<'_>, LedgerError> {
         let mut work = WorkSet::new(self, today);
         if let (Some(expected), Some(person)) = (options.expected_person_version, command.person())
         {
@@ -137,43 +162,68 @@ impl Ledger {
             }
         }
         work.decide(command, options.idempotency_key.as_deref())?;
-        work.into_batch(actor)
+        Ok(work)
     }
 
-    /// Reads a person's stream and folds it.
+    /// A person's stream, folded.
     pub fn load_person(&self, id: PersonId) -> Result<Loaded<PersonHistory>, LedgerError> {
-        let mut version = None;
-        let mut history = PersonHistory::default();
-        for recorded in self.read(&id.stream())? {
-            let event = decode(&recorded)?;
-            history.apply(recorded.id, event);
-            version = Some(recorded.version);
-        }
+        let loaded = self.person(id)?;
         Ok(Loaded {
-            state: history,
-            version,
+            state: Arc::unwrap_or_clone(loaded.state),
+            version: loaded.version,
         })
     }
 
-    pub(crate) fn load<T>(
-        &self,
-        stream: &StreamId,
-        initial: T,
-        fold: impl Fn(T, &Event) -> T,
-    ) -> Result<Loaded<T>, LedgerError> {
-        let mut state = initial;
-        let mut version = None;
-        for recorded in self.read(stream)? {
-            state = fold(state, &decode(&recorded)?);
-            version = Some(recorded.version);
-        }
-        Ok(Loaded { state, version })
+    pub(crate) fn person(&self, id: PersonId) -> Result<Loaded<Arc<PersonHistory>>, LedgerError> {
+        self.load(&self.states.people, &id.stream(), |history, id, event| {
+            history.apply(id, event)
+        })
     }
 
-    fn read(&self, stream: &StreamId) -> Result<Vec<RecordedEvent>, LedgerError> {
-        Ok(self
-            .store
-            .read_stream(stream, 0, Direction::Forwards, usize::MAX)?)
+    pub(crate) fn session(&self, id: SessionId) -> Result<Loaded<Arc<SessionState>>, LedgerError> {
+        self.load(&self.states.sessions, &id.stream(), |s, _, e| {
+            *s = std::mem::take(s).evolve(&e)
+        })
+    }
+
+    pub(crate) fn programme(
+        &self,
+        id: ProgrammeId,
+    ) -> Result<Loaded<Arc<ProgrammeState>>, LedgerError> {
+        self.load(&self.states.programmes, &id.stream(), |s, _, e| {
+            *s = std::mem::take(s).evolve(&e)
+        })
+    }
+
+    pub(crate) fn unit(&self, id: UnitId) -> Result<Loaded<Arc<UnitState>>, LedgerError> {
+        self.load(&self.states.units, &id.stream(), |s, _, e| {
+            *s = std::mem::take(s).evolve(&e)
+        })
+    }
+
+    /// `stream` folded with `fold`: the kept state, if any, with the events appended since.
+    fn load<T: Clone + Default>(
+        &self,
+        cache: &StateCache<T>,
+        stream: &StreamId,
+        fold: impl Fn(&mut T, Uuid, Event),
+    ) -> Result<Loaded<Arc<T>>, LedgerError> {
+        let (mut version, mut state) = cache
+            .get(stream)
+            .map_or((None, Arc::default()), |kept| (kept.version, kept.state));
+        if self.store.stream_version(stream) != version {
+            let from = version.map_or(0, |v| v + 1);
+            let events = self
+                .store
+                .read_stream(stream, from, Direction::Forwards, usize::MAX)?;
+            let folded = Arc::make_mut(&mut state);
+            for recorded in events {
+                fold(folded, recorded.id, decode(&recorded)?);
+                version = Some(recorded.version);
+            }
+            cache.put(stream, version, &state);
+        }
+        Ok(Loaded { state, version })
     }
 
     /// The answer given the first time this idempotency key was used, if it was.

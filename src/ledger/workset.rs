@@ -5,25 +5,29 @@
 
 use std::collections::HashMap;
 use std::hash::Hash as StdHash;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
+use super::cache::StateCache;
 use super::{Ledger, LedgerError, Loaded, derived_id};
 use crate::domain::{
     Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
     SessionState, Target, UnitId, UnitState, decide,
 };
-use crate::store::{AppendBatch, ExpectedVersion, NewEvent, StoreError, StreamAppend, StreamId};
+use crate::store::{
+    AppendBatch, AppendOutcome, ExpectedVersion, NewEvent, StoreError, StreamAppend, StreamId,
+};
 
 /// See the module doc.
 pub struct WorkSet<'a> {
     ledger: &'a Ledger,
     today: NaiveDate,
-    people: HashMap<PersonId, Loaded<PersonHistory>>,
-    sessions: HashMap<SessionId, Loaded<SessionState>>,
-    programmes: HashMap<ProgrammeId, Loaded<ProgrammeState>>,
-    units: HashMap<UnitId, Loaded<UnitState>>,
+    people: HashMap<PersonId, Loaded<Arc<PersonHistory>>>,
+    sessions: HashMap<SessionId, Loaded<Arc<SessionState>>>,
+    programmes: HashMap<ProgrammeId, Loaded<Arc<ProgrammeState>>>,
+    units: HashMap<UnitId, Loaded<Arc<UnitState>>>,
     /// Decided events in order, with their ids.
     decided: Vec<(Target, Event, Uuid)>,
 }
@@ -56,7 +60,7 @@ impl<'a> WorkSet<'a> {
     /// The stored version of a person's stream.
     pub fn person_version(&mut self, person: PersonId) -> Result<Option<u64>, LedgerError> {
         let ledger = self.ledger;
-        ensure(&mut self.people, person, |id| ledger.load_person(id))?;
+        ensure(&mut self.people, person, |id| ledger.person(id))?;
         Ok(self.people.get(&person).and_then(|l| l.version))
     }
 
@@ -76,12 +80,12 @@ impl<'a> WorkSet<'a> {
         let session_id = command.session();
         let session = session_id
             .and_then(|id| self.sessions.get(&id))
-            .map(|l| &l.state);
+            .map(|l| l.state.as_ref());
         let programme_id = self.programme_of(command);
         let person = command
             .person()
             .and_then(|id| self.people.get(&id))
-            .map(|l| &l.state);
+            .map(|l| l.state.as_ref());
         let elsewhere = match command.target_event() {
             Some(id) if person.is_none_or(|p| p.fact(id).is_none()) => {
                 self.ledger.store().read_by_id(&id)?.map(|e| e.stream)
@@ -94,11 +98,11 @@ impl<'a> WorkSet<'a> {
             session: session.unwrap_or(&empty_session),
             programme: programme_id
                 .and_then(|id| self.programmes.get(&id))
-                .map_or(&empty_programme, |l| &l.state),
+                .map_or(&empty_programme, |l| l.state.as_ref()),
             unit: command
                 .unit()
                 .and_then(|id| self.units.get(&id))
-                .map_or(&empty_unit, |l| &l.state),
+                .map_or(&empty_unit, |l| l.state.as_ref()),
             target_elsewhere: elsewhere.as_ref(),
         };
         let decision = decide(&facts, command)?;
@@ -124,22 +128,16 @@ impl<'a> WorkSet<'a> {
     fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
         let ledger = self.ledger;
         if let Some(person) = command.person() {
-            ensure(&mut self.people, person, |id| ledger.load_person(id))?;
+            ensure(&mut self.people, person, |id| ledger.person(id))?;
         }
         if let Some(session) = command.session() {
-            ensure(&mut self.sessions, session, |id| {
-                ledger.load(&id.stream(), SessionState::default(), |s, e| s.evolve(e))
-            })?;
+            ensure(&mut self.sessions, session, |id| ledger.session(id))?;
         }
         if let Some(programme) = self.programme_of(command) {
-            ensure(&mut self.programmes, programme, |id| {
-                ledger.load(&id.stream(), ProgrammeState::default(), |s, e| s.evolve(e))
-            })?;
+            ensure(&mut self.programmes, programme, |id| ledger.programme(id))?;
         }
         if let Some(unit) = command.unit() {
-            ensure(&mut self.units, unit, |id| {
-                ledger.load(&id.stream(), UnitState::default(), |s, e| s.evolve(e))
-            })?;
+            ensure(&mut self.units, unit, |id| ledger.unit(id))?;
         }
         Ok(())
     }
@@ -149,22 +147,25 @@ impl<'a> WorkSet<'a> {
         match target {
             Target::Person(p) => {
                 if let Some(loaded) = self.people.get_mut(&p) {
-                    loaded.state.apply(id, event.clone());
+                    Arc::make_mut(&mut loaded.state).apply(id, event.clone());
                 }
             }
             Target::Session(s) => {
                 if let Some(loaded) = self.sessions.get_mut(&s) {
-                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                    let state = Arc::make_mut(&mut loaded.state);
+                    *state = std::mem::take(state).evolve(event);
                 }
             }
             Target::Programme(p) => {
                 if let Some(loaded) = self.programmes.get_mut(&p) {
-                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                    let state = Arc::make_mut(&mut loaded.state);
+                    *state = std::mem::take(state).evolve(event);
                 }
             }
             Target::Unit(u) => {
                 if let Some(loaded) = self.units.get_mut(&u) {
-                    loaded.state = std::mem::take(&mut loaded.state).evolve(event);
+                    let state = Arc::make_mut(&mut loaded.state);
+                    *state = std::mem::take(state).evolve(event);
                 }
             }
         }
@@ -186,7 +187,7 @@ impl<'a> WorkSet<'a> {
     }
 
     /// Everything decided, as one all-or-nothing batch recorded by `actor`.
-    pub fn into_batch(self, actor: &str) -> Result<AppendBatch, LedgerError> {
+    pub fn batch(&self, actor: &str) -> Result<AppendBatch, LedgerError> {
         let mut streams: Vec<StreamAppend> = Vec::new();
         let mut positions: HashMap<StreamId, usize> = HashMap::new();
         for (target, event, id) in &self.decided {
@@ -213,5 +214,43 @@ impl<'a> WorkSet<'a> {
             actor: actor.to_string(),
             streams,
         })
+    }
+
+    /// Once the batch is stored (`outcome`), hands the states it changed, with what was
+    /// decided on them, to the ledger: the next command on these streams starts from them
+    /// instead of reading back the events just written. The batch expected each stream
+    /// at the version it was loaded at, so each state is now exactly the fold of its
+    /// stream up to the version stored.
+    pub fn keep(self, outcome: &AppendOutcome) {
+        if outcome.already_stored {
+            return;
+        }
+        let mut stored: HashMap<&StreamId, u64> = HashMap::new();
+        for event in &outcome.events {
+            let version = stored.entry(&event.stream).or_insert(event.version);
+            *version = (*version).max(event.version);
+        }
+        let states = &self.ledger.states;
+        keep_changed(&states.people, self.people, &stored, |id| id.stream());
+        keep_changed(&states.sessions, self.sessions, &stored, |id| id.stream());
+        keep_changed(&states.programmes, self.programmes, &stored, |id| {
+            id.stream()
+        });
+        keep_changed(&states.units, self.units, &stored, |id| id.stream());
+    }
+}
+
+/// Puts in `cache` each state of `loaded` whose stream `stored` names, at that version.
+fn keep_changed<K, T>(
+    cache: &StateCache<T>,
+    loaded: HashMap<K, Loaded<Arc<T>>>,
+    stored: &HashMap<&StreamId, u64>,
+    stream_of: impl Fn(&K) -> StreamId,
+) {
+    for (id, state) in loaded {
+        let stream = stream_of(&id);
+        if let Some(&version) = stored.get(&stream) {
+            cache.put(&stream, Some(version), &state.state);
+        }
     }
 }

@@ -12,6 +12,7 @@ mod crash;
 mod demo;
 mod domain_invariants;
 mod import;
+mod ledger_cache;
 mod projection;
 mod report;
 mod schemas;
