@@ -29,6 +29,7 @@ use tokio::sync::watch;
 use tower::limit::ConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::map_response_body::MapResponseBodyLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -60,9 +61,8 @@ pub struct AppState {
     pub shutdown: watch::Receiver<bool>,
 }
 
-/// The router, without a socket (tests may call it directly).
-pub fn app(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+/// The routes, with the body limits of each group of them.
+fn router(state: AppState) -> Router {
     // Imports take whole files: their own, larger limit. The limit layers refuse a body by
     // its Content-Length before reading it; `DefaultBodyLimit` bounds what extractors read.
     let imports = Router::new()
@@ -104,12 +104,28 @@ pub fn app(state: AppState) -> Router {
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(imports)
         .fallback(|| async { error::ApiError::NotFound("no such endpoint".into()) })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
-        .layer(CompressionLayer::new().gzip(true))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
-        .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
-        .layer(axum::middleware::map_response(error::problem_for_plain_errors))
-        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .with_state(state)
+}
+
+/// The whole API: the routes inside the layers every request passes once, outermost
+/// first. They wrap the router as a whole rather than each route (`Router::layer`), so
+/// that the concurrency limit is one limit for the server and a request does not clone
+/// the stack.
+pub fn app(
+    state: AppState,
+) -> impl tower::Service<
+    axum::extract::Request,
+    Response = axum::response::Response,
+    Error = std::convert::Infallible,
+    Future = impl Send,
+> + Clone
++ Send
++ Sync
++ 'static {
+    let request_id = HeaderName::from_static("x-request-id");
+    tower::ServiceBuilder::new()
+        .layer(MapResponseBodyLayer::new(axum::body::Body::new))
+        .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
             let id = request
                 .headers()
@@ -119,8 +135,14 @@ pub fn app(state: AppState) -> Router {
                 .to_string();
             tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
         }))
-        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
-        .with_state(state)
+        .layer(PropagateRequestIdLayer::new(request_id))
+        .layer(axum::middleware::map_response(error::problem_for_plain_errors))
+        .layer(ConcurrencyLimitLayer::new(CONCURRENCY))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, TIMEOUT))
+        .layer(MapResponseBodyLayer::new(axum::body::Body::new))
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .service(router(state))
 }
 
 /// Builds the state for a store: starts the projection (within a tokio runtime).
@@ -151,12 +173,12 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let projection = state.projection.clone();
-    let router = app(state);
+    let app = app(state);
     let graceful = async move {
         shutdown.await;
         stop_streams.send_replace(true);
     };
-    axum::serve(listener, router)
+    axum::serve(listener, axum::ServiceExt::into_make_service(app))
         .with_graceful_shutdown(graceful)
         .await?;
     if let Err(e) = projection.stop().await {
