@@ -48,9 +48,13 @@ pub const CONCURRENCY: usize = 512;
 /// A request taking longer is answered 408.
 pub const TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Everything a handler may use; cheap to clone.
+/// Everything a handler may use; one reference count to clone (extractors clone it for
+/// every request).
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+/// What [`AppState`] shares.
+pub struct Shared {
     pub store: Store,
     pub ledger: Ledger,
     pub projection: Projection,
@@ -59,6 +63,14 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Becomes true when the server is shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 /// The routes, with the body limits of each group of them.
@@ -152,7 +164,7 @@ pub fn state(
     shutdown: watch::Receiver<bool>,
 ) -> Result<AppState, crate::projection::ProjectionError> {
     let projection = Projection::start(store.clone(), crate::projection::Settings::default())?;
-    Ok(AppState {
+    Ok(AppState(Arc::new(Shared {
         ledger: Ledger::new(store.clone()),
         store,
         projection,
@@ -160,7 +172,7 @@ pub fn state(
         policies: Arc::new(PolicySet::default_set()),
         metrics: Arc::new(Metrics::default()),
         shutdown,
-    })
+    })))
 }
 
 /// Serves until `shutdown` resolves, then stops taking connections, lets requests in
