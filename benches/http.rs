@@ -1,16 +1,18 @@
 //! HTTP benchmark: the real server on a loopback port, loaded with the demo district, and a
-//! Rust load generator (64 connections sharing one pooled client) in the same process.
+//! Rust load generator (one pooled client) in the same process.
 //!
-//! Three workloads, each for a fixed time and bounded in count: `GET /healthz` (the
-//! server's floor: routing, middleware and HTTP/1.1 on loopback), `GET /people/{id}` as of
-//! a past date round-robin over about a thousand people, and single-event appends
-//! (`POST /people/{id}/appraisals`, each for a distinct person and year so the domain
-//! accepts every one). Then, as a baseline for the appends, the same appraisals through
-//! `Ledger::execute` by 64 in-process callers on a second, fresh demo store: no HTTP, no
-//! read models.
+//! Workloads, each for a fixed time and bounded in count: `GET /healthz` (the server's
+//! floor: routing, middleware and HTTP/1.1 on loopback) and `GET /people/{id}` as of a past
+//! date round-robin over about a thousand people, at 64 connections; then single-event
+//! appends (`POST /people/{id}/appraisals`, each for a distinct person and year so the
+//! domain accepts every one) at 1, 8 and 64 connections. Beside the appends, in the same
+//! run and at the same concurrency: the same appraisals through `Ledger::execute` on a
+//! fresh demo store (no HTTP, no read models), and bare durable single-event appends to a
+//! fresh store (`Store::append`: group commit and nothing else). Events per flush come from
+//! the store's group-commit counter.
 //!
 //! Run: `cargo bench --bench http [-- --seconds N --max N]` (default 10 s and at most
-//! 1,000,000 requests per workload). Prints a Markdown table for `docs/PERFORMANCE.md`.
+//! 1,000,000 requests per workload). Prints Markdown tables for `docs/PERFORMANCE.md`.
 //! Client and server share this machine's cores: compare the ratios.
 
 use std::collections::HashSet;
@@ -25,7 +27,7 @@ use cadre::domain::vocab::Classification;
 use cadre::domain::{Command, PersonId};
 use cadre::http::{self, Tokens};
 use cadre::ledger::Ledger;
-use cadre::store::Store;
+use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamId};
 use chrono::NaiveDate;
 use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
@@ -36,8 +38,11 @@ use tokio::task::JoinSet;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Connections (and client tasks) per workload.
+/// Connections (and client tasks) of the read workloads, and the most of the appends.
 const CONNECTIONS: usize = 64;
+/// The append sweep: callers at once, and how many years of appraisals the level may use
+/// (each person is appraised once a year, so every level has years of its own).
+const LEVELS: [(usize, usize); 3] = [(1, 1), (8, 2), (64, 5)];
 /// Demo seed and scale.
 const SEED: u64 = 2017;
 const SCALE: f64 = 1.0;
@@ -45,11 +50,9 @@ const SCALE: f64 = 1.0;
 const READ_PEOPLE: usize = 1_000;
 /// The as-of date of the reads.
 const AS_OF: &str = "2015-12-31";
-/// The demo appraises 2012–2017; the domain refuses a year after this one.
+/// The demo appraises 2012–2017; the sweep's levels take the years from 2018 on (eight
+/// in all, to 2025: the domain refuses a year after the current one).
 const FIRST_FREE_YEAR: i32 = 2018;
-const FREE_YEARS: usize = 8;
-/// The store's own durable append rate, 64 callers (`cargo bench --bench store`).
-const STORE_APPENDS_PER_S: f64 = 47_000.0;
 /// The client's threads' name (the main thread, which drives the runs, counts as the
 /// client too); every other thread of the process serves (server runtime, store writer,
 /// sled).
@@ -79,17 +82,30 @@ fn args() -> Args {
     args
 }
 
-/// Appraisal `i` of a round over `people`: person `i mod n`, year `2018 + i div n`. Every
-/// (person, year) comes at most once, and a person's next year only a whole round later.
-fn appraisal(people: usize, i: usize) -> (usize, i32) {
-    (i % people, FIRST_FREE_YEAR + (i / people) as i32)
+/// The first year of appraisals of sweep level `level`, and how many years it may use.
+fn level_years(level: usize) -> (i32, usize) {
+    let before: usize = LEVELS[..level].iter().map(|(_, years)| years).sum();
+    (FIRST_FREE_YEAR + before as i32, LEVELS[level].1)
+}
+
+/// Appraisal `i` of a round over `people` from `first_year`: person `i mod n`, year
+/// `first_year + i div n`. Every (person, year) comes at most once, and a person's next
+/// year only a whole round later.
+fn appraisal(people: usize, first_year: i32, i: usize) -> (usize, i32) {
+    (i % people, first_year + (i / people) as i32)
 }
 
 /// What the HTTP clients ask for; request `i` of a run.
 enum Workload {
     Healthz,
-    Read { people: Vec<String> },
-    Append { people: Vec<String> },
+    Read {
+        people: Vec<String>,
+    },
+    Append {
+        people: Vec<String>,
+        first_year: i32,
+        years: usize,
+    },
 }
 
 impl Workload {
@@ -100,8 +116,8 @@ impl Workload {
                 "`GET /people/{{id}}?as_of={AS_OF}` ({} people)",
                 people.len()
             ),
-            Workload::Append { people } => format!(
-                "`POST /people/{{id}}/appraisals` ({} people × {FREE_YEARS} years)",
+            Workload::Append { people, years, .. } => format!(
+                "`POST /people/{{id}}/appraisals` ({} people × {years} years)",
                 people.len()
             ),
         }
@@ -110,7 +126,7 @@ impl Workload {
     /// Requests the workload can make at most.
     fn bound(&self, max: usize) -> usize {
         match self {
-            Workload::Append { people } => max.min(people.len() * FREE_YEARS),
+            Workload::Append { people, years, .. } => max.min(people.len() * years),
             _ => max,
         }
     }
@@ -125,8 +141,10 @@ impl Workload {
                     .query(&[("as_of", AS_OF)]),
                 StatusCode::OK,
             ),
-            Workload::Append { people } => {
-                let (person, year) = appraisal(people.len(), i);
+            Workload::Append {
+                people, first_year, ..
+            } => {
+                let (person, year) = appraisal(people.len(), *first_year, i);
                 let body = json!({
                     "year": year,
                     "classification": "good",
@@ -194,10 +212,16 @@ impl Outcome {
     }
 }
 
-/// Runs `op(0)`, `op(1)`, … on `CONNECTIONS` tasks (on the current runtime) until
+/// Runs `op(0)`, `op(1)`, … on `connections` tasks (on the current runtime) until
 /// `seconds` pass or `bound` operations have started. `op` answers `None` on success, else
 /// what went wrong.
-async fn run<F, Fut>(name: String, bound: usize, seconds: f64, op: F) -> Result<Outcome>
+async fn run<F, Fut>(
+    name: String,
+    bound: usize,
+    seconds: f64,
+    connections: usize,
+    op: F,
+) -> Result<Outcome>
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Option<String>> + Send + 'static,
@@ -207,10 +231,10 @@ where
     let start = Instant::now();
     let deadline = start + Duration::from_secs_f64(seconds);
     let mut tasks = JoinSet::new();
-    for _ in 0..CONNECTIONS {
+    for _ in 0..connections {
         let (op, next) = (op.clone(), next.clone());
         tasks.spawn(async move {
-            let mut latencies = Vec::with_capacity(bound.min(1 << 20) / CONNECTIONS + 1);
+            let mut latencies = Vec::with_capacity(bound.min(1 << 20) / connections + 1);
             let mut errors = 0;
             let mut first_error = None;
             while Instant::now() < deadline {
@@ -254,13 +278,12 @@ where
     Ok(outcome)
 }
 
-/// Runs an HTTP workload.
+/// Runs an HTTP workload on `connections` connections.
 async fn run_http(
     client: &Client,
     base: &str,
     workload: Workload,
-    seconds: f64,
-    max: usize,
+    (seconds, max, connections): (f64, usize, usize),
 ) -> Result<Outcome> {
     let (name, bound) = (workload.name(), workload.bound(max));
     let shared = Arc::new((client.clone(), base.to_string(), workload));
@@ -271,7 +294,7 @@ async fn run_http(
             workload.call(client, base, i).await
         }
     };
-    run(name, bound, seconds, op).await
+    run(name, bound, seconds, connections, op).await
 }
 
 /// The server, as the API tests start it: a real listener on an ephemeral loopback port.
@@ -430,15 +453,51 @@ fn sample_queue(store: &Store) -> (Arc<AtomicBool>, tokio::task::JoinHandle<(f64
     (sampling, task)
 }
 
+/// An append run, with what the store saw during it.
+struct Appends {
+    outcome: Outcome,
+    /// Events stored (by the store's head).
+    events: u64,
+    /// Groups written and flushed.
+    commits: u64,
+}
+
+impl Appends {
+    fn events_per_second(&self) -> f64 {
+        self.events as f64 / self.outcome.elapsed.as_secs_f64()
+    }
+
+    fn events_per_flush(&self) -> f64 {
+        self.events as f64 / self.commits.max(1) as f64
+    }
+}
+
+/// Runs `workload` (some appends) against `store`, sampling its queue and counting what it
+/// stored and how many flushes that took.
+async fn appends<W: Future<Output = Result<Outcome>>>(
+    store: &Store,
+    workload: W,
+) -> Result<Appends> {
+    let (head, commits) = (store.head().position, store.group_commits());
+    let (sampling, sampler) = sample_queue(store);
+    let mut outcome = workload.await?;
+    sampling.store(false, Ordering::Relaxed);
+    outcome.queue = Some(sampler.await?);
+    Ok(Appends {
+        outcome,
+        events: store.head().position - head,
+        commits: store.group_commits() - commits,
+    })
+}
+
 /// What the HTTP workloads measured.
 struct Measured {
     healthz: Outcome,
     reads: Outcome,
-    appends: Outcome,
+    /// One per sweep level.
+    appends: Vec<Appends>,
     /// The people the appends went round.
     writers: Vec<String>,
-    /// Events the appends stored, by the store's head.
-    appended: u64,
 }
 
 async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<Measured> {
@@ -477,103 +536,124 @@ async fn bench(args: &Args, store: &Store, base: &str, head: u64) -> Result<Meas
     );
 
     // Warm up: open the connections and touch the code paths (not measured).
-    run_http(&client, base, Workload::Healthz, 0.5, 10_000).await?;
     let warm = Workload::Read {
         people: readers.clone(),
     };
-    run_http(&client, base, warm, 0.5, 2_000).await?;
+    run_http(&client, base, Workload::Healthz, (0.5, 10_000, CONNECTIONS)).await?;
+    run_http(&client, base, warm, (0.5, 2_000, CONNECTIONS)).await?;
 
-    let (seconds, max) = (args.seconds, args.max);
-    let healthz = run_http(&client, base, Workload::Healthz, seconds, max).await?;
+    let limits = (args.seconds, args.max, CONNECTIONS);
+    let healthz = run_http(&client, base, Workload::Healthz, limits).await?;
     let reads = Workload::Read { people: readers };
-    let reads = run_http(&client, base, reads, seconds, max).await?;
-
-    let before = store.head().position;
-    let (sampling, sampler) = sample_queue(store);
-    let appends = Workload::Append {
-        people: writers.clone(),
-    };
-    let mut appends = run_http(&client, base, appends, seconds, max).await?;
-    sampling.store(false, Ordering::Relaxed);
-    appends.queue = Some(sampler.await?);
-    let appended = store.head().position - before;
+    let reads = run_http(&client, base, reads, limits).await?;
+    let mut sweep = Vec::new();
+    for (level, &(connections, _)) in LEVELS.iter().enumerate() {
+        let (first_year, years) = level_years(level);
+        let workload = Workload::Append {
+            people: writers.clone(),
+            first_year,
+            years,
+        };
+        let limits = (args.seconds, args.max, connections);
+        sweep.push(appends(store, run_http(&client, base, workload, limits)).await?);
+    }
     Ok(Measured {
         healthz,
         reads,
-        appends,
+        appends: sweep,
         writers,
-        appended,
     })
 }
 
-/// The same appraisals as the HTTP appends, through `Ledger::execute` on a fresh demo
-/// store: what the command path costs without HTTP and without read models.
-async fn ledger_baseline(
-    dir: &Path,
-    writers: &[String],
-    seconds: f64,
-    max: usize,
-) -> Result<Outcome> {
+/// The same appraisals as the HTTP appends, at the same concurrency, through
+/// `Ledger::execute` on a fresh demo store: the command path without HTTP and without
+/// read models.
+async fn ledger_baseline(dir: &Path, writers: &[String], args: &Args) -> Result<Vec<Appends>> {
     let store = Store::open(dir)?;
     let ledger = Ledger::new(store.clone());
     cadre::demo::load(&ledger, SEED, SCALE, &mut |_, _| {})
         .await
         .context("loading the baseline's demo")?;
-    let people: Vec<PersonId> = writers
-        .iter()
-        .map(|id| id.parse().map(PersonId))
-        .collect::<Result<_, _>>()?;
-    let bound = max.min(people.len() * FREE_YEARS);
-    let name = format!(
-        "baseline: the same appraisals via `Ledger::execute`, {CONNECTIONS} in-process callers, no HTTP"
+    let people: Arc<Vec<PersonId>> = Arc::new(
+        writers
+            .iter()
+            .map(|id| id.parse().map(PersonId))
+            .collect::<Result<_, _>>()?,
     );
-    let shared = Arc::new((ledger, people));
-    let op = move |i| {
-        let shared = shared.clone();
-        async move {
-            let (ledger, people) = &*shared;
-            let (person, year) = appraisal(people.len(), i);
-            let Some(effective_date) = NaiveDate::from_ymd_opt(year, 12, 26) else {
-                return Some(format!("no date {year}-12-26"));
-            };
-            let command = Command::Appraise {
-                person: people[person],
-                year,
-                classification: Classification::Good,
-                score: None,
-                feedback: Vec::new(),
-                effective_date,
-            };
-            match ledger.execute("bench", &command).await {
-                Ok(_) => None,
-                Err(e) => Some(format!("appraising {} for {year}: {e}", people[person].0)),
+    let mut sweep = Vec::new();
+    for (level, &(connections, _)) in LEVELS.iter().enumerate() {
+        let (first_year, years) = level_years(level);
+        let bound = args.max.min(people.len() * years);
+        let name = format!("`Ledger::execute`, {connections} in-process callers");
+        let (ledger, people) = (ledger.clone(), people.clone());
+        let op = move |i| {
+            let (ledger, people) = (ledger.clone(), people.clone());
+            async move {
+                let (person, year) = appraisal(people.len(), first_year, i);
+                let Some(effective_date) = NaiveDate::from_ymd_opt(year, 12, 26) else {
+                    return Some(format!("no date {year}-12-26"));
+                };
+                let command = Command::Appraise {
+                    person: people[person],
+                    year,
+                    classification: Classification::Good,
+                    score: None,
+                    feedback: Vec::new(),
+                    effective_date,
+                };
+                match ledger.execute("bench", &command).await {
+                    Ok(_) => None,
+                    Err(e) => Some(format!("appraising {} for {year}: {e}", people[person].0)),
+                }
             }
-        }
-    };
-    let (sampling, sampler) = sample_queue(&store);
-    let mut outcome = run(name, bound, seconds, op).await?;
-    sampling.store(false, Ordering::Relaxed);
-    outcome.queue = Some(sampler.await?);
-    drop(store);
-    Ok(outcome)
+        };
+        let run = run(name, bound, args.seconds, connections, op);
+        sweep.push(appends(&store, run).await?);
+    }
+    Ok(sweep)
+}
+
+/// Bare durable single-event appends (an appraisal-sized payload, 10,000 streams) to a
+/// fresh store at each concurrency of the sweep: group commit and nothing else.
+async fn store_baseline(dir: &Path, args: &Args) -> Result<Vec<Appends>> {
+    let store = Store::open(dir)?;
+    let mut sweep = Vec::new();
+    for &(connections, _) in &LEVELS {
+        let name = format!("`Store::append`, {connections} callers");
+        let writer = store.clone();
+        let op = move |i: usize| {
+            let store = writer.clone();
+            async move {
+                let stream = match StreamId::parse(format!("bench-{}", i % 10_000)) {
+                    Ok(stream) => stream,
+                    Err(e) => return Some(e.to_string()),
+                };
+                let event = NewEvent::new("Noted", 1, vec![b'x'; 200]);
+                let batch = AppendBatch::single("bench", stream, ExpectedVersion::Any, vec![event]);
+                store.append(batch).await.err().map(|e| e.to_string())
+            }
+        };
+        let run = run(name, args.max, args.seconds, connections, op);
+        sweep.push(appends(&store, run).await?);
+    }
+    Ok(sweep)
 }
 
 fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1e3)
 }
 
-fn report(args: &Args, head: u64, m: &Measured, baseline: &Outcome) -> bool {
+fn report(args: &Args, head: u64, m: &Measured, ledger: &[Appends], bare: &[Appends]) -> bool {
     let cpus = std::thread::available_parallelism().map_or(0, |n| n.get());
     println!(
-        "cadre HTTP benchmark: demo district (seed {SEED}, {head} events), {CONNECTIONS} connections, \
-         {} s per workload (at most {} requests), client and server in one process on {cpus} cores",
+        "cadre HTTP benchmark: demo district (seed {SEED}, {head} events), {} s per workload \
+         (at most {} requests), client and server in one process on {cpus} cores",
         args.seconds, args.max,
     );
     println!();
-    println!("| workload | requests/s | p50 | p99 | errors |");
+    println!("| workload ({CONNECTIONS} connections) | requests/s | p50 | p99 | errors |");
     println!("| --- | --- | --- | --- | --- |");
-    let all = [&m.healthz, &m.reads, &m.appends, baseline];
-    for outcome in all {
+    for outcome in [&m.healthz, &m.reads] {
         println!(
             "| {} | {:.0} | {} | {} | {} |",
             outcome.name,
@@ -589,58 +669,77 @@ fn report(args: &Args, head: u64, m: &Measured, baseline: &Outcome) -> bool {
         m.reads.rate() / m.healthz.rate(),
         ms(m.reads.percentile(0.99))
     );
-    let bounded = |o: &Outcome| {
-        if o.bounded {
-            " (count bound reached)"
-        } else {
-            ""
-        }
+    println!();
+    println!(
+        "Single-event appends (events/s; p50 / p99 of the HTTP requests; events per flush and \
+         mean queue depth in the store):"
+    );
+    println!();
+    println!(
+        "| callers | HTTP `POST …/appraisals` | `Ledger::execute` | `Store::append` | HTTP ÷ store | HTTP p50 / p99 | events per flush: HTTP, store | queue depth: HTTP, store | errors |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+    let queue = |a: &Appends| a.outcome.queue.map_or(0.0, |(mean, _)| mean);
+    for (i, &(connections, _)) in LEVELS.iter().enumerate() {
+        let (http, ledger, bare) = (&m.appends[i], &ledger[i], &bare[i]);
+        println!(
+            "| {connections} | {:.0} | {:.0} | {:.0} | {:.2} | {} / {} | {:.1}, {:.1} | {:.1}, {:.1} | {} |",
+            http.events_per_second(),
+            ledger.events_per_second(),
+            bare.events_per_second(),
+            http.events_per_second() / bare.events_per_second(),
+            ms(http.outcome.percentile(0.50)),
+            ms(http.outcome.percentile(0.99)),
+            http.events_per_flush(),
+            bare.events_per_flush(),
+            queue(http),
+            queue(bare),
+            http.outcome.errors + ledger.outcome.errors + bare.outcome.errors,
+        );
+    }
+    let cores = |o: &Outcome| {
+        let (client, server, writer) = o.cores;
+        format!("{client:.2} + {server:.2} (writer {writer:.2})")
     };
-    let queue = |o: &Outcome| {
-        o.queue.map_or(String::new(), |(mean, max)| {
-            format!("; append queue depth (submitted to the store, not yet answered) mean {mean:.1}, max {max}")
-        })
-    };
+    println!();
     println!(
-        "- HTTP appends: {} requests in {:.2} s{}, {} events stored = {:.0} events/s{}",
-        m.appends.latencies.len(),
-        m.appends.elapsed.as_secs_f64(),
-        bounded(&m.appends),
-        m.appended,
-        m.appended as f64 / m.appends.elapsed.as_secs_f64(),
-        queue(&m.appends)
+        "- cores busy, client + server (of which the store's writer thread) of {cpus}: healthz {}; reads {}; {}",
+        cores(&m.healthz),
+        cores(&m.reads),
+        LEVELS
+            .iter()
+            .enumerate()
+            .map(|(i, (c, _))| format!(
+                "{c} callers: HTTP {}, ledger {}, store {}",
+                cores(&m.appends[i].outcome),
+                cores(&ledger[i].outcome),
+                cores(&bare[i].outcome)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
     );
-    println!(
-        "- ledger baseline: {} appends in {:.2} s{}{}",
-        baseline.latencies.len(),
-        baseline.elapsed.as_secs_f64(),
-        bounded(baseline),
-        queue(baseline)
-    );
-    println!(
-        "- HTTP appends/s ÷ ledger appends/s = {:.2}; ÷ the store's 64-caller durable rate \
-         (~{STORE_APPENDS_PER_S:.0} events/s, `cargo bench --bench store`): HTTP {:.2}, ledger {:.2}",
-        m.appends.rate() / baseline.rate(),
-        m.appends.rate() / STORE_APPENDS_PER_S,
-        baseline.rate() / STORE_APPENDS_PER_S,
-    );
-    let busy: Vec<String> = [
-        ("healthz", m.healthz.cores),
-        ("reads", m.reads.cores),
-        ("HTTP appends", m.appends.cores),
-        ("ledger appends", baseline.cores),
-    ]
-    .into_iter()
-    .map(|(name, (client, server, writer))| {
-        format!("{name} {client:.2} + {server:.2} (writer {writer:.2})")
-    })
-    .collect();
-    println!(
-        "- cores busy, client + server (of which the store's writer thread) of {cpus}: {}",
-        busy.join("; ")
-    );
+    let bounded: Vec<&str> = m
+        .appends
+        .iter()
+        .chain(ledger)
+        .chain(bare)
+        .filter(|a| a.outcome.bounded)
+        .map(|a| a.outcome.name.as_str())
+        .collect();
+    if !bounded.is_empty() {
+        println!(
+            "- stopped at their count bound before the time: {}",
+            bounded.join("; ")
+        );
+    }
     let mut clean = true;
-    for outcome in all {
+    let all = m
+        .appends
+        .iter()
+        .chain(ledger)
+        .chain(bare)
+        .map(|a| &a.outcome);
+    for outcome in [&m.healthz, &m.reads].into_iter().chain(all) {
         if let Some(error) = &outcome.first_error {
             clean = false;
             println!(
@@ -692,16 +791,16 @@ fn main() -> Result<()> {
     drop(store);
     let measured = measured?;
 
-    eprintln!("server stopped; running the ledger baseline on a fresh demo store");
-    let baseline = server_runtime.block_on(ledger_baseline(
-        &temp.path().join("baseline"),
+    eprintln!("server stopped; running the ledger and store baselines on fresh stores");
+    let ledger = server_runtime.block_on(ledger_baseline(
+        &temp.path().join("ledger"),
         &measured.writers,
-        args.seconds,
-        args.max,
+        &args,
     ))?;
+    let bare = server_runtime.block_on(store_baseline(&temp.path().join("store"), &args))?;
     drop(server_runtime);
 
-    if !report(&args, head, &measured, &baseline) {
+    if !report(&args, head, &measured, &ledger, &bare) {
         bail!("some requests failed");
     }
     Ok(())

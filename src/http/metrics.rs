@@ -95,6 +95,11 @@ pub async fn render(State(state): State<AppState>) -> impl IntoResponse {
         ("cadre_events_appended_total", "counter", load(&m.appended)),
         ("cadre_log_head_position", "gauge", head),
         (
+            "cadre_group_commits_total",
+            "counter",
+            state.store.group_commits(),
+        ),
+        (
             "cadre_append_queue_depth",
             "gauge",
             state.store.pending_appends() as u64,

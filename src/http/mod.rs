@@ -84,17 +84,32 @@ fn router(state: AppState) -> Router {
     Router::new()
         .route("/units", post(commands::register_unit).get(reads::units))
         .route("/units/{id}/roster", get(reads::roster))
-        .route("/programmes", post(commands::register_programme).get(reads::programmes))
+        .route(
+            "/programmes",
+            post(commands::register_programme).get(reads::programmes),
+        )
         .route("/sessions", post(commands::schedule_session))
         .route("/sessions/{id}", get(reads::session))
-        .route("/people", post(commands::register_person).get(reads::search))
+        .route(
+            "/people",
+            post(commands::register_person).get(reads::search),
+        )
         .route("/people/{id}", get(reads::person))
         .route("/people/{id}/history", get(audit::history))
         .route("/people/{id}/assignments", post(commands::assign))
-        .route("/people/{id}/qualifications", post(commands::record_qualification))
+        .route(
+            "/people/{id}/qualifications",
+            post(commands::record_qualification),
+        )
         .route("/people/{id}/enrolments", post(commands::enrol))
-        .route("/people/{id}/enrolments/{session}/withdrawal", post(commands::withdraw))
-        .route("/people/{id}/enrolments/{session}/completion", post(commands::complete))
+        .route(
+            "/people/{id}/enrolments/{session}/withdrawal",
+            post(commands::withdraw),
+        )
+        .route(
+            "/people/{id}/enrolments/{session}/completion",
+            post(commands::complete),
+        )
         .route("/people/{id}/rotations", post(commands::start_rotation))
         .route("/people/{id}/rotations/end", post(commands::end_rotation))
         .route("/people/{id}/appraisals", post(commands::appraise))

@@ -23,7 +23,7 @@ mod writer;
 use std::fs::{File, OpenOptions};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, mpsc};
 use std::thread::JoinHandle;
 
@@ -120,6 +120,8 @@ struct Inner {
     requests: Mutex<Option<mpsc::Sender<Request>>>,
     /// Appends submitted and not yet answered.
     pending: Arc<AtomicUsize>,
+    /// Groups written and flushed since open.
+    commits: Arc<AtomicU64>,
     events: broadcast::Sender<Arc<[RecordedEvent]>>,
     writer: Mutex<Option<JoinHandle<()>>>,
     /// Held for the store's lifetime: the OS lock that keeps other processes out.
@@ -149,6 +151,7 @@ impl Store {
         let (events, _) = broadcast::channel(LIVE_BUFFER);
         let (requests, receiver) = mpsc::channel();
         let pending = Arc::new(AtomicUsize::new(0));
+        let commits = Arc::new(AtomicU64::new(0));
         let writer = Writer {
             db: db.clone(),
             log: log.clone(),
@@ -157,6 +160,7 @@ impl Store {
             requests: receiver,
             clock: options.clock.unwrap_or_else(|| Arc::new(chrono::Utc::now)),
             pending: pending.clone(),
+            commits: commits.clone(),
         };
         let writer = std::thread::Builder::new()
             .name("cadre-writer".into())
@@ -170,6 +174,7 @@ impl Store {
                 index,
                 requests: Mutex::new(Some(requests)),
                 pending,
+                commits,
                 events,
                 writer: Mutex::new(Some(writer)),
                 _lock: lock,
@@ -232,6 +237,12 @@ impl Store {
     /// Appends waiting for the writer (the group-commit queue depth).
     pub fn pending_appends(&self) -> usize {
         self.inner.pending.load(Ordering::Relaxed)
+    }
+
+    /// Groups written and flushed since the store was opened: appended events divided by
+    /// this is how many events share a flush.
+    pub fn group_commits(&self) -> u64 {
+        self.inner.commits.load(Ordering::Relaxed)
     }
 
     /// The last durable position and its hash.

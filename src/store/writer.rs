@@ -56,6 +56,8 @@ pub(super) struct Writer {
     pub clock: Clock,
     /// Appends submitted and not yet answered (for metrics).
     pub pending: Arc<std::sync::atomic::AtomicUsize>,
+    /// Groups written and flushed (for metrics: events per flush is what group commit buys).
+    pub commits: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// A batch admitted into the group: its events, in batch order, already numbered.
@@ -201,6 +203,8 @@ impl Writer {
         }
         self.log.apply_batch(batch)?;
         self.db.flush()?;
+        self.commits
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Ok(starts)
     }
 

@@ -232,4 +232,6 @@ async fn concurrent_callers_share_group_commits_and_all_land_densely() {
         "some appends shared a group commit ({} chunks for 320 appends)",
         stats.chunks
     );
+    // One flush per group: as many commits as chunks (each group here fits one chunk).
+    assert_eq!(store.group_commits(), stats.chunks);
 }
