@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::event::{Event, Placement};
+use super::event::{Event, PersonRegistered, Placement};
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, QualificationLevel, RotationOutcome,
@@ -25,19 +25,6 @@ use super::vocab::{
 pub struct Fact {
     pub id: EventId,
     pub event: Event,
-}
-
-/// Who the person is, as registered.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Identity {
-    pub person: PersonId,
-    pub full_name: String,
-    pub birth_date: NaiveDate,
-    pub gender: Gender,
-    pub ethnicity: String,
-    pub category: StaffCategory,
-    pub placement: Placement,
-    pub leadership: bool,
 }
 
 /// A rotation, transfer or secondment as started.
@@ -53,7 +40,8 @@ pub struct Movement {
 /// models use. Rare, large facts are boxed so the common ones stay small.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Change {
-    Registered(Box<Identity>),
+    /// The registration itself: once a person, and what their view starts from.
+    Registered(Box<PersonRegistered>),
     Assigned {
         unit: UnitId,
         post: Box<str>,
@@ -96,19 +84,7 @@ impl Change {
     /// (reference data, and corrections and voids, which act on other facts).
     pub fn of(event: &Event) -> Option<Change> {
         Some(match event {
-            Event::PersonRegistered(e) => Change::Registered(Box::new(Identity {
-                person: e.person,
-                full_name: e.full_name.clone(),
-                birth_date: e.birth_date,
-                gender: e.gender,
-                ethnicity: e.ethnicity.clone(),
-                category: e.category,
-                placement: Placement {
-                    unit: e.unit,
-                    post: e.post.clone(),
-                },
-                leadership: e.leadership,
-            })),
+            Event::PersonRegistered(e) => Change::Registered(Box::new(e.clone())),
             Event::PersonAssigned(e) => Change::Assigned {
                 unit: e.unit,
                 post: e.post.as_str().into(),
@@ -232,20 +208,23 @@ impl Timeline {
     /// Where the person stands, from the facts in force on `as_of` (all when `None`).
     pub fn view(&self, as_of: Option<NaiveDate>) -> Option<PersonView> {
         let entries = self.effective(as_of);
-        let (registered, identity) = entries.iter().find_map(|entry| match &entry.change {
-            Change::Registered(identity) => Some((entry, identity)),
+        let registered = entries.iter().find_map(|entry| match &entry.change {
+            Change::Registered(registered) => Some(registered),
             _ => None,
         })?;
         let mut view = PersonView {
-            person: identity.person,
-            full_name: identity.full_name.clone(),
-            birth_date: identity.birth_date,
-            gender: identity.gender,
-            ethnicity: identity.ethnicity.clone(),
-            registered_on: registered.date,
-            category: identity.category,
-            placement: identity.placement.clone(),
-            leadership: identity.leadership,
+            person: registered.person,
+            full_name: registered.full_name.clone(),
+            birth_date: registered.birth_date,
+            gender: registered.gender,
+            ethnicity: registered.ethnicity.clone(),
+            registered_on: registered.effective_date,
+            category: registered.category,
+            placement: Placement {
+                unit: registered.unit,
+                post: registered.post.clone(),
+            },
+            leadership: registered.leadership,
             status: BTreeMap::new(),
             enrolments: BTreeMap::new(),
             active_rotation: None,
