@@ -126,8 +126,11 @@ impl Ledger {
         for _ in 0..MAX_ATTEMPTS {
             let work = self.prepare(command, options, today)?;
             match self.store.append(work.batch(actor)?).await {
-                Err(StoreError::WrongExpectedVersion { .. })
-                    if options.expected_person_version.is_none() =>
+                // Another writer got there first: decide again on what it wrote — unless
+                // the caller pinned the person's version (If-Match) and that stream moved.
+                Err(StoreError::WrongExpectedVersion { stream, .. })
+                    if options.expected_person_version.is_none()
+                        || command.person().is_none_or(|p| p.stream() != stream) =>
                 {
                     continue;
                 }

@@ -3,7 +3,7 @@
 //! state a command is decided on must equal a fresh fold of the stream.
 
 use cadre::domain::vocab::*;
-use cadre::domain::{Command, DomainError, PersonId, UnitId};
+use cadre::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use cadre::ledger::{Ledger, LedgerError, Options};
 use chrono::NaiveDate;
 use rand::{Rng, SeedableRng};
@@ -145,4 +145,87 @@ async fn kept_states_always_equal_a_fresh_fold() {
         recorded > 20 && refused > 20,
         "{recorded} recorded, {refused} refused"
     );
+}
+
+/// A session of two seats, recorded through `ledger`.
+async fn session_of_two(ledger: &Ledger) -> SessionId {
+    let (programme, session) = (ProgrammeId(Uuid::now_v7()), SessionId(Uuid::now_v7()));
+    let commands = [
+        Command::RegisterProgramme {
+            programme,
+            name: "Bồi dưỡng quản lý nhà nước".into(),
+            category: ProgrammeCategory::StateManagement,
+            confers: None,
+            provider: "Trường Chính trị tỉnh".into(),
+            in_province: true,
+            duration_days: 30,
+            effective_date: day(2020, 1, 2),
+        },
+        Command::ScheduleSession {
+            session,
+            programme,
+            starts_on: day(2020, 3, 1),
+            ends_on: day(2020, 3, 31),
+            capacity: 2,
+            effective_date: day(2020, 1, 10),
+        },
+    ];
+    for command in commands {
+        ledger
+            .execute_with("clerk", &command, &options())
+            .await
+            .unwrap();
+    }
+    session
+}
+
+fn enrol(person: PersonId, session: SessionId) -> Command {
+    Command::Enrol {
+        person,
+        session,
+        effective_date: day(2020, 2, 1),
+    }
+}
+
+fn session_full(result: &Result<impl std::fmt::Debug, LedgerError>) -> bool {
+    matches!(
+        result,
+        Err(LedgerError::Domain(DomainError::SessionFull { .. }))
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn seats_taken_through_another_ledger_count_against_a_kept_session() {
+    let (_dir, store) = temp_store();
+    let (a, b) = (Ledger::new(store.clone()), Ledger::new(store.clone()));
+    let people = district(&a, 4).await;
+    let session = session_of_two(&a).await;
+    // Each enrolment writes the person's stream and the session's (a seat), in one batch.
+    a.execute_with("clerk", &enrol(people[0], session), &options())
+        .await
+        .unwrap();
+    b.execute_with("clerk", &enrol(people[1], session), &options())
+        .await
+        .unwrap();
+    // `a` kept the session with one seat taken; `b` took the second since.
+    let third = a
+        .execute_with("clerk", &enrol(people[2], session), &options())
+        .await;
+    assert!(session_full(&third), "{third:?}");
+    let withdraw = Command::WithdrawEnrolment {
+        person: people[1],
+        session,
+        reason: "Chuyển công tác".into(),
+        effective_date: day(2020, 2, 10),
+    };
+    b.execute_with("clerk", &withdraw, &options())
+        .await
+        .unwrap();
+    a.execute_with("clerk", &enrol(people[2], session), &options())
+        .await
+        .unwrap();
+    let fourth = b
+        .execute_with("clerk", &enrol(people[3], session), &options())
+        .await;
+    assert!(session_full(&fourth), "{fourth:?}");
 }
