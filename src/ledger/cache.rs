@@ -4,14 +4,16 @@
 //! follows, and events are never rewritten, so a cached state plus the events after it is
 //! exactly the fold of the whole stream.
 
-use std::collections::HashMap;
+use std::num::NonZeroUsize;
 use std::sync::{Arc, Mutex};
+
+use lru::LruCache;
 
 use crate::store::StreamId;
 
 /// How many streams of one kind are kept. A command touches a handful of streams; this
 /// keeps the people a busy office works on without holding a province's record in memory.
-const CAPACITY: usize = 4_096;
+const CAPACITY: NonZeroUsize = NonZeroUsize::new(4_096).expect("not zero");
 
 /// A state folded up to `version` (`None`: the stream had no events).
 pub(crate) struct Cached<T> {
@@ -19,15 +21,15 @@ pub(crate) struct Cached<T> {
     pub state: Arc<T>,
 }
 
-/// Folded states of one kind of stream, by stream.
+/// Folded states of one kind of stream, by stream; the least recently used go first.
 pub(crate) struct StateCache<T> {
-    entries: Mutex<HashMap<StreamId, Cached<T>>>,
+    entries: Mutex<LruCache<StreamId, Cached<T>>>,
 }
 
 impl<T> Default for StateCache<T> {
     fn default() -> Self {
         StateCache {
-            entries: Mutex::new(HashMap::new()),
+            entries: Mutex::new(LruCache::new(CAPACITY)),
         }
     }
 }
@@ -46,19 +48,12 @@ impl<T> StateCache<T> {
     pub fn put(&self, stream: &StreamId, version: Option<u64>, state: &Arc<T>) {
         let mut entries = self.lock();
         if entries
-            .get(stream)
+            .peek(stream)
             .is_some_and(|kept| kept.version >= version)
         {
             return;
         }
-        if entries.len() >= CAPACITY && !entries.contains_key(stream) {
-            // Evict an arbitrary entry (the map's iteration order is random): cheap, and a
-            // miss costs only one stream read.
-            if let Some(victim) = entries.keys().next().cloned() {
-                entries.remove(&victim);
-            }
-        }
-        entries.insert(
+        entries.put(
             stream.clone(),
             Cached {
                 version,
@@ -67,8 +62,8 @@ impl<T> StateCache<T> {
         );
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<StreamId, Cached<T>>> {
-        // The map is consistent after any panic (each call makes one insert or remove).
+    fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<StreamId, Cached<T>>> {
+        // The map is consistent after any panic (each call makes one lookup or insert).
         self.entries.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
@@ -93,15 +88,18 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_never_holds_more_than_its_capacity() {
+    fn the_cache_drops_the_least_recently_used_beyond_its_capacity() {
         let cache = StateCache::default();
-        for n in 0..CAPACITY + 10 {
+        let capacity = CAPACITY.get();
+        for n in 0..capacity {
             cache.put(&stream(n), Some(0), &Arc::new(n));
         }
-        assert_eq!(cache.lock().len(), CAPACITY);
-        assert!(
-            cache.get(&stream(CAPACITY + 9)).is_some(),
-            "the newest is kept"
-        );
+        // Stream 0 is the oldest, but used again: stream 1 goes first.
+        assert!(cache.get(&stream(0)).is_some());
+        cache.put(&stream(capacity), Some(0), &Arc::new(capacity));
+        assert_eq!(cache.lock().len(), capacity);
+        assert!(cache.get(&stream(0)).is_some());
+        assert!(cache.get(&stream(1)).is_none());
+        assert!(cache.get(&stream(capacity)).is_some(), "the newest is kept");
     }
 }

@@ -225,5 +225,9 @@ fn people_status_and_history_export_as_csv_json_and_xlsx() {
         .filter(|e| e.stream.as_str().starts_with("person-"))
         .count();
     assert!(person_events > status.len());
-    assert_eq!(sheet.rows().count(), person_events + 1, "a header and a row an event");
+    assert_eq!(
+        sheet.rows().count(),
+        person_events + 1,
+        "a header and a row an event"
+    );
 }
