@@ -15,6 +15,8 @@
 //! 1,000,000 requests per workload). Prints Markdown tables for `docs/PERFORMANCE.md`.
 //! Client and server share this machine's cores: compare the ratios.
 
+mod common;
+
 use std::collections::HashSet;
 use std::future::Future;
 use std::path::Path;
@@ -33,10 +35,6 @@ use reqwest::{Client, StatusCode};
 use serde_json::{Value, json};
 use tokio::sync::{oneshot, watch};
 use tokio::task::JoinSet;
-
-// The binary's allocator, so that what is measured is what runs.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Connections (and client tasks) of the read workloads, and the most of the appends.
 const CONNECTIONS: usize = 64;
@@ -67,19 +65,10 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut args = Args {
-        seconds: 10.0,
-        max: 1_000_000,
-    };
-    let raw: Vec<String> = std::env::args().collect();
-    for pair in raw.windows(2) {
-        match pair[0].as_str() {
-            "--seconds" => args.seconds = pair[1].parse().unwrap_or(args.seconds),
-            "--max" => args.max = pair[1].parse().unwrap_or(args.max),
-            _ => {}
-        }
+    Args {
+        seconds: common::flag("--seconds", 10.0),
+        max: common::flag("--max", 1_000_000),
     }
-    args
 }
 
 /// The first year of appraisals of sweep level `level`, and how many years it may use.

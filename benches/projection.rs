@@ -7,6 +7,8 @@
 //! the demo reads). Prints a Markdown table for `docs/PERFORMANCE.md`. The machine is
 //! shared: compare the ratios.
 
+mod common;
+
 use std::time::{Duration, Instant};
 
 use cadre::domain::event::*;
@@ -18,20 +20,10 @@ use cadre::store::{AppendBatch, Direction, ExpectedVersion, NewEvent, Store, Str
 use chrono::{Duration as Days, NaiveDate};
 use uuid::Uuid;
 
-// The binary's allocator, so that what is measured is what runs.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const EVENTS_PER_PERSON: u64 = 100;
 const UNITS: u64 = 50;
 const PROGRAMMES: u64 = 12;
 const BATCH: u64 = 1_000;
-
-/// The value after `flag` on the command line.
-fn arg(flag: &str) -> Option<String> {
-    let args: Vec<String> = std::env::args().collect();
-    args.windows(2).find(|w| w[0] == flag).map(|w| w[1].clone())
-}
 
 fn peak_memory_mib() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -304,16 +296,14 @@ fn demo_reads(dir: &std::path::Path) {
 }
 
 fn main() {
-    let events = arg("--events")
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(10_000_000);
+    let events = common::flag("--events", 10_000_000);
     let temp = tempfile::tempdir().expect("temp dir");
     // `--dir D` keeps the generated log in D, so later runs skip generating it.
-    let dir = arg("--dir").map_or_else(|| temp.path().to_path_buf(), Into::into);
+    let dir = common::value("--dir").map_or_else(|| temp.path().to_path_buf(), Into::into);
     println!("cadre projection benchmark");
     println!();
     rebuild(&dir, events);
-    if !std::env::args().any(|a| a == "--no-demo") {
+    if !common::switch("--no-demo") {
         demo_reads(temp.path());
     }
 }

@@ -10,16 +10,14 @@
 //! keep the stores for inspection). Prints a Markdown table
 //! for `docs/PERFORMANCE.md`. This machine is shared and noisy: compare the ratios.
 
+mod common;
+
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use cadre::codec::{self, EventRecordV1};
 use cadre::store::{AppendBatch, Direction, ExpectedVersion, NewEvent, Store, StreamId};
-
-// The binary's allocator, so that what is measured is what runs.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const STREAMS: usize = 10_000;
 const BATCH: usize = 1_000;
@@ -31,19 +29,10 @@ struct Args {
 }
 
 fn args() -> Args {
-    let mut args = Args {
-        events: 1_000_000,
-        singles: 2_000,
-    };
-    let raw: Vec<String> = std::env::args().collect();
-    for pair in raw.windows(2) {
-        match pair[0].as_str() {
-            "--events" => args.events = pair[1].parse().unwrap_or(args.events),
-            "--singles" => args.singles = pair[1].parse().unwrap_or(args.singles),
-            _ => {}
-        }
+    Args {
+        events: common::flag("--events", 1_000_000),
+        singles: common::flag("--singles", 2_000),
     }
-    args
 }
 
 /// Event `i` of the data set: stream `i % STREAMS`, a ~100-byte payload.

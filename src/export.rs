@@ -4,12 +4,15 @@
 //! Owns: the columns of each export and writing them out. Must not: compute anything a
 //! read model does not (it reads `projection` views, and people's events for the history).
 
+use std::collections::BTreeMap;
+
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
-use crate::domain::PolicySet;
 use crate::domain::vocab::{Lang, Track};
-use crate::projection::{District, ProjectionError, person_events, views};
+use crate::domain::{PersonId, PolicySet};
+use crate::ledger::decode_at;
+use crate::projection::{District, ProjectionError, views};
 use crate::report::Cell;
 use crate::store::Store;
 
@@ -150,25 +153,34 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
     }
 }
 
+/// Every event of every person's stream up to the position `model` reflects, by person,
+/// in recorded order: one pass over the log.
 fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, ProjectionError> {
-    let mut rows = Vec::new();
-    for person in model.people.keys() {
-        for fact in person_events(store, *person, model.position)? {
-            if fact.event.effective_date() > as_of {
-                continue;
-            }
-            rows.push(vec![
+    let mut people: BTreeMap<PersonId, Vec<Vec<Cell>>> = BTreeMap::new();
+    store.scan(1, model.position, |recorded| {
+        let Some(person) = PersonId::from_stream(recorded.stream) else {
+            return Ok(());
+        };
+        let event = decode_at(
+            recorded.position,
+            recorded.event_type,
+            recorded.schema_version,
+            recorded.payload,
+        )?;
+        if event.effective_date() <= as_of {
+            people.entry(person).or_default().push(vec![
                 text(person.to_string()),
-                text(fact.id.to_string()),
-                text(fact.event.type_name()),
-                text(fact.event.effective_date().to_string()),
-                text(fact.event.to_json().to_string()),
+                text(recorded.id.to_string()),
+                text(event.type_name()),
+                text(event.effective_date().to_string()),
+                text(event.to_json().to_string()),
             ]);
         }
-    }
+        Ok::<(), ProjectionError>(())
+    })?;
     Ok(Table {
         columns: vec!["person", "event", "type", "effective_date", "data"],
-        rows,
+        rows: people.into_values().flatten().collect(),
     })
 }
 

@@ -35,8 +35,8 @@ macro_rules! id_type {
             }
 
             /// The id whose stream this is, if it is one of this kind's.
-            pub fn from_stream(stream: &StreamId) -> Option<Self> {
-                stream.as_str().strip_prefix(Self::STREAM_PREFIX)?.parse().ok().map($name)
+            pub fn from_stream(stream: &str) -> Option<Self> {
+                stream.strip_prefix(Self::STREAM_PREFIX)?.parse().ok().map($name)
             }
         }
 
@@ -80,7 +80,7 @@ mod tests {
         let person = PersonId::generate();
         let stream = person.stream();
         assert!(stream.as_str().starts_with("person-"));
-        assert_eq!(PersonId::from_stream(&stream), Some(person));
-        assert_eq!(SessionId::from_stream(&stream), None);
+        assert_eq!(PersonId::from_stream(stream.as_str()), Some(person));
+        assert_eq!(SessionId::from_stream(stream.as_str()), None);
     }
 }

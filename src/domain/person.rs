@@ -269,11 +269,6 @@ impl PersonHistory {
         self.facts.iter().find(|f| f.id == id)
     }
 
-    /// The compact fold of the same facts.
-    pub fn timeline(&self) -> &Timeline {
-        &self.timeline
-    }
-
     /// Whether this event has been voided.
     pub fn is_voided(&self, id: EventId) -> bool {
         self.timeline.is_voided(id)

@@ -178,38 +178,29 @@ impl Ledger {
     }
 
     pub(crate) fn person(&self, id: PersonId) -> Result<Loaded<Arc<PersonHistory>>, LedgerError> {
-        self.load(&self.states.people, &id.stream(), |history, id, event| {
-            history.apply(id, event)
-        })
+        self.load(&self.states.people, &id.stream())
     }
 
     pub(crate) fn session(&self, id: SessionId) -> Result<Loaded<Arc<SessionState>>, LedgerError> {
-        self.load(&self.states.sessions, &id.stream(), |s, _, e| {
-            *s = std::mem::take(s).evolve(&e)
-        })
+        self.load(&self.states.sessions, &id.stream())
     }
 
     pub(crate) fn programme(
         &self,
         id: ProgrammeId,
     ) -> Result<Loaded<Arc<ProgrammeState>>, LedgerError> {
-        self.load(&self.states.programmes, &id.stream(), |s, _, e| {
-            *s = std::mem::take(s).evolve(&e)
-        })
+        self.load(&self.states.programmes, &id.stream())
     }
 
     pub(crate) fn unit(&self, id: UnitId) -> Result<Loaded<Arc<UnitState>>, LedgerError> {
-        self.load(&self.states.units, &id.stream(), |s, _, e| {
-            *s = std::mem::take(s).evolve(&e)
-        })
+        self.load(&self.states.units, &id.stream())
     }
 
-    /// `stream` folded with `fold`: the kept state, if any, with the events appended since.
-    fn load<T: Clone + Default>(
+    /// `stream` folded: the kept state, if any, with the events appended since.
+    fn load<T: Fold>(
         &self,
         cache: &StateCache<T>,
         stream: &StreamId,
-        fold: impl Fn(&mut T, Uuid, Event),
     ) -> Result<Loaded<Arc<T>>, LedgerError> {
         let (mut version, mut state) = cache
             .get(stream)
@@ -221,7 +212,7 @@ impl Ledger {
                 .read_stream(stream, from, Direction::Forwards, usize::MAX)?;
             let folded = Arc::make_mut(&mut state);
             for recorded in events {
-                fold(folded, recorded.id, decode(&recorded)?);
+                folded.fold(recorded.id, decode(&recorded)?);
                 version = Some(recorded.version);
             }
             cache.put(stream, version, &state);
@@ -244,6 +235,30 @@ impl Ledger {
         }))
     }
 }
+
+/// A stream's state as the ledger folds it, one stored event at a time.
+pub(crate) trait Fold: Clone + Default {
+    fn fold(&mut self, id: Uuid, event: Event);
+}
+
+impl Fold for PersonHistory {
+    fn fold(&mut self, id: Uuid, event: Event) {
+        self.apply(id, event);
+    }
+}
+
+/// The reference states fold with `evolve(self, &event) -> Self`.
+macro_rules! fold_by_evolve {
+    ($($state:ty),+) => {$(
+        impl Fold for $state {
+            fn fold(&mut self, _: Uuid, event: Event) {
+                *self = std::mem::take(self).evolve(&event);
+            }
+        }
+    )+};
+}
+
+fold_by_evolve!(SessionState, ProgrammeState, UnitState);
 
 /// Decodes a stored event into the domain's terms.
 pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {

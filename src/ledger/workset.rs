@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::cache::StateCache;
-use super::{Ledger, LedgerError, Loaded, derived_id};
+use super::{Fold, Ledger, LedgerError, Loaded, derived_id};
 use crate::domain::{
     Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
     SessionState, Target, UnitId, UnitState, decide,
@@ -145,29 +145,10 @@ impl<'a> WorkSet<'a> {
     /// Folds a decided event into the in-memory state of its stream.
     fn fold(&mut self, target: Target, id: Uuid, event: &Event) {
         match target {
-            Target::Person(p) => {
-                if let Some(loaded) = self.people.get_mut(&p) {
-                    Arc::make_mut(&mut loaded.state).apply(id, event.clone());
-                }
-            }
-            Target::Session(s) => {
-                if let Some(loaded) = self.sessions.get_mut(&s) {
-                    let state = Arc::make_mut(&mut loaded.state);
-                    *state = std::mem::take(state).evolve(event);
-                }
-            }
-            Target::Programme(p) => {
-                if let Some(loaded) = self.programmes.get_mut(&p) {
-                    let state = Arc::make_mut(&mut loaded.state);
-                    *state = std::mem::take(state).evolve(event);
-                }
-            }
-            Target::Unit(u) => {
-                if let Some(loaded) = self.units.get_mut(&u) {
-                    let state = Arc::make_mut(&mut loaded.state);
-                    *state = std::mem::take(state).evolve(event);
-                }
-            }
+            Target::Person(p) => fold_into(&mut self.people, p, id, event),
+            Target::Session(s) => fold_into(&mut self.sessions, s, id, event),
+            Target::Programme(p) => fold_into(&mut self.programmes, p, id, event),
+            Target::Unit(u) => fold_into(&mut self.units, u, id, event),
         }
     }
 
@@ -237,6 +218,18 @@ impl<'a> WorkSet<'a> {
             id.stream()
         });
         keep_changed(&states.units, self.units, &stored, |id| id.stream());
+    }
+}
+
+/// Folds a decided event into `loaded[key]`, when that state was loaded.
+fn fold_into<K: Eq + StdHash, T: Fold>(
+    loaded: &mut HashMap<K, Loaded<Arc<T>>>,
+    key: K,
+    id: Uuid,
+    event: &Event,
+) {
+    if let Some(loaded) = loaded.get_mut(&key) {
+        Arc::make_mut(&mut loaded.state).fold(id, event.clone());
     }
 }
 
