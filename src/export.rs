@@ -11,7 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::domain::vocab::{Lang, Track};
 use crate::domain::{PersonId, PolicySet};
-use crate::ledger::decode_at;
+use crate::ledger::decode_ref;
 use crate::projection::{District, ProjectionError, views};
 use crate::report::Cell;
 use crate::store::Store;
@@ -161,12 +161,7 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
         let Some(person) = PersonId::from_stream(recorded.stream) else {
             return Ok(());
         };
-        let event = decode_at(
-            recorded.position,
-            recorded.event_type,
-            recorded.schema_version,
-            recorded.payload,
-        )?;
+        let event = decode_ref(&recorded)?;
         if event.effective_date() <= as_of {
             people.entry(person).or_default().push(vec![
                 text(person.to_string()),

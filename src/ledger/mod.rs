@@ -25,8 +25,8 @@ use crate::domain::{
     ProgrammeState, SessionId, SessionState, UnitId, UnitState,
 };
 use crate::store::{
-    AppendOutcome, AppendedEvent, Direction, ExpectedVersion, RecordedEvent, Store, StoreError,
-    StreamId,
+    AppendOutcome, AppendedEvent, Direction, EventRef, ExpectedVersion, RecordedEvent, Store,
+    StoreError, StreamId,
 };
 
 /// How many times a command is decided again after losing a race for a stream.
@@ -270,8 +270,18 @@ pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
     )
 }
 
-/// Decodes the payload stored at `position` (for scans that borrow it from its chunk).
-pub fn decode_at(
+/// Decodes an event a scan borrows from its chunk.
+pub fn decode_ref(recorded: &EventRef<'_>) -> Result<Event, LedgerError> {
+    decode_at(
+        recorded.position,
+        recorded.event_type,
+        recorded.schema_version,
+        recorded.payload,
+    )
+}
+
+/// Decodes the payload stored at `position`.
+fn decode_at(
     position: u64,
     event_type: &str,
     schema_version: u32,

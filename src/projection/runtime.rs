@@ -12,7 +12,7 @@ use super::model::District;
 use crate::codec::{self, CodecError};
 use crate::domain::PersonId;
 use crate::domain::person::{Fact, Timeline};
-use crate::ledger::{LedgerError, decode, decode_at};
+use crate::ledger::{LedgerError, decode, decode_ref};
 use crate::store::{Direction, Snapshot, Store, StoreError};
 
 /// The key the district projection's state is saved under.
@@ -45,12 +45,7 @@ pub fn catch_up(
 ) -> Result<(), ProjectionError> {
     let upto = upto.min(store.head().position);
     store.scan(model.position + 1, upto, |recorded| {
-        let event = decode_at(
-            recorded.position,
-            recorded.event_type,
-            recorded.schema_version,
-            recorded.payload,
-        )?;
+        let event = decode_ref(&recorded)?;
         model.apply(recorded.position, recorded.id, event);
         if recorded.position.is_multiple_of(PROGRESS_EVERY) {
             progress(recorded.position, upto);
