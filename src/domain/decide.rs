@@ -80,6 +80,12 @@ pub enum DomainError {
     SessionFull { session: SessionId, capacity: u32 },
     #[error("the person has no active enrolment in session {0}")]
     NoActiveEnrolment(SessionId),
+    #[error("date {date} is before {after}, the enrolment fact in session {session} it follows")]
+    EnrolmentOutOfOrder {
+        session: SessionId,
+        date: NaiveDate,
+        after: NaiveDate,
+    },
     #[error("completion dated {date} is before the session starts on {starts_on}")]
     CompletionBeforeSessionStart {
         date: NaiveDate,
@@ -143,6 +149,7 @@ impl DomainError {
             DomainError::AlreadyEnrolled(_) => "already_enrolled",
             DomainError::SessionFull { .. } => "session_full",
             DomainError::NoActiveEnrolment(_) => "no_active_enrolment",
+            DomainError::EnrolmentOutOfOrder { .. } => "enrolment_out_of_order",
             DomainError::CompletionBeforeSessionStart { .. } => "completion_before_session_start",
             DomainError::RotationAlreadyActive { .. } => "rotation_already_active",
             DomainError::RotationOverlap { .. } => "rotation_overlap",
@@ -455,7 +462,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             certificate,
             ..
         } => {
-            let enrolment = active_enrolment(&view, *session)?;
+            let enrolment = active_enrolment(&view, *session, date)?;
             let schedule = facts
                 .session
                 .scheduled
@@ -638,10 +645,12 @@ fn enrol(
         .scheduled
         .as_ref()
         .ok_or(DomainError::UnknownSession(session))?;
-    if let Some(existing) = view.enrolments.get(&session)
-        && existing.state != EnrolmentState::Withdrawn
-    {
-        return Err(DomainError::AlreadyEnrolled(session));
+    if let Some(existing) = view.enrolments.get(&session) {
+        if existing.state != EnrolmentState::Withdrawn {
+            return Err(DomainError::AlreadyEnrolled(session));
+        }
+        // A new enrolment with its own seat, after the old one ended, never beside it.
+        not_before(session, date, existing.since)?;
     }
     if date > schedule.ends_on {
         return Err(DomainError::Invalid {
@@ -680,11 +689,32 @@ fn enrol(
     ])
 }
 
-fn active_enrolment(view: &PersonView, session: SessionId) -> Result<ProgrammeId, DomainError> {
+/// The programme of the active enrolment a withdrawal or completion dated `date` ends.
+fn active_enrolment(
+    view: &PersonView,
+    session: SessionId,
+    date: NaiveDate,
+) -> Result<ProgrammeId, DomainError> {
     match view.enrolments.get(&session) {
-        Some(e) if e.state == EnrolmentState::Active => Ok(e.programme),
+        Some(e) if e.state == EnrolmentState::Active => {
+            not_before(session, date, e.enrolled_on)?;
+            Ok(e.programme)
+        }
         _ => Err(DomainError::NoActiveEnrolment(session)),
     }
+}
+
+/// An enrolment's facts go forward in time: dated otherwise, the fold (by effective date)
+/// would read them in another order than the session's seats were taken and released.
+fn not_before(session: SessionId, date: NaiveDate, after: NaiveDate) -> Result<(), DomainError> {
+    if date < after {
+        return Err(DomainError::EnrolmentOutOfOrder {
+            session,
+            date,
+            after,
+        });
+    }
+    Ok(())
 }
 
 fn withdraw(
@@ -694,7 +724,7 @@ fn withdraw(
     at: Placement,
     date: NaiveDate,
 ) -> Decision {
-    active_enrolment(view, session)?;
+    active_enrolment(view, session, date)?;
     not_blank("reason", reason)?;
     let person = view.person;
     Ok(vec![
@@ -840,6 +870,11 @@ fn correct(
             why: "a correction cannot make an end belong to another rotation".into(),
         });
     }
+    if let (Event::TrainingCompleted(old), Event::TrainingCompleted(new)) =
+        (target, &replacement_event)
+    {
+        completion_stays_in_its_enrolment(view, old, new)?;
+    }
     if let Event::PersonRegistered(registration) = &replacement_event {
         if registration.effective_date < registration.birth_date {
             return Err(DomainError::DateBeforeBirth {
@@ -850,5 +885,24 @@ fn correct(
         not_too_far(facts.today, registration.effective_date)
     } else {
         check_date(view, facts.today, replacement_event.effective_date())
+    }
+}
+
+/// A corrected completion still ends the enrolment it ended (the one in force in its
+/// session: a completion is that enrolment's last fact), and not before it began.
+fn completion_stays_in_its_enrolment(
+    view: &PersonView,
+    old: &TrainingCompleted,
+    new: &TrainingCompleted,
+) -> Result<(), DomainError> {
+    if new.session != old.session {
+        return Err(DomainError::Invalid {
+            field: "replacement.session",
+            why: "a correction cannot move a completion to another session".into(),
+        });
+    }
+    match view.enrolments.get(&old.session) {
+        Some(enrolment) => not_before(old.session, new.effective_date, enrolment.enrolled_on),
+        None => Ok(()),
     }
 }
