@@ -2,11 +2,14 @@
 //! states the command needs (see [`Facts`]) and appends what comes back, with the streams'
 //! versions as expectations, so that a decision made on stale state is never written.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::command::Command;
 use super::event::*;
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::input;
 use super::person::{EnrolmentState, PersonHistory, PersonView};
 use super::reference::{ProgrammeState, SessionState, UnitState};
 use super::vocab::{Track, TrainingResult};
@@ -55,7 +58,10 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     #[error("invalid {field}: {why}")]
-    Invalid { field: &'static str, why: String },
+    Invalid {
+        field: Cow<'static, str>,
+        why: String,
+    },
     #[error("unit {0} is not registered")]
     UnknownUnit(UnitId),
     #[error("unit {0} is already registered")]
@@ -133,6 +139,14 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// The field of the command that failed a check, for `invalid`.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DomainError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     /// A stable, machine-readable code for clients.
     pub fn code(&self) -> &'static str {
         match self {
@@ -172,6 +186,7 @@ type Decision = Result<Vec<(Target, Event)>, DomainError>;
 
 /// Decides what `command` records, given `facts`.
 pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
+    input::check(command)?;
     match command {
         Command::RegisterUnit { .. } => register_unit(facts, command),
         Command::RegisterProgramme { .. } => register_programme(facts, command),
@@ -179,16 +194,6 @@ pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
         Command::RegisterPerson { .. } => register_person(facts, command),
         _ => person_command(facts, command),
     }
-}
-
-fn not_blank(field: &'static str, value: &str) -> Result<(), DomainError> {
-    if value.trim().is_empty() {
-        return Err(DomainError::Invalid {
-            field,
-            why: "must not be empty".into(),
-        });
-    }
-    Ok(())
 }
 
 fn not_too_far(today: NaiveDate, date: NaiveDate) -> Result<(), DomainError> {
@@ -212,8 +217,6 @@ fn register_unit(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.unit.registered.is_some() {
         return Err(DomainError::UnitAlreadyRegistered(*unit));
     }
-    not_blank("code", code)?;
-    not_blank("name", name)?;
     not_too_far(facts.today, *effective_date)?;
     Ok(vec![(
         Target::Unit(*unit),
@@ -245,12 +248,10 @@ fn register_programme(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.programme.registered.is_some() {
         return Err(DomainError::ProgrammeAlreadyRegistered(*programme));
     }
-    not_blank("name", name)?;
-    not_blank("provider", provider)?;
     not_too_far(facts.today, *effective_date)?;
     if *duration_days == 0 {
         return Err(DomainError::Invalid {
-            field: "duration_days",
+            field: "duration_days".into(),
             why: "must be at least 1".into(),
         });
     }
@@ -298,13 +299,13 @@ fn schedule_session(facts: &Facts<'_>, command: &Command) -> Decision {
     }
     if ends_on < starts_on {
         return Err(DomainError::Invalid {
-            field: "ends_on",
+            field: "ends_on".into(),
             why: format!("{ends_on} is before the start {starts_on}"),
         });
     }
     if *capacity == 0 {
         return Err(DomainError::Invalid {
-            field: "capacity",
+            field: "capacity".into(),
             why: "must be at least 1".into(),
         });
     }
@@ -346,8 +347,6 @@ fn register_person(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.unit.registered.is_none() {
         return Err(DomainError::UnknownUnit(*unit));
     }
-    not_blank("full_name", full_name)?;
-    not_blank("post", post)?;
     if effective_date < birth_date {
         return Err(DomainError::DateBeforeBirth {
             date: *effective_date,
@@ -423,7 +422,6 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             if facts.unit.registered.is_none() {
                 return Err(DomainError::UnknownUnit(*unit));
             }
-            not_blank("post", post)?;
             PersonAssigned {
                 person,
                 unit: *unit,
@@ -515,13 +513,11 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             if facts.unit.registered.is_none() {
                 return Err(DomainError::UnknownUnit(to.unit));
             }
-            not_blank("decision_number", decision_number)?;
-            not_blank("to.post", &to.post)?;
             if let Some(end) = planned_end
                 && *end <= date
             {
                 return Err(DomainError::Invalid {
-                    field: "planned_end",
+                    field: "planned_end".into(),
                     why: format!("{end} is not after the start {date}"),
                 });
             }
@@ -548,7 +544,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
                 .ok_or(DomainError::NoActiveRotation)?;
             if date < active.started_on {
                 return Err(DomainError::Invalid {
-                    field: "effective_date",
+                    field: "effective_date".into(),
                     why: format!(
                         "{date} is before the rotation started on {}",
                         active.started_on
@@ -597,7 +593,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             replacement,
             ..
         } => {
-            correct(facts, &view, *corrects, reason, replacement)?;
+            correct(facts, &view, *corrects, replacement)?;
             EventCorrected {
                 person,
                 corrects: *corrects,
@@ -609,7 +605,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             .into()
         }
         Command::Void { voids, reason, .. } => {
-            let target = target_fact(facts, *voids, reason)?;
+            let target = target_fact(facts, *voids)?;
             if !voidable(target) {
                 return Err(DomainError::NotCorrectable {
                     event_type: target.type_name(),
@@ -654,7 +650,7 @@ fn enrol(
     }
     if date > schedule.ends_on {
         return Err(DomainError::Invalid {
-            field: "effective_date",
+            field: "effective_date".into(),
             why: format!("the session ended on {}", schedule.ends_on),
         });
     }
@@ -725,7 +721,6 @@ fn withdraw(
     date: NaiveDate,
 ) -> Decision {
     active_enrolment(view, session, date)?;
-    not_blank("reason", reason)?;
     let person = view.person;
     Ok(vec![
         (
@@ -760,7 +755,7 @@ fn check_appraisal(
 ) -> Result<(), DomainError> {
     if year < view.registered_on.year() || year > today.year() {
         return Err(DomainError::Invalid {
-            field: "year",
+            field: "year".into(),
             why: format!(
                 "{year} is outside {}–{}",
                 view.registered_on.year(),
@@ -770,7 +765,7 @@ fn check_appraisal(
     }
     if date.year() < year {
         return Err(DomainError::Invalid {
-            field: "effective_date",
+            field: "effective_date".into(),
             why: format!(
                 "an appraisal for {year} cannot take effect in {}",
                 date.year()
@@ -779,7 +774,7 @@ fn check_appraisal(
     }
     if score.is_some_and(|s| s > 100) {
         return Err(DomainError::Invalid {
-            field: "score",
+            field: "score".into(),
             why: "must be between 0 and 100".into(),
         });
     }
@@ -793,8 +788,7 @@ fn check_appraisal(
 }
 
 /// The event a correction or void names, from this person's own stream.
-fn target_fact<'a>(facts: &Facts<'a>, id: EventId, reason: &str) -> Result<&'a Event, DomainError> {
-    not_blank("reason", reason)?;
+fn target_fact<'a>(facts: &Facts<'a>, id: EventId) -> Result<&'a Event, DomainError> {
     let Some(fact) = facts.person.fact(id) else {
         return Err(match facts.target_elsewhere {
             Some(stream) => DomainError::EventOfAnotherStream {
@@ -826,10 +820,9 @@ fn correct(
     facts: &Facts<'_>,
     view: &PersonView,
     id: EventId,
-    reason: &str,
     replacement: &Correction,
 ) -> Result<(), DomainError> {
-    let target = target_fact(facts, id, reason)?;
+    let target = target_fact(facts, id)?;
     let replacement_event = replacement.clone().into_event();
     let corrected_type = target.type_name();
     let correctable = matches!(
@@ -858,7 +851,7 @@ fn correct(
     }
     if replacement_event.person() != Some(view.person) {
         return Err(DomainError::Invalid {
-            field: "replacement.person",
+            field: "replacement.person".into(),
             why: "a correction cannot move a fact to another person".into(),
         });
     }
@@ -866,7 +859,7 @@ fn correct(
         && old.rotation != new.rotation
     {
         return Err(DomainError::Invalid {
-            field: "replacement.rotation",
+            field: "replacement.rotation".into(),
             why: "a correction cannot make an end belong to another rotation".into(),
         });
     }
@@ -897,7 +890,7 @@ fn completion_stays_in_its_enrolment(
 ) -> Result<(), DomainError> {
     if new.session != old.session {
         return Err(DomainError::Invalid {
-            field: "replacement.session",
+            field: "replacement.session".into(),
             why: "a correction cannot move a completion to another session".into(),
         });
     }

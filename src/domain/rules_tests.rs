@@ -628,7 +628,7 @@ fn too_far(date: NaiveDate) -> DomainError {
 
 fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
     DomainError::Invalid {
-        field,
+        field: field.into(),
         why: why.into(),
     }
 }
@@ -1403,6 +1403,64 @@ fn registering_a_unit_with_a_blank_name_is_refused() {
         .without_unit()
         .when(register_unit(""))
         .then_error(invalid("name", "must not be empty"));
+}
+
+#[test]
+fn registering_a_unit_named_with_a_control_character_is_refused() {
+    given(vec![])
+        .without_unit()
+        .when(register_unit("\u{0}"))
+        .then_error(invalid(
+            "name",
+            "must not contain a control character (U+0000 at character 1)",
+        ));
+}
+
+#[test]
+fn a_name_of_200_characters_is_accepted_and_of_201_refused() {
+    let at_limit = given(vec![])
+        .without_unit()
+        .when(register_unit(&"ư".repeat(200)));
+    assert!(at_limit.0.is_ok(), "{:?}", at_limit.0);
+    given(vec![])
+        .without_unit()
+        .when(register_unit(&"ư".repeat(201)))
+        .then_error(invalid(
+            "name",
+            "is 201 characters long; at most 200 are allowed",
+        ));
+}
+
+#[test]
+fn a_reason_with_a_bidirectional_override_is_refused() {
+    given(vec![registered(), enrolled(d(2018, 2, 15))])
+        .when(withdraw("ốm\u{202E}", d(2018, 2, 18)))
+        .then_error(invalid(
+            "reason",
+            "must not contain a bidirectional formatting character (U+202E at character 3)",
+        ));
+}
+
+#[test]
+fn a_date_outside_the_years_1900_to_2200_is_refused() {
+    given(vec![])
+        .when(register_person("Lò Văn Minh", d(1, 1, 1)))
+        .then_error(invalid(
+            "effective_date",
+            "0001-01-01 is outside the years 1900–2200",
+        ));
+}
+
+#[test]
+fn a_replacement_field_is_checked_and_named_as_such() {
+    let mut wrong = qualification(UNIVERSITY, d(2015, 6, 1));
+    wrong.institution = Some("Đại học\u{7}Luật".into());
+    given(vec![registered(), qualified(COLLEGE, d(2015, 6, 1))])
+        .when(correct(ev(2), Correction::QualificationRecorded(wrong)))
+        .then_error(invalid(
+            "replacement.institution",
+            "must not contain a control character (U+0007 at character 8)",
+        ));
 }
 
 #[test]
