@@ -4,6 +4,7 @@ mod bad_input;
 mod clerk;
 mod imports;
 mod roles;
+mod seats;
 mod stream;
 
 use std::time::Duration;
