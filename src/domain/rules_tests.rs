@@ -762,17 +762,9 @@ fn enrolling_again_after_completing_the_session_is_refused() {
 
 #[test]
 fn re_enrolling_after_a_withdrawal_is_allowed() {
-    given(vec![
-        registered(),
-        enrolled(d(2018, 2, 15)),
-        withdrawn(d(2018, 2, 18)),
-    ])
-    .and_session(vec![
-        seat_taken(PERSON, d(2018, 2, 15)),
-        seat_released(PERSON, d(2018, 2, 18)),
-    ])
-    .when(enrol(d(2018, 2, 20)))
-    .then_events(enrolment_events(home(), d(2018, 2, 20)));
+    withdrawn_on_20_march()
+        .when(enrol(d(2018, 3, 25)))
+        .then_events(enrolment_events(home(), d(2018, 3, 25)));
 }
 
 #[test]

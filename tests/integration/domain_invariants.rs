@@ -408,14 +408,16 @@ fn check_enrolment_order(history: &PersonHistory) {
             | Change::Completed { session, .. } => *session,
             _ => continue,
         };
-        let follows = match (last.get(&session), &entry.change) {
-            (None | Some(Change::Withdrawn { .. }), Change::Enrolled { .. }) => true,
+        let follows = matches!(
+            (last.get(&session), &entry.change),
             (
+                None | Some(Change::Withdrawn { .. }),
+                Change::Enrolled { .. }
+            ) | (
                 Some(Change::Enrolled { .. }),
-                Change::Withdrawn { .. } | Change::Completed { .. },
-            ) => true,
-            _ => false,
-        };
+                Change::Withdrawn { .. } | Change::Completed { .. }
+            )
+        );
         assert!(
             follows,
             "{:?} on {} cannot follow {:?}",

@@ -19,16 +19,7 @@ async fn refused(server: &Server, path: &str, body: Value, code: &str) {
 
 /// The seats the session's read model counts, once it has caught up with the head.
 async fn seats_taken(server: &Server, session: &str) -> Value {
-    let response = server
-        .get(&format!("/sessions/{session}"), &server.viewer)
-        .header(
-            "x-cadre-min-position",
-            server.store.head().position.to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect(response, StatusCode::OK).await["seats_taken"].clone()
+    server.read_caught_up(&format!("/sessions/{session}")).await["seats_taken"].clone()
 }
 
 fn on(date: &str) -> Value {
@@ -53,15 +44,9 @@ async fn a_backdated_withdrawal_frees_no_seat_and_a_re_enrolment_keeps_its_own()
             .as_str()
             .unwrap()
     );
-    let schedule = expect(
-        server
-            .get(&format!("/sessions/{}", w.session), &server.viewer)
-            .send()
-            .await
-            .unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let schedule = server
+        .read_caught_up(&format!("/sessions/{}", w.session))
+        .await;
     let single = server
         .record(
             "/sessions",
