@@ -14,7 +14,6 @@ pub mod input;
 pub mod person;
 pub mod policy;
 pub mod reference;
-pub mod upcast;
 pub mod vocab;
 
 #[cfg(test)]
@@ -22,7 +21,7 @@ mod rules_tests;
 
 pub use command::Command;
 pub use decide::{DomainError, Facts, Target, decide};
-pub use event::{Event, EventDecodeError};
+pub use event::Event;
 pub use ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
 pub use person::{PersonHistory, PersonView};
 pub use policy::{Policy, PolicySet};

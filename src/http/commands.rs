@@ -399,7 +399,7 @@ fn replacement(
     ))?;
     let event = Event::from_json(&target.event_type, data)
         .map_err(|why| ApiError::BadRequest(format!("replacement: {why}")))?;
-    let event_type = crate::domain::event::EVENT_TYPES
+    let event_type = crate::stored::EVENT_TYPES
         .iter()
         .map(|(name, _)| *name)
         .find(|name| *name == target.event_type)

@@ -184,6 +184,12 @@ impl From<LedgerError> for ApiError {
     }
 }
 
+impl From<crate::stored::DecodeError> for ApiError {
+    fn from(error: crate::stored::DecodeError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
 impl From<ProjectionError> for ApiError {
     fn from(error: ProjectionError) -> Self {
         ApiError::Internal(error.to_string())

@@ -117,7 +117,7 @@ impl Directory {
             ) {
                 return Ok(());
             }
-            match Event::decode(event.event_type, event.schema_version, event.payload) {
+            match crate::stored::decode_ref(&event) {
                 Ok(Event::UnitRegistered(u)) => {
                     directory.units.insert(fold(&u.code), u.unit);
                     directory.units.insert(fold(&u.name), u.unit);

@@ -21,13 +21,13 @@ pub use workset::WorkSet;
 
 use self::cache::StateCache;
 use crate::domain::{
-    Command, DomainError, Event, EventDecodeError, PersonHistory, PersonId, ProgrammeId,
-    ProgrammeState, SessionId, SessionState, UnitId, UnitState,
+    Command, DomainError, Event, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
+    SessionState, UnitId, UnitState,
 };
 use crate::store::{
-    AppendOutcome, AppendedEvent, Direction, EventRef, ExpectedVersion, RecordedEvent, Store,
-    StoreError, StreamId,
+    AppendOutcome, AppendedEvent, Direction, ExpectedVersion, Store, StoreError, StreamId,
 };
+use crate::stored::{self, DecodeError};
 
 /// How many times a command is decided again after losing a race for a stream.
 const MAX_ATTEMPTS: usize = 16;
@@ -43,12 +43,8 @@ pub enum LedgerError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A stored event could not be read back. HTTP 500, logged.
-    #[error("stored event at position {position} is unreadable: {source}")]
-    Unreadable {
-        position: u64,
-        #[source]
-        source: EventDecodeError,
-    },
+    #[error(transparent)]
+    Unreadable(#[from] DecodeError),
     /// Other writers kept changing the same streams. HTTP 503, retry later.
     #[error("the streams kept changing under {MAX_ATTEMPTS} attempts; try again")]
     Contended,
@@ -212,7 +208,7 @@ impl Ledger {
                 .read_stream(stream, from, Direction::Forwards, usize::MAX)?;
             let folded = Arc::make_mut(&mut state);
             for recorded in events {
-                folded.fold(recorded.id, decode(&recorded)?);
+                folded.fold(recorded.id, stored::decode(&recorded)?);
                 version = Some(recorded.version);
             }
             cache.put(stream, version, &state);
@@ -259,37 +255,6 @@ macro_rules! fold_by_evolve {
 }
 
 fold_by_evolve!(SessionState, ProgrammeState, UnitState);
-
-/// Decodes a stored event into the domain's terms.
-pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
-    decode_at(
-        recorded.position,
-        &recorded.event_type,
-        recorded.schema_version,
-        &recorded.payload,
-    )
-}
-
-/// Decodes an event a scan borrows from its chunk.
-pub fn decode_ref(recorded: &EventRef<'_>) -> Result<Event, LedgerError> {
-    decode_at(
-        recorded.position,
-        recorded.event_type,
-        recorded.schema_version,
-        recorded.payload,
-    )
-}
-
-/// Decodes the payload stored at `position`.
-fn decode_at(
-    position: u64,
-    event_type: &str,
-    schema_version: u32,
-    payload: &[u8],
-) -> Result<Event, LedgerError> {
-    Event::decode(event_type, schema_version, payload)
-        .map_err(|source| LedgerError::Unreadable { position, source })
-}
 
 /// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the
 /// same key always gives the same ids.

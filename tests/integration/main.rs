@@ -15,6 +15,7 @@ mod import;
 mod ledger_cache;
 mod projection;
 mod report;
+mod samples;
 mod schemas;
 mod store_append;
 mod store_model;

@@ -127,7 +127,7 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
         .map(Result::unwrap)
         .find(|e| e.event_type == "TrainingCompleted")
         .unwrap();
-    let Event::TrainingCompleted(mut corrected) = cadre::ledger::decode(&completion).unwrap()
+    let Event::TrainingCompleted(mut corrected) = cadre::stored::decode(&completion).unwrap()
     else {
         unreachable!()
     };
