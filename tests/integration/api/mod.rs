@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod clerk;
+mod idempotency;
 mod imports;
 mod roles;
 mod stream;
