@@ -104,14 +104,14 @@ pub async fn person(
         None => None,
     };
     let policies = state.policies.clone();
-    let mut response = ask(&state, &headers, |model| {
-        let status = match &history {
-            Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
-            None => views::person_status(model, person, as_of, &policies, lang),
-        };
-        status.ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))
-    })
-    .await?;
+    reflect(&state, &headers).await?;
+    let (status, position) = state.projection.read(|model| match &history {
+        Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
+        None => views::person_status(model, person, as_of, &policies, lang),
+    });
+    let status = status
+        .ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))?;
+    let mut response = answer(&status, position);
     match upto {
         // A view of the past: it reflects the log up to that position, and has no ETag
         // to write against.
@@ -121,8 +121,10 @@ pub async fn person(
                 HeaderValue::from(upto.min(state.store.head().position)),
             );
         }
+        // The person's version at the position the model was read at, not the stream's
+        // version now: the live stream may be ahead of the read model.
         None => {
-            if let Some(version) = state.store.stream_version(&person.stream())
+            if let Some(version) = state.store.stream_version_at(&person.stream(), position)
                 && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
             {
                 response.headers_mut().insert(header::ETAG, etag);

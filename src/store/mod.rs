@@ -255,6 +255,14 @@ impl Store {
         self.index().version(stream.as_str())
     }
 
+    /// The version `stream` had once the log reached `position` (`None`: no events by
+    /// then): what a view folded up to `position` reflects of it.
+    pub fn stream_version_at(&self, stream: &StreamId, position: u64) -> Option<u64> {
+        let index = self.index();
+        let positions = index.stream_positions(stream.as_str());
+        (positions.partition_point(|p| *p <= position) as u64).checked_sub(1)
+    }
+
     /// Up to `limit` events of `stream`, starting at version `from` and going the given way.
     pub fn read_stream(
         &self,

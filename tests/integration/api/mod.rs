@@ -2,6 +2,7 @@
 
 mod bad_input;
 mod clerk;
+mod etags;
 mod idempotency;
 mod imports;
 mod roles;
