@@ -1,6 +1,7 @@
 //! `GET` endpoints over the read models, and the year-end report download. Every answer
 //! carries the log position it reflects (`X-Cadre-Position`); a client that just wrote
 //! can send `X-Cadre-Min-Position` to wait (at most two seconds) for its write.
+//! `/readyz` says whether the read models have caught up with the log since the start.
 
 use std::time::Duration;
 
@@ -60,6 +61,20 @@ async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
         )));
     }
     Ok(())
+}
+
+#[utoipa::path(get, path = "/readyz", tag = "service", security(()),
+    responses((status = 200, description = "text/plain `ready`: the read models have folded the log as it was when the server started"),
+        (status = 503, description = "the read models are still catching up (liveness is `/healthz`)")))]
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    let reached = state.projection.position();
+    if reached < state.ready_at {
+        return Err(ApiError::Unavailable(format!(
+            "the read models are catching up: at position {reached} of {}; retry shortly",
+            state.ready_at
+        )));
+    }
+    Ok("ready")
 }
 
 /// A JSON answer with the position it reflects.

@@ -1,5 +1,6 @@
 //! The HTTP API through a real server on an ephemeral loopback port and a real client.
 
+mod answers;
 mod bad_input;
 mod clerk;
 mod etags;
@@ -34,6 +35,13 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_after(|_| async {}).await
+    }
+
+    /// Starts a server on a store that `prepare` has written to first.
+    pub async fn start_after<F: std::future::Future<Output = ()>>(
+        prepare: impl FnOnce(Store) -> F,
+    ) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let tokens = Tokens::open(dir.path()).unwrap();
         let clerk = tokens.add("Lò Thị Clerk", Role::Clerk).unwrap();
@@ -42,6 +50,7 @@ impl Server {
         // As `cadre serve` does: the tokens are read when the server starts.
         let tokens = Tokens::open(dir.path()).unwrap();
         let store = Store::open(dir.path()).unwrap();
+        prepare(store.clone()).await;
         let (streams_stop, streams_stopped) = watch::channel(false);
         let state = http::state(store.clone(), tokens, streams_stopped).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
