@@ -8,6 +8,7 @@ mod idempotency;
 mod imports;
 mod roles;
 mod stream;
+mod walkthrough;
 
 use std::time::Duration;
 
