@@ -67,3 +67,17 @@ pub fn raw_sled(data: &Path) -> sled::Db {
         .open()
         .expect("open sled directly")
 }
+
+/// `cadre token add NAME --role ROLE` on `data`; returns the token it printed.
+pub fn add_token(data: &Path, name: &str, role: &str) -> String {
+    let added = cadre(data)
+        .args(["token", "add", name, "--role", role])
+        .output()
+        .expect("run cadre token add");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    String::from_utf8_lossy(&added.stdout).trim().to_string()
+}

@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::cadre;
+use crate::helpers::{add_token, cadre};
 
 /// One request of the page, as written, and what the page says it answered.
 #[derive(Debug, Clone)]
@@ -261,19 +261,7 @@ fn demo_server(data: &std::path::Path) -> (Serving, HashMap<String, String>) {
         ("kiem-toan", "auditor", "AUDITOR"),
         ("xem", "viewer", "VIEWER"),
     ] {
-        let added = cadre(data)
-            .args(["token", "add", name, "--role", role])
-            .output()
-            .unwrap();
-        assert!(
-            added.status.success(),
-            "{}",
-            String::from_utf8_lossy(&added.stderr)
-        );
-        vars.insert(
-            var.to_string(),
-            String::from_utf8(added.stdout).unwrap().trim().to_string(),
-        );
+        vars.insert(var.to_string(), add_token(data, name, role));
     }
     let mut child = cadre(data)
         .args(["--quiet", "serve", "--demo", "--listen", "127.0.0.1:0"])
