@@ -12,8 +12,12 @@
 //! - chunk  = `[CHUNK_FORMAT_V1][u32 count][count × u32 end offset][records …]`, where each
 //!   end offset is relative to the first record byte, so one record can be sliced out
 //!   without decoding its neighbours.
+//!
+//! Every decoder here takes bytes read from disk, which may be damaged: none may panic, and
+//! none may allocate more than a small multiple of the bytes it was given (a length prefix
+//! is checked against bincode's limit before anything is allocated for it).
 
-use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
+use bincode::config::{Configuration, Fixint, Limit, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// Format byte in front of every event record written today.
@@ -27,6 +31,43 @@ const CHUNK_HEADER_LEN: usize = 1 + 4;
 
 fn config() -> Configuration<LittleEndian, Fixint, NoLimit> {
     bincode::config::legacy()
+}
+
+/// The legacy configuration, refusing to read (or allocate for) more than `N` bytes. Same
+/// bytes on the wire: the limit only bounds decoding.
+fn limited<const N: usize>() -> Configuration<LittleEndian, Fixint, Limit<N>> {
+    bincode::config::legacy().with_limit::<N>()
+}
+
+/// Decodes one `T` from the front of `bytes` under the limit `N`; returns it and the bytes
+/// used.
+fn decode_within<'a, const N: usize, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+) -> Result<(T, usize), bincode::error::DecodeError> {
+    bincode::serde::borrow_decode_from_slice(bytes, limited::<N>())
+}
+
+/// Decodes one `T` from the front of `bytes`; returns it and the bytes used. Reads and
+/// allocates at most 16 times their length (at least 4 KiB): bincode counts every byte it
+/// reads or allocates for against its limit, so a damaged length prefix is refused before
+/// anything is allocated for it. The limit is a constant in bincode, hence the steps.
+fn decode_prefix<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    what: &'static str,
+) -> Result<(T, usize), CodecError> {
+    let decoded = match bytes.len() {
+        0..=0xfff => decode_within::<0x1000, T>(bytes),
+        0x1000..=0xffff => decode_within::<0x1_0000, T>(bytes),
+        0x1_0000..=0xf_ffff => decode_within::<0x10_0000, T>(bytes),
+        0x10_0000..=0xff_ffff => decode_within::<0x100_0000, T>(bytes),
+        0x100_0000..=0xfff_ffff => decode_within::<0x1000_0000, T>(bytes),
+        0x1000_0000..=0xffff_ffff => {
+            decode_within::<{ 0x1000_0000usize.saturating_mul(16) }, T>(bytes)
+        }
+        // No value cadre writes is this large (a chunk's offsets are u32).
+        _ => return Err(CodecError::Malformed(what)),
+    };
+    decoded.map_err(|source| CodecError::Decode { what, source })
 }
 
 /// Why bytes could not be turned into a value.
@@ -107,8 +148,7 @@ fn decode_whole<'a, T: Deserialize<'a>>(
     bytes: &'a [u8],
     what: &'static str,
 ) -> Result<T, CodecError> {
-    let (value, used) = bincode::serde::borrow_decode_from_slice(bytes, config())
-        .map_err(|source| CodecError::Decode { what, source })?;
+    let (value, used) = decode_prefix(bytes, what)?;
     if used != bytes.len() {
         return Err(CodecError::Malformed(what));
     }
@@ -153,14 +193,7 @@ pub fn decode_record(canonical: &[u8]) -> Result<EventRecordV1, CodecError> {
 
 /// Decodes only the header fields of a record's canonical bytes.
 pub fn decode_header(canonical: &[u8]) -> Result<EventHeaderV1<'_>, CodecError> {
-    let body = record_body(canonical)?;
-    let (header, _) =
-        bincode::serde::borrow_decode_from_slice(body, config()).map_err(|source| {
-            CodecError::Decode {
-                what: "record header",
-                source,
-            }
-        })?;
+    let (header, _) = decode_prefix(record_body(canonical)?, "record header")?;
     Ok(header)
 }
 
@@ -343,6 +376,132 @@ mod tests {
                 let borrowed = decode_record_ref(canonical).unwrap();
                 prop_assert_eq!(borrowed.payload, original.payload.as_slice());
                 prop_assert_eq!(borrowed.actor, original.actor.as_str());
+            }
+        }
+    }
+
+    /// A payload shaped like the domain's: owned strings, bytes, a sequence, an option.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct PayloadLike {
+        name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        tags: Vec<String>,
+        note: Option<String>,
+        map: std::collections::BTreeMap<String, u64>,
+    }
+
+    /// Runs every decoder of this module over `bytes`, as a chunk and as each of its parts.
+    /// Only panics (or aborts) fail: any `Ok` or `Err` is an answer.
+    fn decode_everything(bytes: &[u8]) {
+        if let Ok(view) = ChunkView::parse(bytes) {
+            for i in 0..view.len().min(64) {
+                if let Ok((canonical, _)) = view.record(i).and_then(split_record) {
+                    let _ = decode_header(canonical);
+                    let _ = decode_record(canonical);
+                    let _ = decode_record_ref(canonical);
+                }
+            }
+        }
+        if let Ok((canonical, _)) = split_record(bytes) {
+            let _ = decode_record(canonical);
+        }
+        let _ = decode_header(bytes);
+        let _ = decode_record(bytes);
+        let _ = decode_record_ref(bytes);
+        let _ = decode_snapshot(bytes);
+        let _ = decode::<PayloadLike>(bytes);
+        let _ = decode::<Vec<String>>(bytes);
+    }
+
+    fn chunk_of(records: &[EventRecordV1]) -> Vec<u8> {
+        let encoded: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| {
+                let mut out = Vec::new();
+                encode_record_body(r, &mut out).unwrap();
+                out.extend_from_slice(&[7u8; HASH_LEN]);
+                out
+            })
+            .collect();
+        encode_chunk(&encoded).unwrap()
+    }
+
+    /// Lengths no record has: just past the end, 2^32, the 2^48, and the largest.
+    fn huge_length() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(4096u64),
+            Just(1 << 32),
+            Just(1 << 48),
+            Just(u64::MAX),
+            (1u64 << 20)..u64::MAX
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn no_decoder_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            decode_everything(&bytes);
+            // The same bytes behind each format byte, so that they reach the decoders' bodies.
+            for format in [CHUNK_FORMAT_V1, SNAPSHOT_FORMAT_V1] {
+                let mut framed = vec![format];
+                framed.extend_from_slice(&bytes);
+                decode_everything(&framed);
+            }
+        }
+
+        #[test]
+        fn no_decoder_panics_on_a_mutated_chunk(
+            records in proptest::collection::vec(record_strategy(), 1..4),
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4),
+            huge in proptest::collection::vec((any::<prop::sample::Index>(), huge_length()), 0..3),
+        ) {
+            let mut chunk = chunk_of(&records);
+            for (at, mask) in flips {
+                let at = at.index(chunk.len());
+                chunk[at] ^= mask;
+            }
+            for (at, length) in huge {
+                let at = at.index(chunk.len().saturating_sub(8));
+                chunk[at..at + 8].copy_from_slice(&length.to_le_bytes());
+            }
+            decode_everything(&chunk);
+        }
+
+        #[test]
+        fn a_huge_length_prefix_is_refused_before_anything_is_allocated(
+            record in record_strategy(),
+            length in huge_length(),
+            field in 0usize..3,
+        ) {
+            let mut canonical = Vec::new();
+            encode_record_body(&record, &mut canonical).unwrap();
+            // The u64 length prefixes of the stream, the actor and the payload.
+            let stream_at = 1 + 8;
+            let payload_at = canonical.len() - record.payload.len() - 8;
+            let option_len = |id: Option<[u8; 16]>| if id.is_some() { 17 } else { 1 };
+            let actor_at = payload_at
+                - option_len(record.causation_id)
+                - option_len(record.correlation_id)
+                - record.actor.len()
+                - 8;
+            let at = [stream_at, actor_at, payload_at][field];
+            canonical[at..at + 8].copy_from_slice(&length.to_le_bytes());
+            for error in [
+                decode_record(&canonical).err(),
+                decode_record_ref(&canonical).err(),
+            ] {
+                prop_assert!(
+                    matches!(
+                        error,
+                        Some(CodecError::Decode {
+                            source: bincode::error::DecodeError::LimitExceeded,
+                            ..
+                        })
+                    ),
+                    "{error:?}"
+                );
             }
         }
     }
