@@ -12,6 +12,8 @@
 //! - chunk  = `[CHUNK_FORMAT_V1][u32 count][count × u32 end offset][records …]`, where each
 //!   end offset is relative to the first record byte, so one record can be sliced out
 //!   without decoding its neighbours.
+//! - saved state = `[SNAPSHOT_FORMAT_V2][BLAKE3 checksum][u64 BE position][head hash]
+//!   [u32 BE version][state]`; the checksum covers everything after it.
 //!
 //! Every decoder here takes bytes read from disk, which may be damaged: none may panic, and
 //! none may allocate more than a small multiple of the bytes it was given (a length prefix
@@ -79,6 +81,9 @@ pub enum CodecError {
     /// The bytes end early or their lengths do not add up.
     #[error("truncated or malformed {0}")]
     Malformed(&'static str),
+    /// The bytes are not those their checksum was computed over.
+    #[error("the {0} does not match its checksum")]
+    Checksum(&'static str),
     /// bincode rejected the bytes.
     #[error("undecodable {what}: {source}")]
     Decode {
@@ -281,29 +286,60 @@ impl<'a> ChunkView<'a> {
     }
 }
 
-/// Format byte in front of every saved read-model state.
-pub const SNAPSHOT_FORMAT_V1: u8 = 1;
+/// Format byte in front of every saved read-model state written today. Format 1 (no
+/// checksum, no head hash) is no longer read: saved states are derived data, rebuilt.
+pub const SNAPSHOT_FORMAT_V2: u8 = 2;
 
-/// `[SNAPSHOT_FORMAT_V1][u64 BE position][u32 BE version][state bytes]`.
-pub fn encode_snapshot(position: u64, version: u32, state: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(13 + state.len());
-    out.push(SNAPSHOT_FORMAT_V1);
-    out.extend_from_slice(&position.to_be_bytes());
-    out.extend_from_slice(&version.to_be_bytes());
-    out.extend_from_slice(state);
+const SNAPSHOT_HEADER_LEN: usize = 1 + HASH_LEN + 8 + HASH_LEN + 4;
+
+/// A saved read-model state as framed on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotFrame<'a> {
+    /// The log position the state was folded up to.
+    pub position: u64,
+    /// The chain hash of the log at `position` (32 zero bytes at 0): which log it is of.
+    pub head_hash: [u8; HASH_LEN],
+    /// The version of the read model's code.
+    pub version: u32,
+    pub state: &'a [u8],
+}
+
+/// `[2][BLAKE3 checksum of what follows][u64 BE position][head hash][u32 BE version][state]`.
+pub fn encode_snapshot(frame: &SnapshotFrame<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SNAPSHOT_HEADER_LEN + frame.state.len());
+    out.push(SNAPSHOT_FORMAT_V2);
+    out.extend_from_slice(&[0; HASH_LEN]);
+    out.extend_from_slice(&frame.position.to_be_bytes());
+    out.extend_from_slice(&frame.head_hash);
+    out.extend_from_slice(&frame.version.to_be_bytes());
+    out.extend_from_slice(frame.state);
+    let checksum = blake3::hash(&out[1 + HASH_LEN..]);
+    out[1..1 + HASH_LEN].copy_from_slice(checksum.as_bytes());
     out
 }
 
-/// The parts of a saved state; `None` for an unknown format or a short value, which the
-/// caller treats as "nothing saved" and rebuilds.
-pub fn decode_snapshot(bytes: &[u8]) -> Option<(u64, u32, &[u8])> {
-    let (&format, rest) = bytes.split_first()?;
-    if format != SNAPSHOT_FORMAT_V1 || rest.len() < 12 {
-        return None;
+/// Reads a saved state's framing and checks its checksum.
+pub fn decode_snapshot(bytes: &[u8]) -> Result<SnapshotFrame<'_>, CodecError> {
+    const WHAT: &str = "saved state";
+    match bytes.first() {
+        Some(&SNAPSHOT_FORMAT_V2) if bytes.len() >= SNAPSHOT_HEADER_LEN => {}
+        Some(&SNAPSHOT_FORMAT_V2) | None => return Err(CodecError::Malformed(WHAT)),
+        Some(&found) => return Err(CodecError::UnknownFormat { what: WHAT, found }),
     }
-    let position = u64::from_be_bytes(rest[..8].try_into().ok()?);
-    let version = u32::from_be_bytes(rest[8..12].try_into().ok()?);
-    Some((position, version, &rest[12..]))
+    let (checksum, covered) = bytes[1..].split_at(HASH_LEN);
+    if blake3::hash(covered).as_bytes() != checksum {
+        return Err(CodecError::Checksum(WHAT));
+    }
+    let (position, rest) = covered.split_at(8);
+    let (head_hash, rest) = rest.split_at(HASH_LEN);
+    let (version, state) = rest.split_at(4);
+    let malformed = |_| CodecError::Malformed(WHAT);
+    Ok(SnapshotFrame {
+        position: u64::from_be_bytes(position.try_into().map_err(malformed)?),
+        head_hash: head_hash.try_into().map_err(malformed)?,
+        version: u32::from_be_bytes(version.try_into().map_err(malformed)?),
+        state,
+    })
 }
 
 /// Encodes a domain payload (or any serde value) in the house format.
@@ -444,7 +480,7 @@ mod tests {
         fn no_decoder_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
             decode_everything(&bytes);
             // The same bytes behind each format byte, so that they reach the decoders' bodies.
-            for format in [CHUNK_FORMAT_V1, SNAPSHOT_FORMAT_V1] {
+            for format in [CHUNK_FORMAT_V1, SNAPSHOT_FORMAT_V2] {
                 let mut framed = vec![format];
                 framed.extend_from_slice(&bytes);
                 decode_everything(&framed);
@@ -531,6 +567,32 @@ mod tests {
         assert!(matches!(
             ChunkView::parse(&chunk),
             Err(CodecError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_saved_state_round_trips_and_any_changed_byte_fails_its_checksum() {
+        let frame = SnapshotFrame {
+            position: 42,
+            head_hash: [3; HASH_LEN],
+            version: 2,
+            state: b"state bytes",
+        };
+        let bytes = encode_snapshot(&frame);
+        assert_eq!(decode_snapshot(&bytes).unwrap(), frame);
+        for at in 1 + HASH_LEN..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[at] ^= 0x20;
+            assert!(
+                matches!(decode_snapshot(&changed), Err(CodecError::Checksum(_))),
+                "byte {at}"
+            );
+        }
+        let mut older = bytes.clone();
+        older[0] = 1;
+        assert!(matches!(
+            decode_snapshot(&older),
+            Err(CodecError::UnknownFormat { found: 1, .. })
         ));
     }
 

@@ -219,7 +219,7 @@ pub async fn head(State(state): State<AppState>, _caller: Caller) -> Result<Resp
 }
 
 #[utoipa::path(post, path = "/verify", tag = "audit", request_body = VerifyBody,
-    responses((status = 200, description = "{ok, events_checked, head, fault}"), (status = 403)))]
+    responses((status = 200, description = "{ok, events_checked, head, fault, damaged_states}"), (status = 403)))]
 pub async fn verify(
     State(state): State<AppState>,
     _caller: Auditor,
@@ -242,6 +242,9 @@ pub async fn verify(
         "events_checked": report.events_checked,
         "head": report.head.to_string(),
         "fault": report.fault.map(|f| json!({ "position": f.position, "message": f.message })),
+        "damaged_states": report.damaged_states.iter()
+            .map(|s| json!({ "name": s.name, "message": s.message }))
+            .collect::<Vec<_>>(),
     }))
     .into_response())
 }
