@@ -16,6 +16,7 @@ mod error;
 mod index;
 mod read;
 mod saved;
+mod staging;
 mod subscription;
 mod types;
 mod verify;
@@ -33,6 +34,7 @@ use tokio::sync::{broadcast, oneshot};
 pub use error::StoreError;
 pub use read::LogIter;
 pub use saved::{SavedState, Snapshot};
+pub use staging::Staged;
 pub use subscription::Subscription;
 pub use types::{
     AppendBatch, AppendOutcome, AppendedEvent, ExpectedVersion, Hash, Head, MAX_STREAM_ID_LEN,
@@ -134,6 +136,7 @@ impl Store {
         let path = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&path)?;
         let lock = acquire_lock(&path)?;
+        staging::recover(&path)?;
         let db = open_sled(&path.join(SLED_DIR))?;
         let meta = db.open_tree(META_TREE)?;
         let log = db.open_tree(LOG_TREE)?;

@@ -231,3 +231,44 @@ fn people_status_and_history_export_as_csv_json_and_xlsx() {
         "a header and a row an event"
     );
 }
+
+#[test]
+fn an_import_of_events_that_fails_part_way_writes_nothing() {
+    let (dir, original) = temp_store();
+    for i in 0..5 {
+        original
+            .append_blocking(single(&format!("s{i}"), ExpectedVersion::Any, 1000))
+            .unwrap();
+    }
+    let mut export = Vec::new();
+    archive::export_events(&original, &mut export, u64::MAX, &mut |_, _| {}).unwrap();
+    drop(original);
+    let text = String::from_utf8(export).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    // Well past the first batches written: the last event is altered.
+    let mut last: serde_json::Value = serde_json::from_str(&lines[4999]).unwrap();
+    last["actor"] = serde_json::json!("someone else");
+    lines[4999] = last.to_string();
+    let file = dir.path().join("altered.jsonl");
+    std::fs::write(&file, lines.join("\n")).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    // The first 1,000 events of the export: the file continues this log.
+    let before = {
+        let store = Store::open(target.path()).unwrap();
+        let prefix = lines[..1000].join("\n");
+        archive::import_events(&store, BufReader::new(prefix.as_bytes()), &mut |_, _| {}).unwrap();
+        store.head()
+    };
+    assert_eq!(before.position, 1000);
+    let output = cadre(target.path())
+        .args(["import", "events"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("position"), "{stderr}");
+    let store = Store::open(target.path()).unwrap();
+    assert_eq!(store.head(), before, "nothing of the file was written");
+}
