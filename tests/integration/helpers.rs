@@ -1,7 +1,8 @@
 //! Shared fixtures: temp stores and small batches.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, ChildStderr, Command, Stdio};
 
 use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamAppend, StreamId};
 use tempfile::TempDir;
@@ -66,4 +67,61 @@ pub fn raw_sled(data: &Path) -> sled::Db {
         .use_compression(true)
         .open()
         .expect("open sled directly")
+}
+
+/// Runs `cadre` in `data` to the end; returns its exit code and its stdout and stderr
+/// together.
+pub fn run_cadre(data: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = cadre(data).args(args).output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), all)
+}
+
+/// `cadre serve` on an ephemeral loopback port in `data`: the child, its stderr after the
+/// line announcing the address, and the address.
+pub fn serve_child(data: &Path) -> (Child, BufReader<ChildStderr>, String) {
+    let mut child = cadre(data)
+        .args(["serve", "--listen", "127.0.0.1:0"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    while !line.contains("http://") {
+        line.clear();
+        assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended");
+    }
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (child, stderr, address)
+}
+
+/// One `GET` over plain HTTP/1.1; returns the whole answer.
+pub fn http_get(address: &str, path: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// Sends SIGTERM to a child by its id; whether `kill` succeeded.
+pub fn terminate(child: &Child) -> bool {
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap()
+        .success()
 }

@@ -4,18 +4,7 @@
 
 use cadre::store::{ExpectedVersion::Any, SavedState, Snapshot, Store};
 
-use crate::helpers::{cadre, raw_sled, single};
-
-/// Runs `cadre` in `data`; returns its exit code and its stdout and stderr together.
-fn run(data: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let output = cadre(data).args(args).output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code(), all)
-}
+use crate::helpers::{cadre, raw_sled, run_cadre, single};
 
 /// The full name of the first person in `cadre export people`.
 fn first_name(people_csv: &str) -> String {
@@ -60,9 +49,9 @@ fn edit_saved_state(data: &std::path::Path, from: &str, to: &str) {
 fn an_edited_name_in_the_saved_state_is_reported_and_the_log_served() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let (code, all) = run(&data, &["demo", "--scale", "0.01"]);
+    let (code, all) = run_cadre(&data, &["demo", "--scale", "0.01"]);
     assert_eq!(code, Some(0), "{all}");
-    let (code, all) = run(&data, &["rebuild"]);
+    let (code, all) = run_cadre(&data, &["rebuild"]);
     assert_eq!(code, Some(0), "{all}");
     let people = |data| {
         let output = cadre(data)
@@ -76,7 +65,7 @@ fn an_edited_name_in_the_saved_state_is_reported_and_the_log_served() {
     let edited = "X".repeat(name.len());
     edit_saved_state(&data, &name, &edited);
 
-    let (code, all) = run(&data, &["verify"]);
+    let (code, all) = run_cadre(&data, &["verify"]);
     assert_eq!(code, Some(1), "verify must report the edited state: {all}");
     assert!(all.contains("district"), "{all}");
 

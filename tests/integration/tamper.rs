@@ -1,7 +1,7 @@
 //! Tamper evidence: a byte changed through sled directly is found, and named by position;
 //! a damaged length is an error naming its position, never a panic or an abort.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Read;
 
 use cadre::codec::{self, ChunkView};
 use cadre::store::{ExpectedVersion::Any, Head, Store};
@@ -149,17 +149,6 @@ fn an_expected_head_proves_the_log_up_to_it_is_unchanged() {
     assert_eq!(bad.status.code(), Some(1));
 }
 
-/// stdout and stderr of a finished `cadre` run, with its exit code.
-fn run_cadre(dir: &std::path::Path, args: &[&str]) -> (Option<i32>, String) {
-    let output = cadre(dir).args(args).output().unwrap();
-    let all = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code(), all)
-}
-
 #[test]
 fn a_huge_length_prefix_is_named_by_position_by_verify_and_log_not_a_panic() {
     let (dir, _) = filled();
@@ -179,51 +168,19 @@ fn a_huge_length_prefix_is_named_by_position_by_verify_and_log_not_a_panic() {
     }
 }
 
-/// One `GET` over plain HTTP/1.1; returns the whole answer.
-fn http_get(address: &str, path: &str) -> String {
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    write!(
-        stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
-    answer
-}
-
 #[test]
 fn a_server_reading_a_huge_length_prefix_answers_500_and_stays_up() {
     let (dir, _) = filled();
     set_payload_length(dir.path(), 14, 281_474_976_710_656);
-    let mut child = cadre(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    while !line.contains("http://") {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended");
-    }
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap()
-        .to_string();
+    let (mut child, mut stderr, address) = serve_child(dir.path());
     let answer = http_get(&address, "/events?from=10&limit=10");
     let healthy = http_get(&address, "/healthz");
     let still_running = child.try_wait().unwrap().is_none();
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    let killed = terminate(&child);
     let _ = child.wait();
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
-    assert!(killed.success());
+    assert!(killed);
     assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
     assert!(answer.contains("application/problem+json"), "{answer}");
     assert!(healthy.starts_with("HTTP/1.1 200"), "{healthy}");
