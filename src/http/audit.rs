@@ -219,7 +219,7 @@ pub async fn head(State(state): State<AppState>, _caller: Caller) -> Result<Resp
 }
 
 #[utoipa::path(post, path = "/verify", tag = "audit", request_body = VerifyBody,
-    responses((status = 200, description = "{ok, events_checked, head, fault, damaged_states}"), (status = 403)))]
+    responses((status = 200, description = "{ok, events_checked, head, fault}"), (status = 403)))]
 pub async fn verify(
     State(state): State<AppState>,
     _caller: Auditor,
