@@ -16,6 +16,7 @@ mod ledger_cache;
 mod projection;
 mod report;
 mod schemas;
+mod spreadsheets;
 mod store_append;
 mod store_model;
 mod store_read;
