@@ -2,7 +2,8 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, ChildStderr, Command, Stdio};
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamAppend, StreamId};
 use tempfile::TempDir;
@@ -81,20 +82,18 @@ pub fn run_cadre(data: &Path, args: &[&str]) -> (Option<i32>, String) {
     (output.status.code(), all)
 }
 
-/// `cadre serve` on an ephemeral loopback port in `data`: the child, its stderr after the
-/// line announcing the address, and the address.
-pub fn serve_child(data: &Path) -> (Child, BufReader<ChildStderr>, String) {
+/// `cadre serve` started on an ephemeral loopback port: the process, its standard error
+/// after the first line, and the address that line announced.
+pub fn serve(data: &Path, args: &[&str]) -> (Child, BufReader<ChildStderr>, String) {
     let mut child = cadre(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--quiet", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
     let mut line = String::new();
-    while !line.contains("http://") {
-        line.clear();
-        assert!(stderr.read_line(&mut line).unwrap() > 0, "the server ended");
-    }
+    stderr.read_line(&mut line).unwrap();
     let address = line
         .split("http://")
         .nth(1)
@@ -104,12 +103,15 @@ pub fn serve_child(data: &Path) -> (Child, BufReader<ChildStderr>, String) {
     (child, stderr, address)
 }
 
-/// One `GET` over plain HTTP/1.1; returns the whole answer.
-pub fn http_get(address: &str, path: &str) -> String {
+/// One HTTP/1.1 request on a fresh connection (`headers` end each with CRLF); the whole
+/// answer.
+pub fn http(address: &str, method: &str, path: &str, headers: &str, body: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).unwrap();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
     )
     .unwrap();
     let mut answer = String::new();
@@ -117,11 +119,31 @@ pub fn http_get(address: &str, path: &str) -> String {
     answer
 }
 
-/// Sends SIGTERM to a child by its id; whether `kill` succeeded.
-pub fn terminate(child: &Child) -> bool {
-    Command::new("kill")
+/// Sends SIGTERM and waits at most `limit` for the process to end (killing it after);
+/// its exit status, or `None` when it was still running, and the rest of its stderr.
+pub fn terminate(
+    mut child: Child,
+    mut stderr: BufReader<ChildStderr>,
+    limit: Duration,
+) -> (Option<ExitStatus>, String) {
+    let killed = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
-        .unwrap()
-        .success()
+        .unwrap();
+    assert!(killed.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    (status, rest)
 }

@@ -17,6 +17,7 @@ mod projection;
 mod report;
 mod schemas;
 mod snapshot;
+mod spreadsheets;
 mod store_append;
 mod store_model;
 mod store_read;

@@ -1,7 +1,7 @@
 //! Tamper evidence: a byte changed through sled directly is found, and named by position;
 //! a damaged length is an error naming its position, never a panic or an abort.
 
-use std::io::Read;
+use std::time::Duration;
 
 use cadre::codec::{self, ChunkView};
 use cadre::store::{ExpectedVersion::Any, Head, Store};
@@ -172,15 +172,11 @@ fn a_huge_length_prefix_is_named_by_position_by_verify_and_log_not_a_panic() {
 fn a_server_reading_a_huge_length_prefix_answers_500_and_stays_up() {
     let (dir, _) = filled();
     set_payload_length(dir.path(), 14, 281_474_976_710_656);
-    let (mut child, mut stderr, address) = serve_child(dir.path());
-    let answer = http_get(&address, "/events?from=10&limit=10");
-    let healthy = http_get(&address, "/healthz");
+    let (mut child, stderr, address) = serve(dir.path(), &[]);
+    let answer = http(&address, "GET", "/events?from=10&limit=10", "", "");
+    let healthy = http(&address, "GET", "/healthz", "", "");
     let still_running = child.try_wait().unwrap().is_none();
-    let killed = terminate(&child);
-    let _ = child.wait();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(killed);
+    let (_, rest) = terminate(child, stderr, Duration::from_secs(30));
     assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
     assert!(answer.contains("application/problem+json"), "{answer}");
     assert!(healthy.starts_with("HTTP/1.1 200"), "{healthy}");
