@@ -14,6 +14,7 @@ use crate::domain::{PersonId, PolicySet};
 use crate::ledger::decode_ref;
 use crate::projection::{District, ProjectionError, views};
 use crate::report::Cell;
+use crate::spreadsheet::CsvWriter;
 use crate::store::Store;
 
 /// What to export.
@@ -190,18 +191,7 @@ fn cell_text(cell: &Cell) -> String {
 /// The table's bytes in `format`.
 pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
     match format {
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer
-                .write_record(&table.columns)
-                .map_err(|e| e.to_string())?;
-            for row in &table.rows {
-                writer
-                    .write_record(row.iter().map(cell_text))
-                    .map_err(|e| e.to_string())?;
-            }
-            writer.into_inner().map_err(|e| e.to_string())
-        }
+        Format::Csv => csv(table).map_err(|e| e.to_string()),
         Format::Json => {
             let rows: Vec<Value> = table
                 .rows
@@ -222,6 +212,16 @@ pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
     }
 }
 
+fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = CsvWriter::default();
+    writer.row(&table.columns)?;
+    for row in &table.rows {
+        writer.row(row.iter().map(cell_text))?;
+    }
+    writer.finish()
+}
+
+/// Text as string cells, never formulas (`write_string`).
 fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();

@@ -12,6 +12,8 @@
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
 //! - [`export`]: spreadsheet exports of people, status and history, as of a date.
+//! - [`spreadsheet`]: the one CSV writer, which marks cells that would run as formulas,
+//!   and the mark's removal on import.
 //! - [`feed`]: the JSON form of stored events (`cadre log`, the HTTP feed).
 //! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
 //! - [`archive`]: the whole log in and out as JSON Lines (same positions, ids and
@@ -33,4 +35,5 @@ pub mod import;
 pub mod ledger;
 pub mod projection;
 pub mod report;
+pub mod spreadsheet;
 pub mod store;

@@ -2,11 +2,14 @@
 //! states the command needs (see [`Facts`]) and appends what comes back, with the streams'
 //! versions as expectations, so that a decision made on stale state is never written.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, Duration, NaiveDate};
 
 use super::command::Command;
 use super::event::*;
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::input;
 use super::person::{EnrolmentState, PersonHistory, PersonView};
 use super::reference::{ProgrammeState, SessionState, UnitState};
 use super::vocab::{Track, TrainingResult};
@@ -55,7 +58,10 @@ impl Target {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DomainError {
     #[error("invalid {field}: {why}")]
-    Invalid { field: &'static str, why: String },
+    Invalid {
+        field: Cow<'static, str>,
+        why: String,
+    },
     #[error("unit {0} is not registered")]
     UnknownUnit(UnitId),
     #[error("unit {0} is already registered")]
@@ -80,6 +86,12 @@ pub enum DomainError {
     SessionFull { session: SessionId, capacity: u32 },
     #[error("the person has no active enrolment in session {0}")]
     NoActiveEnrolment(SessionId),
+    #[error("date {date} is before {after}, the enrolment fact in session {session} it follows")]
+    EnrolmentOutOfOrder {
+        session: SessionId,
+        date: NaiveDate,
+        after: NaiveDate,
+    },
     #[error("completion dated {date} is before the session starts on {starts_on}")]
     CompletionBeforeSessionStart {
         date: NaiveDate,
@@ -127,6 +139,14 @@ pub enum DomainError {
 }
 
 impl DomainError {
+    /// The field of the command that failed a check, for `invalid`.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            DomainError::Invalid { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+
     /// A stable, machine-readable code for clients.
     pub fn code(&self) -> &'static str {
         match self {
@@ -143,6 +163,7 @@ impl DomainError {
             DomainError::AlreadyEnrolled(_) => "already_enrolled",
             DomainError::SessionFull { .. } => "session_full",
             DomainError::NoActiveEnrolment(_) => "no_active_enrolment",
+            DomainError::EnrolmentOutOfOrder { .. } => "enrolment_out_of_order",
             DomainError::CompletionBeforeSessionStart { .. } => "completion_before_session_start",
             DomainError::RotationAlreadyActive { .. } => "rotation_already_active",
             DomainError::RotationOverlap { .. } => "rotation_overlap",
@@ -165,6 +186,7 @@ type Decision = Result<Vec<(Target, Event)>, DomainError>;
 
 /// Decides what `command` records, given `facts`.
 pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
+    input::check(command)?;
     match command {
         Command::RegisterUnit { .. } => register_unit(facts, command),
         Command::RegisterProgramme { .. } => register_programme(facts, command),
@@ -172,16 +194,6 @@ pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
         Command::RegisterPerson { .. } => register_person(facts, command),
         _ => person_command(facts, command),
     }
-}
-
-fn not_blank(field: &'static str, value: &str) -> Result<(), DomainError> {
-    if value.trim().is_empty() {
-        return Err(DomainError::Invalid {
-            field,
-            why: "must not be empty".into(),
-        });
-    }
-    Ok(())
 }
 
 fn not_too_far(today: NaiveDate, date: NaiveDate) -> Result<(), DomainError> {
@@ -205,8 +217,6 @@ fn register_unit(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.unit.registered.is_some() {
         return Err(DomainError::UnitAlreadyRegistered(*unit));
     }
-    not_blank("code", code)?;
-    not_blank("name", name)?;
     not_too_far(facts.today, *effective_date)?;
     Ok(vec![(
         Target::Unit(*unit),
@@ -238,12 +248,10 @@ fn register_programme(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.programme.registered.is_some() {
         return Err(DomainError::ProgrammeAlreadyRegistered(*programme));
     }
-    not_blank("name", name)?;
-    not_blank("provider", provider)?;
     not_too_far(facts.today, *effective_date)?;
     if *duration_days == 0 {
         return Err(DomainError::Invalid {
-            field: "duration_days",
+            field: "duration_days".into(),
             why: "must be at least 1".into(),
         });
     }
@@ -291,13 +299,13 @@ fn schedule_session(facts: &Facts<'_>, command: &Command) -> Decision {
     }
     if ends_on < starts_on {
         return Err(DomainError::Invalid {
-            field: "ends_on",
+            field: "ends_on".into(),
             why: format!("{ends_on} is before the start {starts_on}"),
         });
     }
     if *capacity == 0 {
         return Err(DomainError::Invalid {
-            field: "capacity",
+            field: "capacity".into(),
             why: "must be at least 1".into(),
         });
     }
@@ -339,8 +347,6 @@ fn register_person(facts: &Facts<'_>, command: &Command) -> Decision {
     if facts.unit.registered.is_none() {
         return Err(DomainError::UnknownUnit(*unit));
     }
-    not_blank("full_name", full_name)?;
-    not_blank("post", post)?;
     if effective_date < birth_date {
         return Err(DomainError::DateBeforeBirth {
             date: *effective_date,
@@ -416,7 +422,6 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             if facts.unit.registered.is_none() {
                 return Err(DomainError::UnknownUnit(*unit));
             }
-            not_blank("post", post)?;
             PersonAssigned {
                 person,
                 unit: *unit,
@@ -455,7 +460,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             certificate,
             ..
         } => {
-            let enrolment = active_enrolment(&view, *session)?;
+            let enrolment = active_enrolment(&view, *session, date)?;
             let schedule = facts
                 .session
                 .scheduled
@@ -508,13 +513,11 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             if facts.unit.registered.is_none() {
                 return Err(DomainError::UnknownUnit(to.unit));
             }
-            not_blank("decision_number", decision_number)?;
-            not_blank("to.post", &to.post)?;
             if let Some(end) = planned_end
                 && *end <= date
             {
                 return Err(DomainError::Invalid {
-                    field: "planned_end",
+                    field: "planned_end".into(),
                     why: format!("{end} is not after the start {date}"),
                 });
             }
@@ -541,7 +544,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
                 .ok_or(DomainError::NoActiveRotation)?;
             if date < active.started_on {
                 return Err(DomainError::Invalid {
-                    field: "effective_date",
+                    field: "effective_date".into(),
                     why: format!(
                         "{date} is before the rotation started on {}",
                         active.started_on
@@ -590,7 +593,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             replacement,
             ..
         } => {
-            correct(facts, &view, *corrects, reason, replacement)?;
+            correct(facts, &view, *corrects, replacement)?;
             EventCorrected {
                 person,
                 corrects: *corrects,
@@ -602,7 +605,7 @@ fn person_command(facts: &Facts<'_>, command: &Command) -> Decision {
             .into()
         }
         Command::Void { voids, reason, .. } => {
-            let target = target_fact(facts, *voids, reason)?;
+            let target = target_fact(facts, *voids)?;
             if !voidable(target) {
                 return Err(DomainError::NotCorrectable {
                     event_type: target.type_name(),
@@ -638,14 +641,16 @@ fn enrol(
         .scheduled
         .as_ref()
         .ok_or(DomainError::UnknownSession(session))?;
-    if let Some(existing) = view.enrolments.get(&session)
-        && existing.state != EnrolmentState::Withdrawn
-    {
-        return Err(DomainError::AlreadyEnrolled(session));
+    if let Some(existing) = view.enrolments.get(&session) {
+        if existing.state != EnrolmentState::Withdrawn {
+            return Err(DomainError::AlreadyEnrolled(session));
+        }
+        // A new enrolment with its own seat, after the old one ended, never beside it.
+        not_before(session, date, existing.since)?;
     }
     if date > schedule.ends_on {
         return Err(DomainError::Invalid {
-            field: "effective_date",
+            field: "effective_date".into(),
             why: format!("the session ended on {}", schedule.ends_on),
         });
     }
@@ -680,11 +685,32 @@ fn enrol(
     ])
 }
 
-fn active_enrolment(view: &PersonView, session: SessionId) -> Result<ProgrammeId, DomainError> {
+/// The programme of the active enrolment a withdrawal or completion dated `date` ends.
+fn active_enrolment(
+    view: &PersonView,
+    session: SessionId,
+    date: NaiveDate,
+) -> Result<ProgrammeId, DomainError> {
     match view.enrolments.get(&session) {
-        Some(e) if e.state == EnrolmentState::Active => Ok(e.programme),
+        Some(e) if e.state == EnrolmentState::Active => {
+            not_before(session, date, e.enrolled_on)?;
+            Ok(e.programme)
+        }
         _ => Err(DomainError::NoActiveEnrolment(session)),
     }
+}
+
+/// An enrolment's facts go forward in time: dated otherwise, the fold (by effective date)
+/// would read them in another order than the session's seats were taken and released.
+fn not_before(session: SessionId, date: NaiveDate, after: NaiveDate) -> Result<(), DomainError> {
+    if date < after {
+        return Err(DomainError::EnrolmentOutOfOrder {
+            session,
+            date,
+            after,
+        });
+    }
+    Ok(())
 }
 
 fn withdraw(
@@ -694,8 +720,7 @@ fn withdraw(
     at: Placement,
     date: NaiveDate,
 ) -> Decision {
-    active_enrolment(view, session)?;
-    not_blank("reason", reason)?;
+    active_enrolment(view, session, date)?;
     let person = view.person;
     Ok(vec![
         (
@@ -730,7 +755,7 @@ fn check_appraisal(
 ) -> Result<(), DomainError> {
     if year < view.registered_on.year() || year > today.year() {
         return Err(DomainError::Invalid {
-            field: "year",
+            field: "year".into(),
             why: format!(
                 "{year} is outside {}–{}",
                 view.registered_on.year(),
@@ -740,7 +765,7 @@ fn check_appraisal(
     }
     if date.year() < year {
         return Err(DomainError::Invalid {
-            field: "effective_date",
+            field: "effective_date".into(),
             why: format!(
                 "an appraisal for {year} cannot take effect in {}",
                 date.year()
@@ -749,7 +774,7 @@ fn check_appraisal(
     }
     if score.is_some_and(|s| s > 100) {
         return Err(DomainError::Invalid {
-            field: "score",
+            field: "score".into(),
             why: "must be between 0 and 100".into(),
         });
     }
@@ -763,8 +788,7 @@ fn check_appraisal(
 }
 
 /// The event a correction or void names, from this person's own stream.
-fn target_fact<'a>(facts: &Facts<'a>, id: EventId, reason: &str) -> Result<&'a Event, DomainError> {
-    not_blank("reason", reason)?;
+fn target_fact<'a>(facts: &Facts<'a>, id: EventId) -> Result<&'a Event, DomainError> {
     let Some(fact) = facts.person.fact(id) else {
         return Err(match facts.target_elsewhere {
             Some(stream) => DomainError::EventOfAnotherStream {
@@ -796,10 +820,9 @@ fn correct(
     facts: &Facts<'_>,
     view: &PersonView,
     id: EventId,
-    reason: &str,
     replacement: &Correction,
 ) -> Result<(), DomainError> {
-    let target = target_fact(facts, id, reason)?;
+    let target = target_fact(facts, id)?;
     let replacement_event = replacement.clone().into_event();
     let corrected_type = target.type_name();
     let correctable = matches!(
@@ -828,7 +851,7 @@ fn correct(
     }
     if replacement_event.person() != Some(view.person) {
         return Err(DomainError::Invalid {
-            field: "replacement.person",
+            field: "replacement.person".into(),
             why: "a correction cannot move a fact to another person".into(),
         });
     }
@@ -836,9 +859,14 @@ fn correct(
         && old.rotation != new.rotation
     {
         return Err(DomainError::Invalid {
-            field: "replacement.rotation",
+            field: "replacement.rotation".into(),
             why: "a correction cannot make an end belong to another rotation".into(),
         });
+    }
+    if let (Event::TrainingCompleted(old), Event::TrainingCompleted(new)) =
+        (target, &replacement_event)
+    {
+        completion_stays_in_its_enrolment(view, old, new)?;
     }
     if let Event::PersonRegistered(registration) = &replacement_event {
         if registration.effective_date < registration.birth_date {
@@ -850,5 +878,24 @@ fn correct(
         not_too_far(facts.today, registration.effective_date)
     } else {
         check_date(view, facts.today, replacement_event.effective_date())
+    }
+}
+
+/// A corrected completion still ends the enrolment it ended (the one in force in its
+/// session: a completion is that enrolment's last fact), and not before it began.
+fn completion_stays_in_its_enrolment(
+    view: &PersonView,
+    old: &TrainingCompleted,
+    new: &TrainingCompleted,
+) -> Result<(), DomainError> {
+    if new.session != old.session {
+        return Err(DomainError::Invalid {
+            field: "replacement.session".into(),
+            why: "a correction cannot move a completion to another session".into(),
+        });
+    }
+    match view.enrolments.get(&old.session) {
+        Some(enrolment) => not_before(old.session, new.effective_date, enrolment.enrolled_on),
+        None => Ok(()),
     }
 }

@@ -1,7 +1,8 @@
 //! The personnel-training domain: vocabulary, events, commands, rules and targets.
 //!
 //! Owns: what the users' words mean (`vocab`), what can be recorded (`event`), what users
-//! ask (`command`), the rules that accept or refuse it (`decide`), how a person's stream
+//! ask (`command`), what text and dates a command may carry (`input`), the rules that
+//! accept or refuse it (`decide`), how a person's stream
 //! folds into where they stand (`person`, `reference`), and targets as data (`policy`).
 //! Must not: do I/O of any kind — no store, no clock, no HTTP. Callers pass `today` in.
 
@@ -9,6 +10,7 @@ pub mod command;
 pub mod decide;
 pub mod event;
 pub mod ids;
+pub mod input;
 pub mod person;
 pub mod policy;
 pub mod reference;

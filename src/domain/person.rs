@@ -301,13 +301,19 @@ pub enum EnrolmentState {
     Completed(TrainingResult),
 }
 
-/// One enrolment in a session.
+/// A person's latest enrolment in a session (a re-enrolment after a withdrawal replaces
+/// the withdrawn one). The rules keep its facts in date order — a withdrawal or completion
+/// is not dated before the enrolment, a re-enrolment not before the withdrawal — so the
+/// fold by effective date sees them in the order they were recorded, as the session's
+/// seats do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Enrolment {
     pub event: EventId,
     pub programme: ProgrammeId,
     pub enrolled_on: NaiveDate,
     pub state: EnrolmentState,
+    /// When it entered `state`: the enrolment's date, or its withdrawal's or completion's.
+    pub since: NaiveDate,
 }
 
 /// A rotation, transfer or secondment, running or finished.
@@ -383,18 +389,19 @@ impl PersonView {
                         programme: *programme,
                         enrolled_on: date,
                         state: EnrolmentState::Active,
+                        since: date,
                     },
                 );
             }
             Change::Withdrawn { session } => {
-                self.set_enrolment(*session, EnrolmentState::Withdrawn)
+                self.set_enrolment(*session, EnrolmentState::Withdrawn, date)
             }
             Change::Completed {
                 session,
                 result,
                 confers,
             } => {
-                self.set_enrolment(*session, EnrolmentState::Completed(*result));
+                self.set_enrolment(*session, EnrolmentState::Completed(*result), date);
                 if let (TrainingResult::Passed, Some(level)) = (result, confers) {
                     self.raise(*level, id, date);
                 }
@@ -466,9 +473,10 @@ impl PersonView {
         }
     }
 
-    fn set_enrolment(&mut self, session: SessionId, state: EnrolmentState) {
+    fn set_enrolment(&mut self, session: SessionId, state: EnrolmentState, since: NaiveDate) {
         if let Some(enrolment) = self.enrolments.get_mut(&session) {
             enrolment.state = state;
+            enrolment.since = since;
         }
     }
 

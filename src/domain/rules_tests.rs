@@ -628,7 +628,7 @@ fn too_far(date: NaiveDate) -> DomainError {
 
 fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
     DomainError::Invalid {
-        field,
+        field: field.into(),
         why: why.into(),
     }
 }
@@ -762,17 +762,9 @@ fn enrolling_again_after_completing_the_session_is_refused() {
 
 #[test]
 fn re_enrolling_after_a_withdrawal_is_allowed() {
-    given(vec![
-        registered(),
-        enrolled(d(2018, 2, 15)),
-        withdrawn(d(2018, 2, 18)),
-    ])
-    .and_session(vec![
-        seat_taken(PERSON, d(2018, 2, 15)),
-        seat_released(PERSON, d(2018, 2, 18)),
-    ])
-    .when(enrol(d(2018, 2, 20)))
-    .then_events(enrolment_events(home(), d(2018, 2, 20)));
+    withdrawn_on_20_march()
+        .when(enrol(d(2018, 3, 25)))
+        .then_events(enrolment_events(home(), d(2018, 3, 25)));
 }
 
 #[test]
@@ -849,6 +841,160 @@ fn a_completion_dated_before_the_session_starts_is_refused() {
             date: d(2018, 2, 28),
             starts_on: session_starts(),
         });
+}
+
+/// The person enrolled on 10 March 2018 (event 2), their seat taken.
+fn enrolled_on_10_march() -> Given {
+    given(vec![registered(), enrolled(d(2018, 3, 10))])
+        .and_session(vec![seat_taken(PERSON, d(2018, 3, 10))])
+}
+
+/// The person enrolled on 10 March 2018 and withdrew on 20 March; the seat went back.
+fn withdrawn_on_20_march() -> Given {
+    given(vec![
+        registered(),
+        enrolled(d(2018, 3, 10)),
+        withdrawn(d(2018, 3, 20)),
+    ])
+    .and_session(vec![
+        seat_taken(PERSON, d(2018, 3, 10)),
+        seat_released(PERSON, d(2018, 3, 20)),
+    ])
+}
+
+fn out_of_order(date: NaiveDate, after: NaiveDate) -> DomainError {
+    DomainError::EnrolmentOutOfOrder {
+        session: SESSION,
+        date,
+        after,
+    }
+}
+
+fn withdrawal_events(on: NaiveDate) -> Vec<(Target, Event)> {
+    vec![
+        (Target::Person(PERSON), withdrawn(on)),
+        (Target::Session(SESSION), seat_released(PERSON, on)),
+    ]
+}
+
+#[test]
+fn a_withdrawal_dated_before_the_enrolment_is_refused() {
+    enrolled_on_10_march()
+        .when(withdraw("ốm", d(2018, 3, 1)))
+        .then_error(out_of_order(d(2018, 3, 1), d(2018, 3, 10)));
+}
+
+#[test]
+fn a_withdrawal_dated_on_the_enrolment_day_is_accepted() {
+    enrolled_on_10_march()
+        .when(withdraw("ốm", d(2018, 3, 10)))
+        .then_events(withdrawal_events(d(2018, 3, 10)));
+}
+
+#[test]
+fn a_completion_dated_before_the_enrolment_is_refused() {
+    enrolled_on_10_march()
+        .when(complete(TrainingResult::Passed, d(2018, 3, 5)))
+        .then_error(out_of_order(d(2018, 3, 5), d(2018, 3, 10)));
+}
+
+#[test]
+fn re_enrolling_dated_before_the_withdrawal_is_refused() {
+    withdrawn_on_20_march()
+        .when(enrol(d(2018, 3, 15)))
+        .then_error(out_of_order(d(2018, 3, 15), d(2018, 3, 20)));
+}
+
+#[test]
+fn a_re_enrolment_is_a_new_enrolment_that_can_be_withdrawn_and_completed() {
+    let re_enrolled = || {
+        given(vec![
+            registered(),
+            enrolled(d(2018, 3, 10)),
+            withdrawn(d(2018, 3, 20)),
+            enrolled(d(2018, 3, 25)),
+        ])
+        .and_session(vec![
+            seat_taken(PERSON, d(2018, 3, 10)),
+            seat_released(PERSON, d(2018, 3, 20)),
+            seat_taken(PERSON, d(2018, 3, 25)),
+        ])
+    };
+    re_enrolled()
+        .when(withdraw("ốm", d(2018, 3, 28)))
+        .then_events(withdrawal_events(d(2018, 3, 28)));
+    re_enrolled()
+        .when(complete(TrainingResult::Passed, d(2018, 4, 30)))
+        .then_person_event(completed(
+            TrainingResult::Passed,
+            Some(SPECIALIST),
+            d(2018, 4, 30),
+        ));
+    // Dated between the first withdrawal and the re-enrolment: before the enrolment it ends.
+    re_enrolled()
+        .when(withdraw("ốm", d(2018, 3, 22)))
+        .then_error(out_of_order(d(2018, 3, 22), d(2018, 3, 25)));
+}
+
+#[test]
+fn the_enrolment_in_force_records_when_it_entered_its_state() {
+    let view = view_of(vec![
+        registered(),
+        enrolled(d(2018, 3, 10)),
+        withdrawn(d(2018, 3, 20)),
+        enrolled(d(2018, 3, 25)),
+    ]);
+    let enrolment = view.enrolments[&SESSION];
+    assert_eq!(enrolment.state, EnrolmentState::Active);
+    assert_eq!((enrolment.event, enrolment.since), (ev(4), d(2018, 3, 25)));
+    let withdrawn = view_of(vec![
+        registered(),
+        enrolled(d(2018, 3, 10)),
+        withdrawn(d(2018, 3, 20)),
+    ]);
+    assert_eq!(withdrawn.enrolments[&SESSION].since, d(2018, 3, 20));
+}
+
+/// The person enrolled on 10 March and passed on 30 April (event 3).
+fn completed_on_30_april() -> Given {
+    given(vec![
+        registered(),
+        enrolled(d(2018, 3, 10)),
+        completed(TrainingResult::Passed, Some(SPECIALIST), d(2018, 4, 30)),
+    ])
+}
+
+fn completion_replaced(change: impl FnOnce(&mut TrainingCompleted)) -> Correction {
+    let Event::TrainingCompleted(mut completion) =
+        completed(TrainingResult::Passed, Some(SPECIALIST), d(2018, 4, 30))
+    else {
+        unreachable!()
+    };
+    change(&mut completion);
+    Correction::TrainingCompleted(completion)
+}
+
+#[test]
+fn correcting_a_completion_to_before_its_enrolment_is_refused() {
+    completed_on_30_april()
+        .when(correct(
+            ev(3),
+            completion_replaced(|c| c.effective_date = d(2018, 3, 1)),
+        ))
+        .then_error(out_of_order(d(2018, 3, 1), d(2018, 3, 10)));
+}
+
+#[test]
+fn correcting_a_completion_into_another_session_is_refused() {
+    completed_on_30_april()
+        .when(correct(
+            ev(3),
+            completion_replaced(|c| c.session = SessionId(Uuid::from_u128(0x401))),
+        ))
+        .then_error(invalid(
+            "replacement.session",
+            "a correction cannot move a completion to another session",
+        ));
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1249,6 +1395,64 @@ fn registering_a_unit_with_a_blank_name_is_refused() {
         .without_unit()
         .when(register_unit(""))
         .then_error(invalid("name", "must not be empty"));
+}
+
+#[test]
+fn registering_a_unit_named_with_a_control_character_is_refused() {
+    given(vec![])
+        .without_unit()
+        .when(register_unit("\u{0}"))
+        .then_error(invalid(
+            "name",
+            "must not contain a control character (U+0000 at character 1)",
+        ));
+}
+
+#[test]
+fn a_name_of_200_characters_is_accepted_and_of_201_refused() {
+    let at_limit = given(vec![])
+        .without_unit()
+        .when(register_unit(&"ư".repeat(200)));
+    assert!(at_limit.0.is_ok(), "{:?}", at_limit.0);
+    given(vec![])
+        .without_unit()
+        .when(register_unit(&"ư".repeat(201)))
+        .then_error(invalid(
+            "name",
+            "is 201 characters long; at most 200 are allowed",
+        ));
+}
+
+#[test]
+fn a_reason_with_a_bidirectional_override_is_refused() {
+    given(vec![registered(), enrolled(d(2018, 2, 15))])
+        .when(withdraw("ốm\u{202E}", d(2018, 2, 18)))
+        .then_error(invalid(
+            "reason",
+            "must not contain a bidirectional formatting character (U+202E at character 3)",
+        ));
+}
+
+#[test]
+fn a_date_outside_the_years_1900_to_2200_is_refused() {
+    given(vec![])
+        .when(register_person("Lò Văn Minh", d(1, 1, 1)))
+        .then_error(invalid(
+            "effective_date",
+            "0001-01-01 is outside the years 1900–2200",
+        ));
+}
+
+#[test]
+fn a_replacement_field_is_checked_and_named_as_such() {
+    let mut wrong = qualification(UNIVERSITY, d(2015, 6, 1));
+    wrong.institution = Some("Đại học\u{7}Luật".into());
+    given(vec![registered(), qualified(COLLEGE, d(2015, 6, 1))])
+        .when(correct(ev(2), Correction::QualificationRecorded(wrong)))
+        .then_error(invalid(
+            "replacement.institution",
+            "must not contain a control character (U+0007 at character 8)",
+        ));
 }
 
 #[test]

@@ -57,6 +57,9 @@ pub struct Problem<'a> {
     code: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     current_version: Option<u64>,
+    /// The request field a domain check refused (`invalid`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    field: Option<&'a str>,
 }
 
 impl ApiError {
@@ -120,6 +123,10 @@ impl IntoResponse for ApiError {
             detail,
             code,
             current_version,
+            field: match &self {
+                ApiError::Domain(e) => e.field(),
+                _ => None,
+            },
         };
         let body = serde_json::to_vec(&problem).unwrap_or_default();
         let mut response = (status, body).into_response();

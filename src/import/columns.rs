@@ -360,7 +360,7 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
         .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
         .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
         .ok()
-        .filter(|d| (1900..=2200).contains(&d.year()))
+        .filter(|d| crate::domain::input::YEARS.contains(&d.year()))
 }
 
 /// A command of a row, with the natural key its events' ids are derived from and the

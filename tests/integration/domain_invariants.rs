@@ -1,12 +1,18 @@
 //! Property: whatever sequence of commands is tried, folding the accepted ones never
 //! breaks the invariants — at most one active rotation; every level in a person's status
 //! comes from a recorded or conferred qualification that is in force (not voided, as
-//! corrected); one appraisal per year; sessions never over capacity.
+//! corrected); one appraisal per year; sessions never over capacity; and each session's
+//! seats agree with the people's enrolments: seats taken minus seats released is the
+//! number of people whose enrolment in it is active or completed, and they are the people
+//! who hold its seats. The walk mixes several people over small sessions and dates many
+//! enrolment commands just before, on or after the enrolment facts they follow
+//! (backdated withdrawals and completions, re-enrolments between an enrolment and its
+//! withdrawal, corrected completion dates).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use cadre::domain::event::{Correction, Placement};
-use cadre::domain::person::Change;
+use cadre::domain::person::{Change, EnrolmentState};
 use cadre::domain::vocab::*;
 use cadre::domain::{
     Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
@@ -17,18 +23,21 @@ use proptest::prelude::*;
 use uuid::Uuid;
 
 const SESSIONS: usize = 3;
+const PEOPLE: usize = 3;
 
 fn day(n: i64) -> NaiveDate {
     NaiveDate::from_ymd_opt(2014, 1, 1).unwrap() + Duration::days(n)
 }
 
 /// A fixed world: one unit, one programme conferring a professional level, three small
-/// sessions.
+/// sessions (one or two seats) and three people.
 struct World {
     unit: UnitState,
     programme: ProgrammeState,
     sessions: Vec<SessionState>,
-    person: PersonHistory,
+    /// Per session: how many `SeatTaken` and `SeatReleased` events its stream holds.
+    seat_events: Vec<(usize, usize)>,
+    people: Vec<PersonHistory>,
     next_id: u128,
 }
 
@@ -67,7 +76,7 @@ impl World {
                         programme: programme_id,
                         starts_on: day(100 * s as i64 + 50),
                         ends_on: day(100 * s as i64 + 80),
-                        capacity: 1,
+                        capacity: 1 + (s == SESSIONS - 1) as u32,
                         effective_date: day(1),
                     },
                 ))
@@ -77,7 +86,8 @@ impl World {
             unit,
             programme,
             sessions,
-            person: PersonHistory::default(),
+            seat_events: vec![(0, 0); SESSIONS],
+            people: vec![PersonHistory::default(); PEOPLE],
             next_id: 100,
         }
     }
@@ -87,10 +97,14 @@ impl World {
         let session = command
             .session()
             .and_then(|id| (0..SESSIONS).find(|&s| session_id(s) == id));
+        let p = command
+            .person()
+            .and_then(|id| (0..PEOPLE).find(|&p| person(p) == id))
+            .expect("every command of the walk concerns one of its people");
         let empty = SessionState::default();
         let facts = Facts {
             today: day(3000),
-            person: &self.person,
+            person: &self.people[p],
             session: session.map_or(&empty, |s| &self.sessions[s]),
             programme: &self.programme,
             unit: &self.unit,
@@ -102,11 +116,16 @@ impl World {
         for (_, event) in events {
             match (&event, session) {
                 (Event::SeatTaken(_) | Event::SeatReleased(_), Some(s)) => {
+                    let (taken, released) = &mut self.seat_events[s];
+                    match event {
+                        Event::SeatTaken(_) => *taken += 1,
+                        _ => *released += 1,
+                    }
                     self.sessions[s] = std::mem::take(&mut self.sessions[s]).evolve(&event);
                 }
                 _ => {
                     self.next_id += 1;
-                    self.person.apply(Uuid::from_u128(self.next_id), event);
+                    self.people[p].apply(Uuid::from_u128(self.next_id), event);
                 }
             }
         }
@@ -118,38 +137,74 @@ fn session_id(s: usize) -> SessionId {
     SessionId(Uuid::from_u128(10 + s as u128))
 }
 
-fn person() -> PersonId {
-    PersonId(Uuid::from_u128(7))
+fn person(p: usize) -> PersonId {
+    PersonId(Uuid::from_u128(7 + p as u128))
 }
 
-/// A step of the random walk; indexes pick among existing facts when the step runs.
+/// When an enrolment command is dated.
+#[derive(Debug, Clone, Copy)]
+enum When {
+    /// A day of the walk's calendar.
+    On(i64),
+    /// Days after (before, when negative) the date the person's enrolment in the session
+    /// was made, or entered its current state: backdated and in-between dates.
+    FromEnrolled(i64),
+    FromSince(i64),
+}
+
+/// A step of the random walk: which person, and what; indexes pick among existing facts
+/// when the step runs.
 #[derive(Debug, Clone)]
 enum Step {
     Qualify(u8, u8, i64),
-    Enrol(usize, i64),
-    Withdraw(usize, i64),
-    Complete(usize, bool, i64),
+    Enrol(usize, When),
+    Withdraw(usize, When),
+    Complete(usize, bool, When),
     StartRotation(i64),
     EndRotation(i64),
     Appraise(i32, u8),
     Separate(i64),
-    Correct(usize, u8),
+    /// A correction of the fact picked; a completion's date moves by the given days.
+    Correct(usize, u8, i64),
     Void(usize),
 }
 
-fn step() -> impl Strategy<Value = Step> {
+fn when() -> impl Strategy<Value = When> {
     prop_oneof![
+        (0i64..600).prop_map(When::On),
+        (-20i64..20).prop_map(When::FromEnrolled),
+        (-20i64..20).prop_map(When::FromSince),
+    ]
+}
+
+fn step() -> impl Strategy<Value = (usize, Step)> {
+    let step = prop_oneof![
         (0u8..4, 0u8..6, 0i64..600).prop_map(|(t, l, d)| Step::Qualify(t, l, d)),
-        (0..SESSIONS, 0i64..600).prop_map(|(s, d)| Step::Enrol(s, d)),
-        (0..SESSIONS, 0i64..600).prop_map(|(s, d)| Step::Withdraw(s, d)),
-        (0..SESSIONS, any::<bool>(), 0i64..600).prop_map(|(s, p, d)| Step::Complete(s, p, d)),
+        (0..SESSIONS, when()).prop_map(|(s, w)| Step::Enrol(s, w)),
+        (0..SESSIONS, when()).prop_map(|(s, w)| Step::Withdraw(s, w)),
+        (0..SESSIONS, any::<bool>(), when()).prop_map(|(s, p, w)| Step::Complete(s, p, w)),
         (0i64..600).prop_map(Step::StartRotation),
         (0i64..600).prop_map(Step::EndRotation),
         (2014i32..2017, 0u8..4).prop_map(|(y, c)| Step::Appraise(y, c)),
         (500i64..700).prop_map(Step::Separate),
-        (any::<usize>(), 0u8..6).prop_map(|(i, l)| Step::Correct(i, l)),
+        (any::<usize>(), 0u8..6, -60i64..20).prop_map(|(i, l, d)| Step::Correct(i, l, d)),
         any::<usize>().prop_map(Step::Void),
-    ]
+    ];
+    (0..PEOPLE, step)
+}
+
+/// The date `when` names for person `p` in session `s` (the enrolment dates fall back to
+/// the session's start when the person never enrolled in it).
+fn date_of(history: &PersonHistory, s: usize, when: When) -> NaiveDate {
+    let enrolment = history
+        .view(None)
+        .and_then(|view| view.enrolments.get(&session_id(s)).copied());
+    let start = day(100 * s as i64 + 50);
+    match when {
+        When::On(d) => day(d),
+        When::FromEnrolled(d) => enrolment.map_or(start, |e| e.enrolled_on) + Duration::days(d),
+        When::FromSince(d) => enrolment.map_or(start, |e| e.since) + Duration::days(d),
+    }
 }
 
 fn level(track: u8, rank: u8) -> Option<QualificationLevel> {
@@ -166,9 +221,10 @@ fn level(track: u8, rank: u8) -> Option<QualificationLevel> {
     QualificationLevel::parse(track, labels.get(usize::from(rank))?)
 }
 
-fn to_command(world: &World, step: &Step) -> Option<Command> {
-    let person = person();
-    let facts = world.person.facts();
+fn to_command(world: &World, p: usize, step: &Step) -> Option<Command> {
+    let person = person(p);
+    let history = &world.people[p];
+    let facts = history.facts();
     Some(match step.clone() {
         Step::Qualify(t, l, d) => Command::RecordQualification {
             person,
@@ -178,18 +234,18 @@ fn to_command(world: &World, step: &Step) -> Option<Command> {
             certificate: None,
             effective_date: day(d),
         },
-        Step::Enrol(s, d) => Command::Enrol {
+        Step::Enrol(s, w) => Command::Enrol {
             person,
             session: session_id(s),
-            effective_date: day(d),
+            effective_date: date_of(history, s, w),
         },
-        Step::Withdraw(s, d) => Command::WithdrawEnrolment {
+        Step::Withdraw(s, w) => Command::WithdrawEnrolment {
             person,
             session: session_id(s),
             reason: "ốm".into(),
-            effective_date: day(d),
+            effective_date: date_of(history, s, w),
         },
-        Step::Complete(s, passed, d) => Command::CompleteTraining {
+        Step::Complete(s, passed, w) => Command::CompleteTraining {
             person,
             session: session_id(s),
             result: if passed {
@@ -199,7 +255,7 @@ fn to_command(world: &World, step: &Step) -> Option<Command> {
             },
             grade: None,
             certificate: None,
-            effective_date: day(d),
+            effective_date: date_of(history, s, w),
         },
         Step::StartRotation(d) => Command::StartRotation {
             person,
@@ -231,7 +287,7 @@ fn to_command(world: &World, step: &Step) -> Option<Command> {
             reason: SeparationReason::Retired,
             effective_date: day(d),
         },
-        Step::Correct(i, l) => {
+        Step::Correct(i, l, shift) => {
             let fact = facts.get(i % facts.len().max(1))?;
             let replacement = match &fact.event {
                 Event::QualificationRecorded(q) => {
@@ -246,6 +302,9 @@ fn to_command(world: &World, step: &Step) -> Option<Command> {
                     } else {
                         TrainingResult::Passed
                     };
+                    if l % 3 == 0 {
+                        t.effective_date += Duration::days(shift);
+                    }
                     Correction::TrainingCompleted(t)
                 }
                 Event::Appraised(a) => {
@@ -276,7 +335,13 @@ fn to_command(world: &World, step: &Step) -> Option<Command> {
 }
 
 fn check_invariants(world: &World) {
-    let history = &world.person;
+    for history in &world.people {
+        check_person(history);
+    }
+    check_seats(world);
+}
+
+fn check_person(history: &PersonHistory) {
     let Some(view) = history.view(None) else {
         return;
     };
@@ -328,35 +393,98 @@ fn check_invariants(world: &World) {
         }
     }
     assert!(years.values().all(|&n| n == 1), "{years:?}");
-    for session in &world.sessions {
+    check_enrolment_order(history);
+}
+
+/// Each withdrawal or completion in force ends the one enrolment before it: in effective
+/// order, a person's facts of one session read enrolled, (withdrawn, enrolled)*, and then
+/// at most one withdrawal or completion.
+fn check_enrolment_order(history: &PersonHistory) {
+    let mut last: BTreeMap<SessionId, &Change> = BTreeMap::new();
+    for entry in history.effective(None) {
+        let session = match &entry.change {
+            Change::Enrolled { session, .. }
+            | Change::Withdrawn { session }
+            | Change::Completed { session, .. } => *session,
+            _ => continue,
+        };
+        let follows = matches!(
+            (last.get(&session), &entry.change),
+            (
+                None | Some(Change::Withdrawn { .. }),
+                Change::Enrolled { .. }
+            ) | (
+                Some(Change::Enrolled { .. }),
+                Change::Withdrawn { .. } | Change::Completed { .. }
+            )
+        );
+        assert!(
+            follows,
+            "{:?} on {} cannot follow {:?}",
+            entry.change,
+            entry.date,
+            last.get(&session)
+        );
+        last.insert(session, &entry.change);
+    }
+}
+
+/// A seat is held from the enrolment that takes it until the withdrawal that releases it;
+/// a completed enrolment keeps it. So each session's seats are its active-or-completed
+/// enrolments, counted from either side.
+fn check_seats(world: &World) {
+    for (s, session) in world.sessions.iter().enumerate() {
         let capacity = session.scheduled.as_ref().map_or(0, |s| s.capacity) as usize;
         assert!(session.seats.len() <= capacity);
+        let holding: BTreeSet<PersonId> = (0..PEOPLE)
+            .filter(|&p| {
+                world.people[p].view(None).is_some_and(|view| {
+                    view.enrolments
+                        .get(&session_id(s))
+                        .is_some_and(|e| e.state != EnrolmentState::Withdrawn)
+                })
+            })
+            .map(person)
+            .collect();
+        let (taken, released) = world.seat_events[s];
+        assert_eq!(
+            taken - released,
+            holding.len(),
+            "session {s}: {taken} seats taken, {released} released, enrolled: {holding:?}"
+        );
+        assert_eq!(session.seats, holding, "session {s}");
     }
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(128))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
     #[test]
-    fn accepted_commands_never_break_the_invariants(steps in proptest::collection::vec(step(), 1..60)) {
+    fn accepted_commands_never_break_the_invariants(steps in proptest::collection::vec(step(), 1..80)) {
         let mut world = World::new();
-        let registered = world.try_command(&Command::RegisterPerson {
-            person: person(),
-            full_name: "Lò Văn Hùng".into(),
-            birth_date: NaiveDate::from_ymd_opt(1980, 5, 1).unwrap(),
-            gender: Gender::Male,
-            ethnicity: "Thái".into(),
-            category: StaffCategory::CommuneOfficial,
-            unit: UnitId(Uuid::from_u128(1)),
-            post: "Chủ tịch UBND xã".into(),
-            leadership: false,
-            effective_date: day(0),
-        });
-        prop_assert!(registered);
-        for step in &steps {
-            if let Some(command) = to_command(&world, step) {
+        for p in 0..PEOPLE {
+            prop_assert!(world.try_command(&registration(p)));
+        }
+        for (p, step) in &steps {
+            if let Some(command) = to_command(&world, *p, step) {
                 world.try_command(&command);
                 check_invariants(&world);
             }
         }
+    }
+}
+
+/// Person `p` joins on the walk's first day.
+fn registration(p: usize) -> Command {
+    Command::RegisterPerson {
+        person: person(p),
+        full_name: "Lò Văn Hùng".into(),
+        birth_date: NaiveDate::from_ymd_opt(1980, 5, 1).unwrap(),
+        gender: Gender::Male,
+        ethnicity: "Thái".into(),
+        category: StaffCategory::CommuneOfficial,
+        unit: UnitId(Uuid::from_u128(1)),
+        post: "Chủ tịch UBND xã".into(),
+        leadership: false,
+        effective_date: day(0),
     }
 }

@@ -16,6 +16,8 @@ mod ledger_cache;
 mod projection;
 mod report;
 mod schemas;
+mod snapshot;
+mod spreadsheets;
 mod store_append;
 mod store_model;
 mod store_read;

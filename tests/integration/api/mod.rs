@@ -7,6 +7,7 @@ mod etags;
 mod idempotency;
 mod imports;
 mod roles;
+mod seats;
 mod stream;
 mod walkthrough;
 
@@ -93,6 +94,20 @@ impl Server {
             .post(format!("{}{path}", self.base))
             .bearer_auth(token)
             .json(body)
+    }
+
+    /// Reads `path` as the viewer once the read models reached the head; expects 200.
+    pub async fn read_caught_up(&self, path: &str) -> Value {
+        let response = self
+            .get(path, &self.viewer)
+            .header(
+                "x-cadre-min-position",
+                self.store.head().position.to_string(),
+            )
+            .send()
+            .await
+            .unwrap();
+        expect(response, StatusCode::OK).await
     }
 
     /// Posts as the clerk and expects 201; returns the body.
@@ -184,16 +199,7 @@ pub async fn world(server: &Server) -> World {
         .unwrap()
         .to_string();
     // Let the read models catch up, so that tests can read what they set up.
-    let caught_up = server
-        .get("/units", &server.viewer)
-        .header(
-            "x-cadre-min-position",
-            server.store.head().position.to_string(),
-        )
-        .send()
-        .await
-        .unwrap();
-    expect(caught_up, StatusCode::OK).await;
+    server.read_caught_up("/units").await;
     World {
         unit,
         session,

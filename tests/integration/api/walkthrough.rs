@@ -8,13 +8,13 @@
 //! left out: they do not end.
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Stdio};
+use std::io::BufRead;
+use std::process::Child;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::helpers::{add_token, cadre};
+use crate::helpers::{add_token, serve};
 
 /// One request of the page, as written, and what the page says it answered.
 #[derive(Debug, Clone)]
@@ -263,27 +263,11 @@ fn demo_server(data: &std::path::Path) -> (Serving, HashMap<String, String>) {
     ] {
         vars.insert(var.to_string(), add_token(data, name, role));
     }
-    let mut child = cadre(data)
-        .args(["--quiet", "serve", "--demo", "--listen", "127.0.0.1:0"])
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let serving = Serving(child);
-    let mut lines = BufReader::new(stderr).lines();
-    let url = lines
-        .by_ref()
-        .map_while(Result::ok)
-        .find_map(|l| {
-            l.split_whitespace()
-                .find(|w| w.starts_with("http://"))
-                .map(str::to_string)
-        })
-        .expect("the server says where it listens");
+    let (child, stderr, address) = serve(data, &["--demo"]);
     // Keep reading what the server logs, so that it never blocks on a full pipe.
-    std::thread::spawn(move || lines.for_each(drop));
-    vars.insert("CADRE".into(), url);
-    (serving, vars)
+    std::thread::spawn(move || stderr.lines().for_each(drop));
+    vars.insert("CADRE".into(), format!("http://{address}"));
+    (Serving(child), vars)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
