@@ -97,17 +97,7 @@ async fn a_key_reused_for_another_request_records_that_request() {
     let second = send(format!("/people/{}/appraisals", w.person), other).await;
     expect(second, StatusCode::CREATED).await;
     // So is the same body for another person (another path).
-    let someone = server
-        .record(
-            "/people",
-            json!({"full_name": "Cà Thị Lan", "birth_date": "1990-01-01", "gender": "nữ", "ethnicity": "Thái",
-                   "category": "cadre", "unit": w.unit, "post": "Văn thư", "leadership": false,
-                   "effective_date": "2017-01-03"}),
-        )
-        .await["subject"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let someone = server.another_person(&w.unit, "Cà Thị Lan").await;
     let third = send(format!("/people/{someone}/appraisals"), appraisal).await;
     expect(third, StatusCode::CREATED).await;
     server.stop().await;

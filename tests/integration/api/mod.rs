@@ -116,6 +116,18 @@ impl Server {
         expect(response, StatusCode::CREATED).await
     }
 
+    /// Registers one more person (a woman in service in `unit` since 2017-01-03); returns
+    /// the id.
+    pub async fn another_person(&self, unit: &str, full_name: &str) -> String {
+        let body = json!({"full_name": full_name, "birth_date": "1985-06-01", "gender": "nữ", "ethnicity": "Thái",
+                          "category": "commune_official", "unit": unit, "post": "Văn thư", "leadership": false,
+                          "effective_date": "2017-01-03"});
+        self.record("/people", body).await["subject"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    }
+
     /// Stops the server and waits for it.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
