@@ -13,8 +13,7 @@ use crate::domain::vocab::{Lang, Track};
 use crate::domain::{PersonId, PolicySet};
 use crate::ledger::decode_ref;
 use crate::projection::{District, ProjectionError, views};
-use crate::report::Cell;
-use crate::spreadsheet::CsvWriter;
+use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::Store;
 
 /// What to export.
@@ -180,14 +179,6 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
     })
 }
 
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Percent(p) => format!("{p:.1}"),
-    }
-}
-
 /// The table's bytes in `format`.
 pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
     match format {
@@ -201,7 +192,7 @@ pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
                         .columns
                         .iter()
                         .zip(row)
-                        .map(|(c, v)| (c.to_string(), Value::String(cell_text(v))))
+                        .map(|(c, v)| (c.to_string(), Value::String(v.text())))
                         .collect();
                     Value::Object(object)
                 })
@@ -216,7 +207,7 @@ fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut writer = CsvWriter::default();
     writer.row(&table.columns)?;
     for row in &table.rows {
-        writer.row(row.iter().map(cell_text))?;
+        writer.row(row.iter().map(Cell::text))?;
     }
     writer.finish()
 }
@@ -231,7 +222,7 @@ fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, cell_text(cell))?;
+            sheet.write_string(r as u32 + 1, c as u16, cell.text())?;
         }
     }
     workbook.save_to_buffer()

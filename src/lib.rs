@@ -3,6 +3,7 @@
 //!
 //! The code map (see `docs/ARCHITECTURE.md` for the invariants between the parts):
 //! - [`codec`]: every byte layout written to disk; the only user of bincode.
+//! - [`stream`]: stream names, shared by the store and the domain.
 //! - [`store`]: the append-only, hash-chained event log on sled; the only user of sled.
 //! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
 //!   pure, no I/O.
@@ -37,3 +38,4 @@ pub mod projection;
 pub mod report;
 pub mod spreadsheet;
 pub mod store;
+pub mod stream;

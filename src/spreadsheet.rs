@@ -3,10 +3,34 @@
 //! run as a formula, and a CSV read back loses the mark again ([`restore`]). XLSX needs no
 //! mark: its writers put text in string cells (`write_string`), which are never formulas.
 //!
-//! Owns: the formula rule (OWASP's advice against CSV injection). Must not: know what the
-//! cells mean — the rule is the same for names, posts, codes and numbers.
+//! Owns: the table cell type reports and exports share, and the formula rule (OWASP's
+//! advice against CSV injection). Must not: know what the cells mean — the rule is the
+//! same for names, posts, codes and numbers.
 
 use std::borrow::Cow;
+
+use serde::Serialize;
+
+/// One cell of a table that a report or an export writes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Cell {
+    Text(String),
+    Count(u64),
+    /// A percentage, already rounded to one decimal.
+    Percent(f64),
+}
+
+impl Cell {
+    /// The cell as text (CSV, Markdown, HTML).
+    pub fn text(&self) -> String {
+        match self {
+            Cell::Text(s) => s.clone(),
+            Cell::Count(n) => n.to_string(),
+            Cell::Percent(p) => format!("{p:.1}"),
+        }
+    }
+}
 
 /// What a spreadsheet reads as the start of a formula.
 const FORMULA_STARTS: [char; 6] = ['=', '+', '-', '@', '\t', '\r'];

@@ -181,9 +181,9 @@ impl From<StoreError> for ApiError {
                     current_version: None,
                 }
             }
-            StoreError::InvalidBatch(_) | StoreError::InvalidInput { .. } => {
-                ApiError::BadRequest(error.to_string())
-            }
+            StoreError::InvalidBatch(_)
+            | StoreError::InvalidInput { .. }
+            | StoreError::InvalidStream(_) => ApiError::BadRequest(error.to_string()),
             StoreError::Closed => ApiError::StoreDown {
                 detail: error.to_string(),
                 advice: "the server is stopping and records nothing more; retry once it is back",

@@ -50,14 +50,6 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
     }
 }
 
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Percent(p) => format!("{p:.1}"),
-    }
-}
-
 fn provenance(report: &Report) -> Vec<(String, String)> {
     let m = &report.meta;
     let vi = m.lang == Lang::Vi;
@@ -121,7 +113,7 @@ fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
         writer.row([format!("# {}", section.title)])?;
         writer.row(&section.columns)?;
         for row in &section.rows {
-            writer.row(row.iter().map(cell_text))?;
+            writer.row(row.iter().map(Cell::text))?;
         }
     }
     writer.finish()
@@ -168,7 +160,7 @@ fn markdown(report: &Report) -> String {
         let _ = writeln!(out, "| {} |", header.join(" | "));
         let _ = writeln!(out, "|{}", " --- |".repeat(section.columns.len()));
         for row in &section.rows {
-            let cells: Vec<String> = row.iter().map(|c| md_escape(&cell_text(c))).collect();
+            let cells: Vec<String> = row.iter().map(|c| md_escape(&c.text())).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
     }
@@ -190,7 +182,7 @@ fn bar_chart(section: &Section, value_column: usize) -> String {
         .rows
         .iter()
         .filter_map(|row| match (row.first(), row.get(value_column)) {
-            (Some(label), Some(Cell::Count(n))) => Some((cell_text(label), *n)),
+            (Some(label), Some(Cell::Count(n))) => Some((label.text(), *n)),
             _ => None,
         })
         .collect();
@@ -272,7 +264,7 @@ fn html(report: &Report) -> String {
                 } else {
                     " class=\"n\""
                 };
-                let _ = write!(out, "<td{class}>{}</td>", escape(&cell_text(cell)));
+                let _ = write!(out, "<td{class}>{}</td>", escape(&cell.text()));
             }
             out.push_str("</tr>\n");
         }

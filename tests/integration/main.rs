@@ -7,6 +7,7 @@ mod helpers;
 
 mod api;
 mod archive;
+mod boundaries;
 mod cli;
 mod crash;
 mod demo;
