@@ -2,7 +2,9 @@
 //!
 //! Owns: the export line (the `cadre log` object plus `payload`, the stored bytes in hex,
 //! so that a restore reproduces every hash), importing such a file into a store with the
-//! same positions, ids and hash chain, and `backup` / `restore` of a data folder.
+//! same positions, ids and hash chain, and `backup` / `restore` of a data folder. A restore,
+//! and an import into a data folder, build the new store beside the old one and switch it
+//! in only once it verifies (`Store::stage`): all or nothing, even under kill -9.
 //! Must not: decide anything or write events any other way than `Store::restore_blocking`,
 //! which checks that the chain is reproduced.
 
@@ -36,6 +38,9 @@ pub enum ArchiveError {
     Line { line: usize, why: String },
     #[error("{0}")]
     Refused(String),
+    /// A restore into a data folder that holds events, without leave to replace them.
+    #[error("the data folder {} already holds {events} events", path.display())]
+    NotEmpty { path: PathBuf, events: u64 },
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ArchiveError + '_ {
@@ -167,8 +172,7 @@ pub fn import_events(
     input: impl BufRead,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(u64, Head), ArchiveError> {
-    let mut batch = Vec::with_capacity(RESTORE_BATCH);
-    let mut written = 0u64;
+    let mut batches = Batches::new(store);
     for (n, line) in input.lines().enumerate() {
         let line_number = n + 1;
         let line = line.map_err(io(Path::new("<input>")))?;
@@ -192,23 +196,53 @@ pub fn import_events(
             }
             continue;
         }
-        batch.push(event);
-        if batch.len() == RESTORE_BATCH {
-            written += restore(store, &mut batch)?;
+        if batches.push(event)? {
             progress(store.head().position, 0);
         }
     }
-    if !batch.is_empty() {
-        written += restore(store, &mut batch)?;
-    }
-    Ok((written, store.head()))
+    Ok((batches.finish()?, store.head()))
 }
 
-fn restore(store: &Store, batch: &mut Vec<RecordedEvent>) -> Result<u64, ArchiveError> {
-    let events = std::mem::take(batch);
-    let count = events.len() as u64;
-    store.restore_blocking(events)?;
-    Ok(count)
+/// Events restored into a store [`RESTORE_BATCH`] at a time.
+struct Batches<'a> {
+    store: &'a Store,
+    batch: Vec<RecordedEvent>,
+    written: u64,
+}
+
+impl<'a> Batches<'a> {
+    fn new(store: &'a Store) -> Self {
+        Batches {
+            store,
+            batch: Vec::with_capacity(RESTORE_BATCH),
+            written: 0,
+        }
+    }
+
+    /// Adds an event; returns whether a batch was written.
+    fn push(&mut self, event: RecordedEvent) -> Result<bool, ArchiveError> {
+        self.batch.push(event);
+        if self.batch.len() < RESTORE_BATCH {
+            return Ok(false);
+        }
+        self.write()?;
+        Ok(true)
+    }
+
+    fn write(&mut self) -> Result<(), ArchiveError> {
+        let events = std::mem::take(&mut self.batch);
+        self.written += events.len() as u64;
+        self.store.restore_blocking(events)?;
+        Ok(())
+    }
+
+    /// Writes what is left; returns how many events were written in all.
+    fn finish(mut self) -> Result<u64, ArchiveError> {
+        if !self.batch.is_empty() {
+            self.write()?;
+        }
+        Ok(self.written)
+    }
 }
 
 /// Writes a backup of `store` into `dir` (created; must be empty): the export and the
@@ -239,20 +273,35 @@ pub fn backup(
     Ok(head)
 }
 
-/// Restores a backup folder into `store`, which must be empty; checks the result ends at
-/// the backup's head.
-pub fn restore_backup(
-    store: &Store,
-    dir: &Path,
+/// Imports an export into `store`'s data folder, all or nothing: the log already there and
+/// the file's events are written into a new store beside it, which replaces it only once
+/// it verifies (so this costs a copy of the existing log). Returns the store, opened again,
+/// and how many events the file added.
+pub fn import_whole(
+    store: Store,
+    input: impl BufRead,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Head, ArchiveError> {
-    if store.head().position > 0 {
-        return Err(ArchiveError::Refused(format!(
-            "the data folder {} already holds {} events",
-            store.path().display(),
-            store.head().position
-        )));
-    }
+) -> Result<(Store, u64), ArchiveError> {
+    let mut written = 0;
+    let store = replace_store(store, None, |old, new| {
+        copy_log(old, new)?;
+        written = import_events(new, input, progress)?.0;
+        Ok(())
+    })?;
+    Ok((store, written))
+}
+
+/// Restores a backup folder as the store of the data folder `data`, all or nothing: the
+/// backup is written into a new store beside the old one, checked against the backup's
+/// head, and only then switched in. Refused when the data folder holds events, unless
+/// `replace`. Killed at any moment, the folder holds the old store or the whole new one.
+/// Returns the restored store, open.
+pub fn restore_backup(
+    data: &Path,
+    dir: &Path,
+    replace: bool,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<Store, ArchiveError> {
     let head_file = dir.join(HEAD_FILE);
     let expected: Head = std::fs::read_to_string(&head_file)
         .map_err(io(&head_file))?
@@ -260,11 +309,54 @@ pub fn restore_backup(
         .parse()?;
     let events = dir.join(EVENTS_FILE);
     let file = std::fs::File::open(&events).map_err(io(&events))?;
-    let (_, head) = import_events(store, std::io::BufReader::new(file), progress)?;
-    if head != expected {
+    let store = Store::open(data)?;
+    if store.head().position > 0 && !replace {
+        return Err(ArchiveError::NotEmpty {
+            path: data.to_path_buf(),
+            events: store.head().position,
+        });
+    }
+    replace_store(store, Some(expected), |_, new| {
+        let (_, head) = import_events(new, std::io::BufReader::new(file), progress)?;
+        if head != expected {
+            return Err(ArchiveError::Refused(format!(
+                "the restored log ends at {head}, but the backup says {expected}"
+            )));
+        }
+        Ok(())
+    })
+}
+
+/// Fills a new store beside `old`'s with `fill(old, new)`, verifies it (through `expect`
+/// when given), and makes it the data folder's store; returns it, open. Nothing changes for
+/// `old`'s data folder unless the new store verified.
+fn replace_store(
+    old: Store,
+    expect: Option<Head>,
+    fill: impl FnOnce(&Store, &Store) -> Result<(), ArchiveError>,
+) -> Result<Store, ArchiveError> {
+    let data = old.path().to_path_buf();
+    let staged = old.stage()?;
+    fill(&old, staged.store())?;
+    let report = staged.store().verify(expect, &mut |_, _| {})?;
+    if let Some(fault) = report.fault {
         return Err(ArchiveError::Refused(format!(
-            "the restored log ends at {head}, but the backup says {expected}"
+            "the new log does not verify at position {}: {}",
+            fault.position, fault.message
         )));
     }
-    Ok(head)
+    staged.promote()?;
+    // The switch happens at the next open, under the data folder's lock.
+    drop(old);
+    Ok(Store::open(&data)?)
+}
+
+/// Writes `from`'s whole log into the empty store `to`, unchanged.
+fn copy_log(from: &Store, to: &Store) -> Result<(), ArchiveError> {
+    let mut batches = Batches::new(to);
+    for event in from.read_all(1) {
+        batches.push(event?)?;
+    }
+    batches.finish()?;
+    Ok(())
 }

@@ -12,8 +12,14 @@
 //! - chunk  = `[CHUNK_FORMAT_V1][u32 count][count × u32 end offset][records …]`, where each
 //!   end offset is relative to the first record byte, so one record can be sliced out
 //!   without decoding its neighbours.
+//! - saved state = `[SNAPSHOT_FORMAT_V2][BLAKE3 checksum][u64 BE position][head hash]
+//!   [u32 BE version][state]`; the checksum covers everything after it.
+//!
+//! Every decoder here takes bytes read from disk, which may be damaged: none may panic, and
+//! none may allocate more than a small multiple of the bytes it was given (a length prefix
+//! is checked against bincode's limit before anything is allocated for it).
 
-use bincode::config::{Configuration, Fixint, LittleEndian, NoLimit};
+use bincode::config::{Configuration, Fixint, Limit, LittleEndian, NoLimit};
 use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 /// Format byte in front of every event record written today.
@@ -29,6 +35,43 @@ fn config() -> Configuration<LittleEndian, Fixint, NoLimit> {
     bincode::config::legacy()
 }
 
+/// The legacy configuration, refusing to read (or allocate for) more than `N` bytes. Same
+/// bytes on the wire: the limit only bounds decoding.
+fn limited<const N: usize>() -> Configuration<LittleEndian, Fixint, Limit<N>> {
+    bincode::config::legacy().with_limit::<N>()
+}
+
+/// Decodes one `T` from the front of `bytes` under the limit `N`; returns it and the bytes
+/// used.
+fn decode_within<'a, const N: usize, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+) -> Result<(T, usize), bincode::error::DecodeError> {
+    bincode::serde::borrow_decode_from_slice(bytes, limited::<N>())
+}
+
+/// Decodes one `T` from the front of `bytes`; returns it and the bytes used. Reads and
+/// allocates at most 16 times their length (at least 4 KiB): bincode counts every byte it
+/// reads or allocates for against its limit, so a damaged length prefix is refused before
+/// anything is allocated for it. The limit is a constant in bincode, hence the steps.
+fn decode_prefix<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    what: &'static str,
+) -> Result<(T, usize), CodecError> {
+    let decoded = match bytes.len() {
+        0..=0xfff => decode_within::<0x1000, T>(bytes),
+        0x1000..=0xffff => decode_within::<0x1_0000, T>(bytes),
+        0x1_0000..=0xf_ffff => decode_within::<0x10_0000, T>(bytes),
+        0x10_0000..=0xff_ffff => decode_within::<0x100_0000, T>(bytes),
+        0x100_0000..=0xfff_ffff => decode_within::<0x1000_0000, T>(bytes),
+        0x1000_0000..=0xffff_ffff => {
+            decode_within::<{ 0x1000_0000usize.saturating_mul(16) }, T>(bytes)
+        }
+        // No value cadre writes is this large (a chunk's offsets are u32).
+        _ => return Err(CodecError::Malformed(what)),
+    };
+    decoded.map_err(|source| CodecError::Decode { what, source })
+}
+
 /// Why bytes could not be turned into a value.
 #[derive(Debug, thiserror::Error)]
 pub enum CodecError {
@@ -38,6 +81,9 @@ pub enum CodecError {
     /// The bytes end early or their lengths do not add up.
     #[error("truncated or malformed {0}")]
     Malformed(&'static str),
+    /// The bytes are not those their checksum was computed over.
+    #[error("the {0} does not match its checksum")]
+    Checksum(&'static str),
     /// bincode rejected the bytes.
     #[error("undecodable {what}: {source}")]
     Decode {
@@ -107,8 +153,7 @@ fn decode_whole<'a, T: Deserialize<'a>>(
     bytes: &'a [u8],
     what: &'static str,
 ) -> Result<T, CodecError> {
-    let (value, used) = bincode::serde::borrow_decode_from_slice(bytes, config())
-        .map_err(|source| CodecError::Decode { what, source })?;
+    let (value, used) = decode_prefix(bytes, what)?;
     if used != bytes.len() {
         return Err(CodecError::Malformed(what));
     }
@@ -153,14 +198,7 @@ pub fn decode_record(canonical: &[u8]) -> Result<EventRecordV1, CodecError> {
 
 /// Decodes only the header fields of a record's canonical bytes.
 pub fn decode_header(canonical: &[u8]) -> Result<EventHeaderV1<'_>, CodecError> {
-    let body = record_body(canonical)?;
-    let (header, _) =
-        bincode::serde::borrow_decode_from_slice(body, config()).map_err(|source| {
-            CodecError::Decode {
-                what: "record header",
-                source,
-            }
-        })?;
+    let (header, _) = decode_prefix(record_body(canonical)?, "record header")?;
     Ok(header)
 }
 
@@ -248,29 +286,60 @@ impl<'a> ChunkView<'a> {
     }
 }
 
-/// Format byte in front of every saved read-model state.
-pub const SNAPSHOT_FORMAT_V1: u8 = 1;
+/// Format byte in front of every saved read-model state written today. Format 1 (no
+/// checksum, no head hash) is no longer read: saved states are derived data, rebuilt.
+pub const SNAPSHOT_FORMAT_V2: u8 = 2;
 
-/// `[SNAPSHOT_FORMAT_V1][u64 BE position][u32 BE version][state bytes]`.
-pub fn encode_snapshot(position: u64, version: u32, state: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(13 + state.len());
-    out.push(SNAPSHOT_FORMAT_V1);
-    out.extend_from_slice(&position.to_be_bytes());
-    out.extend_from_slice(&version.to_be_bytes());
-    out.extend_from_slice(state);
+const SNAPSHOT_HEADER_LEN: usize = 1 + HASH_LEN + 8 + HASH_LEN + 4;
+
+/// A saved read-model state as framed on disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotFrame<'a> {
+    /// The log position the state was folded up to.
+    pub position: u64,
+    /// The chain hash of the log at `position` (32 zero bytes at 0): which log it is of.
+    pub head_hash: [u8; HASH_LEN],
+    /// The version of the read model's code.
+    pub version: u32,
+    pub state: &'a [u8],
+}
+
+/// `[2][BLAKE3 checksum of what follows][u64 BE position][head hash][u32 BE version][state]`.
+pub fn encode_snapshot(frame: &SnapshotFrame<'_>) -> Vec<u8> {
+    let mut out = Vec::with_capacity(SNAPSHOT_HEADER_LEN + frame.state.len());
+    out.push(SNAPSHOT_FORMAT_V2);
+    out.extend_from_slice(&[0; HASH_LEN]);
+    out.extend_from_slice(&frame.position.to_be_bytes());
+    out.extend_from_slice(&frame.head_hash);
+    out.extend_from_slice(&frame.version.to_be_bytes());
+    out.extend_from_slice(frame.state);
+    let checksum = blake3::hash(&out[1 + HASH_LEN..]);
+    out[1..1 + HASH_LEN].copy_from_slice(checksum.as_bytes());
     out
 }
 
-/// The parts of a saved state; `None` for an unknown format or a short value, which the
-/// caller treats as "nothing saved" and rebuilds.
-pub fn decode_snapshot(bytes: &[u8]) -> Option<(u64, u32, &[u8])> {
-    let (&format, rest) = bytes.split_first()?;
-    if format != SNAPSHOT_FORMAT_V1 || rest.len() < 12 {
-        return None;
+/// Reads a saved state's framing and checks its checksum.
+pub fn decode_snapshot(bytes: &[u8]) -> Result<SnapshotFrame<'_>, CodecError> {
+    const WHAT: &str = "saved state";
+    match bytes.first() {
+        Some(&SNAPSHOT_FORMAT_V2) if bytes.len() >= SNAPSHOT_HEADER_LEN => {}
+        Some(&SNAPSHOT_FORMAT_V2) | None => return Err(CodecError::Malformed(WHAT)),
+        Some(&found) => return Err(CodecError::UnknownFormat { what: WHAT, found }),
     }
-    let position = u64::from_be_bytes(rest[..8].try_into().ok()?);
-    let version = u32::from_be_bytes(rest[8..12].try_into().ok()?);
-    Some((position, version, &rest[12..]))
+    let (checksum, covered) = bytes[1..].split_at(HASH_LEN);
+    if blake3::hash(covered).as_bytes() != checksum {
+        return Err(CodecError::Checksum(WHAT));
+    }
+    let (position, rest) = covered.split_at(8);
+    let (head_hash, rest) = rest.split_at(HASH_LEN);
+    let (version, state) = rest.split_at(4);
+    let malformed = |_| CodecError::Malformed(WHAT);
+    Ok(SnapshotFrame {
+        position: u64::from_be_bytes(position.try_into().map_err(malformed)?),
+        head_hash: head_hash.try_into().map_err(malformed)?,
+        version: u32::from_be_bytes(version.try_into().map_err(malformed)?),
+        state,
+    })
 }
 
 /// Encodes a domain payload (or any serde value) in the house format.
@@ -347,6 +416,132 @@ mod tests {
         }
     }
 
+    /// A payload shaped like the domain's: owned strings, bytes, a sequence, an option.
+    #[derive(Debug, Serialize, Deserialize)]
+    struct PayloadLike {
+        name: String,
+        #[serde(with = "serde_bytes")]
+        bytes: Vec<u8>,
+        tags: Vec<String>,
+        note: Option<String>,
+        map: std::collections::BTreeMap<String, u64>,
+    }
+
+    /// Runs every decoder of this module over `bytes`, as a chunk and as each of its parts.
+    /// Only panics (or aborts) fail: any `Ok` or `Err` is an answer.
+    fn decode_everything(bytes: &[u8]) {
+        if let Ok(view) = ChunkView::parse(bytes) {
+            for i in 0..view.len().min(64) {
+                if let Ok((canonical, _)) = view.record(i).and_then(split_record) {
+                    let _ = decode_header(canonical);
+                    let _ = decode_record(canonical);
+                    let _ = decode_record_ref(canonical);
+                }
+            }
+        }
+        if let Ok((canonical, _)) = split_record(bytes) {
+            let _ = decode_record(canonical);
+        }
+        let _ = decode_header(bytes);
+        let _ = decode_record(bytes);
+        let _ = decode_record_ref(bytes);
+        let _ = decode_snapshot(bytes);
+        let _ = decode::<PayloadLike>(bytes);
+        let _ = decode::<Vec<String>>(bytes);
+    }
+
+    fn chunk_of(records: &[EventRecordV1]) -> Vec<u8> {
+        let encoded: Vec<Vec<u8>> = records
+            .iter()
+            .map(|r| {
+                let mut out = Vec::new();
+                encode_record_body(r, &mut out).unwrap();
+                out.extend_from_slice(&[7u8; HASH_LEN]);
+                out
+            })
+            .collect();
+        encode_chunk(&encoded).unwrap()
+    }
+
+    /// Lengths no record has: just past the end, 2^32, the 2^48, and the largest.
+    fn huge_length() -> impl Strategy<Value = u64> {
+        prop_oneof![
+            Just(4096u64),
+            Just(1 << 32),
+            Just(1 << 48),
+            Just(u64::MAX),
+            (1u64 << 20)..u64::MAX
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(512))]
+        #[test]
+        fn no_decoder_panics_on_arbitrary_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            decode_everything(&bytes);
+            // The same bytes behind each format byte, so that they reach the decoders' bodies.
+            for format in [CHUNK_FORMAT_V1, SNAPSHOT_FORMAT_V2] {
+                let mut framed = vec![format];
+                framed.extend_from_slice(&bytes);
+                decode_everything(&framed);
+            }
+        }
+
+        #[test]
+        fn no_decoder_panics_on_a_mutated_chunk(
+            records in proptest::collection::vec(record_strategy(), 1..4),
+            flips in proptest::collection::vec((any::<prop::sample::Index>(), 1u8..=255), 0..4),
+            huge in proptest::collection::vec((any::<prop::sample::Index>(), huge_length()), 0..3),
+        ) {
+            let mut chunk = chunk_of(&records);
+            for (at, mask) in flips {
+                let at = at.index(chunk.len());
+                chunk[at] ^= mask;
+            }
+            for (at, length) in huge {
+                let at = at.index(chunk.len().saturating_sub(8));
+                chunk[at..at + 8].copy_from_slice(&length.to_le_bytes());
+            }
+            decode_everything(&chunk);
+        }
+
+        #[test]
+        fn a_huge_length_prefix_is_refused_before_anything_is_allocated(
+            record in record_strategy(),
+            length in huge_length(),
+            field in 0usize..3,
+        ) {
+            let mut canonical = Vec::new();
+            encode_record_body(&record, &mut canonical).unwrap();
+            // The u64 length prefixes of the stream, the actor and the payload.
+            let stream_at = 1 + 8;
+            let payload_at = canonical.len() - record.payload.len() - 8;
+            let option_len = |id: Option<[u8; 16]>| if id.is_some() { 17 } else { 1 };
+            let actor_at = payload_at
+                - option_len(record.causation_id)
+                - option_len(record.correlation_id)
+                - record.actor.len()
+                - 8;
+            let at = [stream_at, actor_at, payload_at][field];
+            canonical[at..at + 8].copy_from_slice(&length.to_le_bytes());
+            for error in [
+                decode_record(&canonical).err(),
+                decode_record_ref(&canonical).err(),
+            ] {
+                prop_assert!(
+                    matches!(
+                        error,
+                        Some(CodecError::Decode {
+                            source: bincode::error::DecodeError::LimitExceeded,
+                            ..
+                        })
+                    ),
+                    "{error:?}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn unknown_formats_are_named_not_misread() {
         assert!(matches!(
@@ -372,6 +567,32 @@ mod tests {
         assert!(matches!(
             ChunkView::parse(&chunk),
             Err(CodecError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn a_saved_state_round_trips_and_any_changed_byte_fails_its_checksum() {
+        let frame = SnapshotFrame {
+            position: 42,
+            head_hash: [3; HASH_LEN],
+            version: 2,
+            state: b"state bytes",
+        };
+        let bytes = encode_snapshot(&frame);
+        assert_eq!(decode_snapshot(&bytes).unwrap(), frame);
+        for at in 1 + HASH_LEN..bytes.len() {
+            let mut changed = bytes.clone();
+            changed[at] ^= 0x20;
+            assert!(
+                matches!(decode_snapshot(&changed), Err(CodecError::Checksum(_))),
+                "byte {at}"
+            );
+        }
+        let mut older = bytes.clone();
+        older[0] = 1;
+        assert!(matches!(
+            decode_snapshot(&older),
+            Err(CodecError::UnknownFormat { found: 1, .. })
         ));
     }
 

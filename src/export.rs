@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::domain::vocab::{Lang, Track};
 use crate::domain::{PersonId, PolicySet};
 use crate::projection::{District, ProjectionError, views};
-use crate::report::Cell;
+use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::Store;
 use crate::stored::decode_ref;
 
@@ -179,29 +179,10 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
     })
 }
 
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Percent(p) => format!("{p:.1}"),
-    }
-}
-
 /// The table's bytes in `format`.
 pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
     match format {
-        Format::Csv => {
-            let mut writer = csv::Writer::from_writer(Vec::new());
-            writer
-                .write_record(&table.columns)
-                .map_err(|e| e.to_string())?;
-            for row in &table.rows {
-                writer
-                    .write_record(row.iter().map(cell_text))
-                    .map_err(|e| e.to_string())?;
-            }
-            writer.into_inner().map_err(|e| e.to_string())
-        }
+        Format::Csv => csv(table).map_err(|e| e.to_string()),
         Format::Json => {
             let rows: Vec<Value> = table
                 .rows
@@ -211,7 +192,7 @@ pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
                         .columns
                         .iter()
                         .zip(row)
-                        .map(|(c, v)| (c.to_string(), Value::String(cell_text(v))))
+                        .map(|(c, v)| (c.to_string(), Value::String(v.text())))
                         .collect();
                     Value::Object(object)
                 })
@@ -222,6 +203,16 @@ pub fn render(table: &Table, format: Format) -> Result<Vec<u8>, String> {
     }
 }
 
+fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = CsvWriter::default();
+    writer.row(&table.columns)?;
+    for row in &table.rows {
+        writer.row(row.iter().map(Cell::text))?;
+    }
+    writer.finish()
+}
+
+/// Text as string cells, never formulas (`write_string`).
 fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
     let bold = rust_xlsxwriter::Format::new().set_bold();
@@ -231,7 +222,7 @@ fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     }
     for (r, row) in table.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, cell_text(cell))?;
+            sheet.write_string(r as u32 + 1, c as u16, cell.text())?;
         }
     }
     workbook.save_to_buffer()

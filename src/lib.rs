@@ -3,6 +3,7 @@
 //!
 //! The code map (see `docs/ARCHITECTURE.md` for the invariants between the parts):
 //! - [`codec`]: every byte layout written to disk; the only user of bincode.
+//! - [`stream`]: stream names, shared by the store and the domain.
 //! - [`store`]: the append-only, hash-chained event log on sled; the only user of sled.
 //! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
 //!   pure, no I/O.
@@ -14,6 +15,8 @@
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
 //! - [`export`]: spreadsheet exports of people, status and history, as of a date.
+//! - [`spreadsheet`]: the one CSV writer, which marks cells that would run as formulas,
+//!   and the mark's removal on import.
 //! - [`feed`]: the JSON form of stored events (`cadre log`, the HTTP feed).
 //! - [`http`]: the HTTP API (axum): commands, read models, audit, reports, tokens.
 //! - [`archive`]: the whole log in and out as JSON Lines (same positions, ids and
@@ -35,5 +38,7 @@ pub mod import;
 pub mod ledger;
 pub mod projection;
 pub mod report;
+pub mod spreadsheet;
 pub mod store;
 pub mod stored;
+pub mod stream;

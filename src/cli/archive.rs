@@ -173,7 +173,7 @@ pub fn import(
         None => bail!(
             "name what to import (events, people, qualifications, trainings, rotations, appraisals) or ask for a --template"
         ),
-        Some(ImportCommand::Events { file }) => return import_events(&store()?, &file, quiet),
+        Some(ImportCommand::Events { file }) => return import_events(store()?, &file, quiet),
         Some(ImportCommand::People(a)) => (Kind::People, a),
         Some(ImportCommand::Qualifications(a)) => (Kind::Qualifications, a),
         Some(ImportCommand::Trainings(a)) => (Kind::Trainings, a),
@@ -235,24 +235,18 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
     }
 }
 
-fn import_events(store: &Store, file: &Path, quiet: bool) -> Result<ExitCode> {
+fn import_events(store: Store, file: &Path, quiet: bool) -> Result<ExitCode> {
     let input =
         std::fs::File::open(file).with_context(|| format!("Failed to open {}", file.display()))?;
     let bar = progress_bar(0, quiet, "importing");
-    let (written, head) = archive::import_events(store, BufReader::new(input), &mut |done, _| {
+    let (store, written) = archive::import_whole(store, BufReader::new(input), &mut |done, _| {
         bar.set_position(done)
     })?;
     bar.finish_and_clear();
-    let report = store.verify(None, &mut |_, _| {})?;
-    if let Some(fault) = report.fault {
-        bail!(
-            "the imported log does not verify at position {}: {}",
-            fault.position,
-            fault.message
-        );
-    }
+    let head = store.head();
+    store.close()?;
     println!(
-        "imported {written} events ({} already stored); head {head}",
+        "imported {written} events ({} already stored); verified; head {head}",
         head.position - written
     );
     Ok(ExitCode::SUCCESS)
@@ -271,31 +265,16 @@ pub fn backup(store: &Store, dir: &Path, quiet: bool) -> Result<ExitCode> {
 }
 
 pub fn restore(data: &Path, dir: &Path, force: bool, quiet: bool) -> Result<ExitCode> {
-    let mut store = Store::open(data)
-        .with_context(|| format!("Failed to open the data folder {}", data.display()))?;
-    if store.head().position > 0 {
-        if !force {
-            bail!(
-                "the data folder {} already holds {} events: restore into an empty folder, or add --force to replace them",
-                data.display(),
-                store.head().position
-            );
-        }
-        drop(store);
-        std::fs::remove_dir_all(data.join("store")).context("Failed to clear the data folder")?;
-        store = Store::open(data)?;
-    }
     let bar = progress_bar(0, quiet, "restoring");
-    let head = archive::restore_backup(&store, dir, &mut |done, _| bar.set_position(done))?;
+    let restored = archive::restore_backup(data, dir, force, &mut |done, _| bar.set_position(done));
     bar.finish_and_clear();
-    let report = store.verify(None, &mut |_, _| {})?;
-    if let Some(fault) = report.fault {
-        bail!(
-            "the restored log does not verify at position {}: {}",
-            fault.position,
-            fault.message
-        );
-    }
+    let store = match restored {
+        Err(e @ archive::ArchiveError::NotEmpty { .. }) => bail!(
+            "{e}: restore into an empty folder, or add --force to replace them once the backup is restored beside them"
+        ),
+        other => other?,
+    };
+    let head = store.head();
     store.close()?;
     println!(
         "restored {} events from {}; verified; head {head}",

@@ -195,7 +195,13 @@ fn verify(store: &Store, expect_head: Option<String>, quiet: bool) -> Result<Exi
     let bar = progress_bar(store.head().position, quiet, "verifying");
     let report = store.verify(expect, &mut |done, _| bar.set_position(done))?;
     bar.finish_and_clear();
-    match report.fault {
+    for state in &report.damaged_states {
+        println!(
+            "FAULT in the saved state {}: {}; it is discarded and rebuilt from the log when next opened",
+            state.name, state.message
+        );
+    }
+    match &report.fault {
         None => {
             println!(
                 "ok: {} events, hash chain and indexes intact; head {}",
@@ -204,7 +210,6 @@ fn verify(store: &Store, expect_head: Option<String>, quiet: bool) -> Result<Exi
             if let Some(expect) = expect {
                 println!("the log up to {expect} is unchanged");
             }
-            Ok(ExitCode::SUCCESS)
         }
         Some(fault) => {
             println!("FAULT at position {}: {}", fault.position, fault.message);
@@ -212,9 +217,13 @@ fn verify(store: &Store, expect_head: Option<String>, quiet: bool) -> Result<Exi
                 "checked {} events before it; last good head {}",
                 report.events_checked, report.head
             );
-            Ok(ExitCode::FAILURE)
         }
     }
+    Ok(if report.is_ok() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 fn stats(store: &Store) -> Result<ExitCode> {

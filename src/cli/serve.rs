@@ -3,6 +3,9 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use cadre::http::{self, Role, Tokens};
@@ -79,7 +82,8 @@ pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
         );
     }
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
-    runtime.block_on(async {
+    let stopping = Stopping::default();
+    let served = runtime.block_on(async {
         if args.demo && store.head().position == 0 {
             let bar = progress_bar(0, quiet, "loading the demo district");
             let ledger = cadre::ledger::Ledger::new(store.clone());
@@ -101,12 +105,62 @@ pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
             listener.local_addr()?,
             store.head()
         );
-        http::serve(listener, state, stop, shutdown_signal()).await?;
+        let signalled = {
+            let stopping = stopping.clone();
+            async move {
+                shutdown_signal().await;
+                stopping.at("finishing the requests in flight and saving the read models");
+            }
+        };
+        http::serve(listener, state, stop, signalled).await?;
         anyhow::Ok(())
-    })?;
+    });
+    stopping.at("closing the store");
+    served?;
     store.close()?;
     eprintln!("stopped cleanly; head {}", store.head());
     Ok(ExitCode::SUCCESS)
+}
+
+/// How long `serve` may take to stop once told to: finish the requests in flight, save
+/// the read models and close the store. Past it the process ends anyway (a disk that
+/// stopped answering leaves sled waiting in its flush for ever).
+const SHUTDOWN_LIMIT: Duration = Duration::from_secs(7);
+
+/// The shutdown's watchdog: started by the signal, or by the server ending without one,
+/// it ends the process with status 2, saying what the shutdown was doing, if the process
+/// is still running [`SHUTDOWN_LIMIT`] later. Every acknowledged append is durable by
+/// then: what is lost is the saved read models (rebuilt from the log at the next start)
+/// and the store's clean close.
+#[derive(Clone, Default)]
+struct Stopping {
+    started: Arc<AtomicBool>,
+    stage: Arc<Mutex<&'static str>>,
+}
+
+impl Stopping {
+    /// The shutdown is now doing `stage`; the first call starts the watchdog.
+    fn at(&self, stage: &'static str) {
+        *self.stage.lock().unwrap_or_else(|p| p.into_inner()) = stage;
+        if self.started.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        let now = self.stage.clone();
+        let watchdog = std::thread::Builder::new()
+            .name("cadre-shutdown".into())
+            .spawn(move || {
+                std::thread::sleep(SHUTDOWN_LIMIT);
+                let stage = *now.lock().unwrap_or_else(|p| p.into_inner());
+                tracing::error!(
+                    "shutdown did not finish within {} s ({stage}); exiting without closing the store cleanly",
+                    SHUTDOWN_LIMIT.as_secs()
+                );
+                std::process::exit(2);
+            });
+        if let Err(e) = watchdog {
+            tracing::warn!(error = %e, "no watchdog for the shutdown: it may wait on the disk");
+        }
+    }
 }
 
 /// Ctrl-C or SIGTERM.

@@ -13,7 +13,7 @@ use super::input;
 use super::person::{EnrolmentState, PersonHistory, PersonView};
 use super::reference::{ProgrammeState, SessionState, UnitState};
 use super::vocab::{Track, TrainingResult};
-use crate::store::StreamId;
+use crate::stream::StreamId;
 
 /// How far past today a business date may lie (sessions are scheduled ahead; facts about
 /// people are not recorded years ahead).

@@ -16,7 +16,7 @@ use super::person::{EnrolmentState, Evidence, PersonHistory, PersonView};
 use super::policy::{Gap, PolicySet};
 use super::reference::{ProgrammeState, SessionState, UnitState};
 use super::vocab::*;
-use crate::store::StreamId;
+use crate::stream::StreamId;
 
 // ---------------------------------------------------------------------------------------
 // The world

@@ -242,6 +242,9 @@ pub async fn verify(
         "events_checked": report.events_checked,
         "head": report.head.to_string(),
         "fault": report.fault.map(|f| json!({ "position": f.position, "message": f.message })),
+        "damaged_states": report.damaged_states.iter()
+            .map(|s| json!({ "name": s.name, "message": s.message }))
+            .collect::<Vec<_>>(),
     }))
     .into_response())
 }

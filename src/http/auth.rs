@@ -1,6 +1,8 @@
 //! Bearer tokens with roles, kept hashed (BLAKE3) in `tokens.json` in the data folder —
 //! never in clear — and the extractor that checks them on every request.
 
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::RwLock;
 use std::time::SystemTime;
@@ -196,7 +198,9 @@ impl Tokens {
     }
 
     /// Writes beside the file and renames over it (never half a file); returns the new
-    /// modification time.
+    /// modification time. The file is created readable by its owner only (0600): the
+    /// hashes are not the tokens, but nobody else needs them. A partial file left by an
+    /// interrupted write is removed first, so that the new one is created with that mode.
     fn write(&self, records: &[TokenRecord]) -> Result<Option<SystemTime>, TokenError> {
         let io = |source| TokenError::Io {
             path: self.path.clone(),
@@ -207,7 +211,18 @@ impl Tokens {
         };
         let bytes = serde_json::to_vec_pretty(&file).map_err(|e| io(std::io::Error::other(e)))?;
         let partial = self.path.with_extension("json.partial");
-        std::fs::write(&partial, bytes).map_err(io)?;
+        match std::fs::remove_file(&partial) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+            _ => {}
+        }
+        let mut out = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&partial)
+            .map_err(io)?;
+        out.write_all(&bytes).map_err(io)?;
+        out.sync_all().map_err(io)?;
         std::fs::rename(&partial, &self.path).map_err(io)?;
         Ok(std::fs::metadata(&self.path)
             .and_then(|m| m.modified())

@@ -13,35 +13,25 @@ use super::wire::*;
 use crate::domain::event::{Correction, Event, Placement};
 use crate::domain::{Command, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::ledger::Options;
-use crate::store::StoreError;
+use crate::store::{AppendOutcome, StoreError};
 
 /// Header carrying the log position a response reflects or a write reached.
 pub const POSITION_HEADER: &str = "x-cadre-position";
 
-/// Records `command`, honouring `If-Match` (the person stream's version) and
-/// `Idempotency-Key`, and answers 201 with the stored events.
+/// Records `command`, honouring `If-Match` (the person stream's version) and the
+/// idempotency key ([`scoped_key`]), and answers 201 with the stored events.
 async fn record(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
     command: Command,
+    idempotency_key: Option<String>,
     subject: Option<Uuid>,
 ) -> Result<Response, ApiError> {
     let if_match = match headers.get("if-match") {
         Some(value) => Some(parse_etag(value)?),
         None => None,
     };
-    // The key is scoped to the caller and to this very command: reusing a key for another
-    // request records that request instead of answering with the first one.
-    let idempotency_key = headers
-        .get("idempotency-key")
-        .map(|v| {
-            let fingerprint = blake3::hash(format!("{command:?}").as_bytes()).to_hex();
-            v.to_str()
-                .map(|k| format!("{}:{k}:{fingerprint}", caller.name))
-                .map_err(|_| ApiError::BadRequest("Idempotency-Key must be visible ASCII".into()))
-        })
-        .transpose()?;
     let options = Options {
         today: None,
         expected_person_version: if_match,
@@ -79,13 +69,39 @@ async fn record(
     let mut response = (status, axum::Json(&body)).into_response();
     let headers = response.headers_mut();
     headers.insert(POSITION_HEADER, HeaderValue::from(body.position));
-    if let Some(person) = command.person()
-        && let Some(version) = state.store.stream_version(&person.stream())
+    if let Some(version) = command.person().and_then(|p| own_version(&outcome, p))
         && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
     {
         headers.insert("etag", etag);
     }
     Ok(response)
+}
+
+/// The version the command's own append gave the person's stream (not the stream's
+/// version now, which may include another clerk's event since): what its ETag names.
+fn own_version(outcome: &AppendOutcome, person: PersonId) -> Option<u64> {
+    let stream = person.stream();
+    outcome
+        .events
+        .iter()
+        .filter(|e| e.stream == stream)
+        .map(|e| e.version)
+        .max()
+}
+
+/// The key a request's events are stored under: the caller's name, their
+/// `Idempotency-Key` and the request's fingerprint. Another caller's key, or the same key
+/// on another request, is another key: that request is recorded instead of being answered
+/// with the first one.
+fn scoped_key(caller: &Caller, key: Option<IdempotencyKey>) -> Option<String> {
+    key.map(|k| format!("{}:{}:{}", caller.name, k.key, k.fingerprint.to_hex()))
+}
+
+/// The id of what a registration creates: the one sent; else, for a keyed request, one
+/// derived from its key (a retry registers the same thing again, which is then found
+/// stored); else a new one.
+fn new_id(sent: Option<Uuid>, key: Option<&str>) -> Uuid {
+    sent.unwrap_or_else(|| key.map_or_else(Uuid::now_v7, crate::ledger::subject_id))
 }
 
 /// `"7"` (or `W/"7"`) → 7.
@@ -109,11 +125,12 @@ macro_rules! person_endpoint {
             Clerk(caller): Clerk,
             headers: HeaderMap,
             Path(id): Path<Uuid>,
-            Json($b): Json<$body>,
+            Keyed { body: $b, key }: Keyed<$body>,
         ) -> Result<Response, ApiError> {
             let $person = PersonId(id);
             let command: Command = $build;
-            record(&$state, &caller, &headers, command, Some(id)).await
+            let key = scoped_key(&caller, key);
+            record(&$state, &caller, &headers, command, key, Some(id)).await
         }
     };
 }
@@ -124,9 +141,10 @@ pub async fn register_unit(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Json(b): Json<RegisterUnitBody>,
+    Keyed { body: b, key }: Keyed<RegisterUnitBody>,
 ) -> Result<Response, ApiError> {
-    let unit = UnitId(b.id.unwrap_or_else(Uuid::now_v7));
+    let key = scoped_key(&caller, key);
+    let unit = UnitId(new_id(b.id, key.as_deref()));
     let command = Command::RegisterUnit {
         unit,
         code: b.code,
@@ -134,7 +152,7 @@ pub async fn register_unit(
         level: vocab("level", &b.level)?,
         effective_date: b.effective_date,
     };
-    record(&state, &caller, &headers, command, Some(unit.0)).await
+    record(&state, &caller, &headers, command, key, Some(unit.0)).await
 }
 
 #[utoipa::path(post, path = "/programmes", request_body = RegisterProgrammeBody, tag = "commands",
@@ -143,9 +161,10 @@ pub async fn register_programme(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Json(b): Json<RegisterProgrammeBody>,
+    Keyed { body: b, key }: Keyed<RegisterProgrammeBody>,
 ) -> Result<Response, ApiError> {
-    let programme = ProgrammeId(b.id.unwrap_or_else(Uuid::now_v7));
+    let key = scoped_key(&caller, key);
+    let programme = ProgrammeId(new_id(b.id, key.as_deref()));
     let command = Command::RegisterProgramme {
         programme,
         name: b.name,
@@ -156,7 +175,7 @@ pub async fn register_programme(
         duration_days: b.duration_days,
         effective_date: b.effective_date,
     };
-    record(&state, &caller, &headers, command, Some(programme.0)).await
+    record(&state, &caller, &headers, command, key, Some(programme.0)).await
 }
 
 #[utoipa::path(post, path = "/sessions", request_body = ScheduleSessionBody, tag = "commands",
@@ -165,9 +184,10 @@ pub async fn schedule_session(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Json(b): Json<ScheduleSessionBody>,
+    Keyed { body: b, key }: Keyed<ScheduleSessionBody>,
 ) -> Result<Response, ApiError> {
-    let session = SessionId(b.id.unwrap_or_else(Uuid::now_v7));
+    let key = scoped_key(&caller, key);
+    let session = SessionId(new_id(b.id, key.as_deref()));
     let command = Command::ScheduleSession {
         session,
         programme: ProgrammeId(b.programme),
@@ -176,7 +196,7 @@ pub async fn schedule_session(
         capacity: b.capacity,
         effective_date: b.effective_date,
     };
-    record(&state, &caller, &headers, command, Some(session.0)).await
+    record(&state, &caller, &headers, command, key, Some(session.0)).await
 }
 
 #[utoipa::path(post, path = "/people", request_body = RegisterPersonBody, tag = "commands",
@@ -185,9 +205,10 @@ pub async fn register_person(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Json(b): Json<RegisterPersonBody>,
+    Keyed { body: b, key }: Keyed<RegisterPersonBody>,
 ) -> Result<Response, ApiError> {
-    let person = PersonId(b.id.unwrap_or_else(Uuid::now_v7));
+    let key = scoped_key(&caller, key);
+    let person = PersonId(new_id(b.id, key.as_deref()));
     let command = Command::RegisterPerson {
         person,
         full_name: b.full_name,
@@ -200,7 +221,7 @@ pub async fn register_person(
         leadership: b.leadership,
         effective_date: b.effective_date,
     };
-    record(&state, &caller, &headers, command, Some(person.0)).await
+    record(&state, &caller, &headers, command, key, Some(person.0)).await
 }
 
 person_endpoint!(
@@ -260,11 +281,12 @@ macro_rules! enrolment_endpoint {
             Clerk(caller): Clerk,
             headers: HeaderMap,
             Path(path): Path<EnrolmentPath>,
-            Json($b): Json<$body>,
+            Keyed { body: $b, key }: Keyed<$body>,
         ) -> Result<Response, ApiError> {
             let ($person, $session) = (PersonId(path.id), SessionId(path.session));
             let command: Command = $build;
-            record(&state, &caller, &headers, command, Some(path.id)).await
+            let key = scoped_key(&caller, key);
+            record(&state, &caller, &headers, command, key, Some(path.id)).await
         }
     };
 }

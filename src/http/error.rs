@@ -32,16 +32,23 @@ pub enum ApiError {
     TooLarge,
     /// 422: the domain refused the command.
     Domain(DomainError),
-    /// 503: try again later.
+    /// 503: try again later; the detail is sent, so it must be safe to show.
     Unavailable(String),
+    /// 503: the store cannot write (closed, or its writer stopped after a failed write).
+    /// The detail is logged; the client is told what it can do.
+    StoreDown {
+        detail: String,
+        advice: &'static str,
+    },
     /// 500: logged with its detail; the client sees a generic message.
     Internal(String),
     /// Any other status, with its detail (415, and 408, 405 … made outside the handlers).
     Status(StatusCode, String),
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
+/// An RFC 9457 problem document: the body of every error response.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Problem<'a> {
     #[serde(rename = "type")]
     kind: String,
     title: &'a str,
@@ -80,6 +87,11 @@ impl ApiError {
             ),
             ApiError::Domain(e) => (StatusCode::UNPROCESSABLE_ENTITY, e.code(), e.to_string()),
             ApiError::Unavailable(d) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable", d.clone()),
+            ApiError::StoreDown { advice, .. } => (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                (*advice).into(),
+            ),
             ApiError::Status(status, detail) => (*status, "http_error", detail.clone()),
             ApiError::Internal(_) => (
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -92,8 +104,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let ApiError::Internal(detail) = &self {
-            tracing::error!(%detail, "internal error");
+        match &self {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            ApiError::StoreDown { detail, .. } => tracing::error!(%detail, "store unavailable"),
+            _ => {}
         }
         let (status, code, detail) = self.parts();
         let current_version = match &self {
@@ -137,14 +151,19 @@ pub async fn problem_for_plain_errors(response: Response) -> Response {
     if !(status.is_client_error() || status.is_server_error()) || !bare {
         return response;
     }
-    match status {
+    let mut problem = match status {
         StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
         other => ApiError::Status(
             other,
             other.canonical_reason().unwrap_or("error").to_lowercase(),
         ),
     }
-    .into_response()
+    .into_response();
+    // A 405 says which methods the path takes (RFC 9110 §15.5.6).
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        problem.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    problem
 }
 
 impl From<StoreError> for ApiError {
@@ -162,12 +181,17 @@ impl From<StoreError> for ApiError {
                     current_version: None,
                 }
             }
-            StoreError::InvalidBatch(_) | StoreError::InvalidInput { .. } => {
-                ApiError::BadRequest(error.to_string())
-            }
-            StoreError::Closed | StoreError::WriterFailed(_) => {
-                ApiError::Unavailable(error.to_string())
-            }
+            StoreError::InvalidBatch(_)
+            | StoreError::InvalidInput { .. }
+            | StoreError::InvalidStream(_) => ApiError::BadRequest(error.to_string()),
+            StoreError::Closed => ApiError::StoreDown {
+                detail: error.to_string(),
+                advice: "the server is stopping and records nothing more; retry once it is back",
+            },
+            StoreError::WriterFailed(_) => ApiError::StoreDown {
+                detail: error.to_string(),
+                advice: "the store stopped recording after a failed write; nothing of this request was recorded; retry once an operator has restarted the server",
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }
@@ -202,5 +226,30 @@ impl From<ReportError> for ApiError {
             ReportError::Year(_) => ApiError::BadRequest(error.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_failed_writer_is_a_503_without_its_internal_detail() {
+        let failure = StoreError::WriterFailed(
+            "storage engine: IO error: No space left on device (os error 28) at /srv/cadre/db"
+                .into(),
+        );
+        let response = ApiError::from(failure).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let problem: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        for leak in ["storage engine", "IO error", "os error", "/srv/cadre"] {
+            assert!(!detail.contains(leak), "{detail}");
+        }
+        assert!(detail.contains("restarted"), "{detail}");
+        assert_eq!(problem["code"], "unavailable");
     }
 }

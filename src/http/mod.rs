@@ -61,6 +61,9 @@ pub struct Shared {
     pub tokens: Arc<Tokens>,
     pub policies: Arc<PolicySet>,
     pub metrics: Arc<Metrics>,
+    /// The head when the server started: the read models are ready (`/readyz`) once they
+    /// have folded it, and answers before then may miss what was recorded earlier.
+    pub ready_at: u64,
     /// Becomes true when the server is shutting down (ends live streams).
     pub shutdown: watch::Receiver<bool>,
 }
@@ -125,6 +128,7 @@ fn router(state: AppState) -> Router {
         .route("/head", get(audit::head))
         .route("/verify", post(audit::verify))
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(reads::readyz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -178,8 +182,10 @@ pub fn state(
     tokens: Tokens,
     shutdown: watch::Receiver<bool>,
 ) -> Result<AppState, crate::projection::ProjectionError> {
+    let ready_at = store.head().position;
     let projection = Projection::start(store.clone(), crate::projection::Settings::default())?;
     Ok(AppState(Arc::new(Shared {
+        ready_at,
         ledger: Ledger::new(store.clone()),
         store,
         projection,

@@ -1,6 +1,7 @@
 //! `GET` endpoints over the read models, and the year-end report download. Every answer
 //! carries the log position it reflects (`X-Cadre-Position`); a client that just wrote
 //! can send `X-Cadre-Min-Position` to wait (at most two seconds) for its write.
+//! `/readyz` says whether the read models have caught up with the log since the start.
 
 use std::time::Duration;
 
@@ -62,6 +63,20 @@ async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
     Ok(())
 }
 
+#[utoipa::path(get, path = "/readyz", tag = "service", security(()),
+    responses((status = 200, description = "text/plain `ready`: the read models have folded the log as it was when the server started"),
+        (status = 503, description = "the read models are still catching up (liveness is `/healthz`)")))]
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+    let reached = state.projection.position();
+    if reached < state.ready_at {
+        return Err(ApiError::Unavailable(format!(
+            "the read models are catching up: at position {reached} of {}; retry shortly",
+            state.ready_at
+        )));
+    }
+    Ok("ready")
+}
+
 /// A JSON answer with the position it reflects.
 fn answer(value: &impl Serialize, position: u64) -> Response {
     let mut response = axum::Json(value).into_response();
@@ -104,14 +119,14 @@ pub async fn person(
         None => None,
     };
     let policies = state.policies.clone();
-    let mut response = ask(&state, &headers, |model| {
-        let status = match &history {
-            Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
-            None => views::person_status(model, person, as_of, &policies, lang),
-        };
-        status.ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))
-    })
-    .await?;
+    reflect(&state, &headers).await?;
+    let (status, position) = state.projection.read(|model| match &history {
+        Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
+        None => views::person_status(model, person, as_of, &policies, lang),
+    });
+    let status = status
+        .ok_or_else(|| ApiError::NotFound(format!("no person {id} registered by {as_of}")))?;
+    let mut response = answer(&status, position);
     match upto {
         // A view of the past: it reflects the log up to that position, and has no ETag
         // to write against.
@@ -121,8 +136,10 @@ pub async fn person(
                 HeaderValue::from(upto.min(state.store.head().position)),
             );
         }
+        // The person's version at the position the model was read at, not the stream's
+        // version now: the live stream may be ahead of the read model.
         None => {
-            if let Some(version) = state.store.stream_version(&person.stream())
+            if let Some(version) = state.store.stream_version_at(&person.stream(), position)
                 && let Ok(etag) = HeaderValue::from_str(&format!("\"{version}\""))
             {
                 response.headers_mut().insert(header::ETAG, etag);

@@ -19,6 +19,97 @@ use crate::store::AppendOutcome;
 #[from_request(via(axum::Json), rejection(ApiError))]
 pub struct Json<T>(pub T);
 
+/// A command's JSON body (as [`Json`]), with the fingerprint of the request as sent when
+/// it carries an `Idempotency-Key`: a retry must repeat the method, the path and the body
+/// to be answered with the first answer. The fingerprint is a hash of those three, the
+/// body in canonical JSON (keys sorted, no spaces), so that it stays the same across
+/// releases and whatever id the server would generate.
+pub struct Keyed<T> {
+    pub body: T,
+    pub key: Option<IdempotencyKey>,
+}
+
+/// The `Idempotency-Key` header and the fingerprint of the request it came with.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey {
+    pub key: String,
+    pub fingerprint: blake3::Hash,
+}
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for Keyed<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: axum::extract::Request, state: &S) -> Result<Self, ApiError> {
+        let key = match request.headers().get("idempotency-key") {
+            Some(value) => Some(value.to_str().map(str::to_string).map_err(|_| {
+                ApiError::BadRequest("Idempotency-Key must be visible ASCII".into())
+            })?),
+            None => None,
+        };
+        let (parts, body) = request.into_parts();
+        let bytes = axum::body::Bytes::from_request(
+            axum::extract::Request::from_parts(parts.clone(), body),
+            state,
+        )
+        .await
+        .map_err(|rejection| match rejection.status() {
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge,
+            _ => ApiError::BadRequest(rejection.body_text()),
+        })?;
+        let fingerprint = key
+            .is_some()
+            .then(|| fingerprint(&parts.method, parts.uri.path(), &bytes));
+        let again = axum::extract::Request::from_parts(parts, axum::body::Body::from(bytes));
+        let Json(body) = Json::<T>::from_request(again, state).await?;
+        Ok(Keyed {
+            body,
+            key: key
+                .zip(fingerprint)
+                .map(|(key, fingerprint)| IdempotencyKey { key, fingerprint }),
+        })
+    }
+}
+
+/// The hash of a request: method, path and the body in canonical JSON (a body that is not
+/// JSON is refused before this matters, and hashes as its bytes).
+fn fingerprint(method: &axum::http::Method, path: &str, body: &[u8]) -> blake3::Hash {
+    let canonical = serde_json::from_slice::<serde_json::Value>(body)
+        .map(|value| canonical_json(&value).into_bytes())
+        .unwrap_or_else(|_| body.to_vec());
+    let mut hasher = blake3::Hasher::new();
+    for part in [method.as_str().as_bytes(), path.as_bytes(), &canonical] {
+        hasher.update(&(part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize()
+}
+
+/// `value` as JSON with object keys sorted at every depth and no spaces.
+fn canonical_json(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Object(map) => {
+            let mut fields: Vec<(&String, &serde_json::Value)> = map.iter().collect();
+            fields.sort_by_key(|(name, _)| *name);
+            let fields: Vec<String> = fields
+                .into_iter()
+                .map(|(name, v)| {
+                    format!(
+                        "{}:{}",
+                        serde_json::Value::from(name.as_str()),
+                        canonical_json(v)
+                    )
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        serde_json::Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(canonical_json).collect();
+            format!("[{}]", items.join(","))
+        }
+        scalar => scalar.to_string(),
+    }
+}
+
 /// Path parameters, with the same error shape.
 #[derive(FromRequestParts)]
 #[from_request(via(axum::extract::Path), rejection(ApiError))]

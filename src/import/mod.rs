@@ -20,6 +20,7 @@ use serde::Serialize;
 use crate::domain::vocab::fold;
 use crate::domain::{Command, Event, ProgrammeId, SessionId, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
+use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
 pub use table::Table;
@@ -331,29 +332,30 @@ pub async fn import(
 /// A template for `kind`: the Vietnamese headers and one example row, as CSV.
 pub fn template(kind: Kind) -> String {
     let columns = columns::columns(kind);
-    let quote = |s: &str| {
-        if s.contains(',') || s.contains('"') {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_string()
-        }
-    };
-    let headers: Vec<String> = columns.iter().map(|c| quote(c.headers[0])).collect();
-    let example: Vec<String> = columns.iter().map(|c| quote(c.example)).collect();
-    format!("{}\n{}\n", headers.join(","), example.join(","))
+    csv_text(|writer| {
+        writer.row(columns.iter().map(|c| c.headers[0]))?;
+        writer.row(columns.iter().map(|c| c.example))
+    })
 }
 
 /// Row errors as CSV, for a clerk to open beside the file.
 pub fn errors_csv(errors: &[RowError]) -> String {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let _ = writer.write_record(["row", "column", "value", "why"]);
-    for e in errors {
-        let _ = writer.write_record([
-            e.row.to_string(),
-            e.column.clone(),
-            e.value.clone(),
-            e.why.clone(),
-        ]);
-    }
-    String::from_utf8(writer.into_inner().unwrap_or_default()).unwrap_or_default()
+    csv_text(|writer| {
+        writer.row(["row", "column", "value", "why"])?;
+        for e in errors {
+            writer.row([&e.row.to_string(), &e.column, &e.value, &e.why])?;
+        }
+        Ok(())
+    })
+}
+
+/// The rows `write` writes, as text. Writing into memory fails only on text that is not
+/// UTF-8, which `&str` cells cannot hold.
+fn csv_text(write: impl FnOnce(&mut CsvWriter) -> Result<(), csv::Error>) -> String {
+    let mut writer = CsvWriter::default();
+    let written = write(&mut writer).and_then(|()| writer.finish());
+    written
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .unwrap_or_default()
 }

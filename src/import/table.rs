@@ -1,9 +1,11 @@
 //! Reading a spreadsheet into rows of text: CSV (UTF-8 with or without BOM, comma or
-//! semicolon) or XLSX (the first sheet).
+//! semicolon; the mark cadre's CSV writer puts before formula-like cells is removed, so
+//! that an export imports back to the same text) or XLSX (the first sheet).
 
 use calamine::{Data, Reader};
 
 use super::ImportError;
+use crate::spreadsheet::restore;
 
 /// A header row and the data rows, each with its 1-based row number in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,7 +47,7 @@ fn csv(bytes: &[u8]) -> Result<Table, ImportError> {
         Some(record) => record
             .map_err(|e| ImportError::File(e.to_string()))?
             .iter()
-            .map(|h| h.trim().to_string())
+            .map(csv_cell)
             .collect(),
         None => return Err(ImportError::File("the file is empty".into())),
     };
@@ -54,12 +56,16 @@ fn csv(bytes: &[u8]) -> Result<Table, ImportError> {
         let record = record.map_err(|e| ImportError::File(e.to_string()))?;
         // The line number, not the record's index: blank lines still count as rows.
         let row = record.position().map_or(0, |p| p.line() as usize);
-        let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let cells: Vec<String> = record.iter().map(csv_cell).collect();
         if cells.iter().any(|c| !c.is_empty()) {
             rows.push((row, cells));
         }
     }
     Ok(Table { headers, rows })
+}
+
+fn csv_cell(cell: &str) -> String {
+    restore(cell.trim()).to_string()
 }
 
 fn cell_text(cell: &Data) -> String {

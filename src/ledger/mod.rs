@@ -264,3 +264,12 @@ pub fn derived_id(key: &str, index: usize) -> Uuid {
         format!("cadre:{key}:{index}").as_bytes(),
     )
 }
+
+/// The id a keyed request gives what it registers when the caller chose none: the same key
+/// always gives the same id, so a retry names the same person, unit, programme or session.
+pub fn subject_id(key: &str) -> Uuid {
+    Uuid::new_v5(
+        &Uuid::NAMESPACE_OID,
+        format!("cadre:{key}:subject").as_bytes(),
+    )
+}

@@ -12,7 +12,7 @@ use super::model::District;
 use crate::codec::{self, CodecError};
 use crate::domain::PersonId;
 use crate::domain::person::{Fact, Timeline};
-use crate::store::{Direction, Snapshot, Store, StoreError};
+use crate::store::{Direction, SavedState, Snapshot, Store, StoreError};
 use crate::stored::{DecodeError, decode, decode_ref};
 
 /// The key the district projection's state is saved under.
@@ -96,11 +96,21 @@ pub fn person_as_known_at(
     Ok(timeline)
 }
 
-/// The last saved state, when it was made by this version of the code and is readable;
-/// otherwise an empty model (the caller catches up from position 1).
+/// The last saved state, when it is intact (its checksum and the log's hash at its
+/// position hold), made by this version of the code and readable; otherwise an empty model
+/// (the caller catches up from position 1).
 pub fn load_saved(store: &Store) -> Result<District, ProjectionError> {
-    let Some(snapshot) = store.load_snapshot(SNAPSHOT_NAME)? else {
-        return Ok(District::default());
+    let snapshot = match store.load_snapshot(SNAPSHOT_NAME)? {
+        SavedState::Intact(snapshot) => snapshot,
+        SavedState::Absent => return Ok(District::default()),
+        SavedState::Outdated(why) => {
+            tracing::info!(%why, "saved projection state is outdated; rebuilding");
+            return Ok(District::default());
+        }
+        SavedState::Damaged(why) => {
+            tracing::warn!(%why, "saved projection state discarded; rebuilding from the log");
+            return Ok(District::default());
+        }
     };
     if snapshot.version != VERSION {
         tracing::info!(
@@ -111,11 +121,7 @@ pub fn load_saved(store: &Store) -> Result<District, ProjectionError> {
         return Ok(District::default());
     }
     match codec::decode::<District>(&snapshot.bytes) {
-        Ok(model)
-            if model.position == snapshot.position && model.position <= store.head().position =>
-        {
-            Ok(model)
-        }
+        Ok(model) if model.position == snapshot.position => Ok(model),
         Ok(_) | Err(_) => {
             tracing::warn!("saved projection state is unusable; rebuilding");
             Ok(District::default())

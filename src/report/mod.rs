@@ -23,6 +23,7 @@ use crate::domain::vocab::{
 };
 use crate::projection::views::{self, Compliance, YearTotals};
 use crate::projection::{District, ProjectionError, replay};
+pub use crate::spreadsheet::Cell;
 use crate::store::{Hash, Head, Store, StoreError};
 
 /// Which part of the log a report is built from.
@@ -73,16 +74,6 @@ pub enum ReportError {
         format: &'static str,
         detail: String,
     },
-}
-
-/// One cell of a table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(untagged)]
-pub enum Cell {
-    Text(String),
-    Count(u64),
-    /// A percentage, already rounded to one decimal.
-    Percent(f64),
 }
 
 /// A titled table.

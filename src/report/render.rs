@@ -1,10 +1,13 @@
 //! Writing a [`Report`] out. Every format renders the same sections, so the figures agree
-//! across formats; none adds anything that changes between runs.
+//! across formats; none adds anything that changes between runs. Recorded text (names,
+//! units, posts) is never markup or a formula: Markdown and HTML escape it, CSV goes
+//! through [`CsvWriter`], XLSX writes it as string cells.
 
 use std::fmt::Write as _;
 
 use super::{Cell, Report, ReportError, Section};
 use crate::domain::vocab::Lang;
+use crate::spreadsheet::CsvWriter;
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,18 +43,10 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
             out.push(b'\n');
             Ok(out)
         }
-        Format::Csv => csv(report).map_err(failed),
+        Format::Csv => csv(report).map_err(|e| failed(e.to_string())),
         Format::Md => Ok(markdown(report).into_bytes()),
         Format::Html => Ok(html(report).into_bytes()),
         Format::Xlsx => xlsx(report).map_err(|e| failed(e.to_string())),
-    }
-}
-
-fn cell_text(cell: &Cell) -> String {
-    match cell {
-        Cell::Text(s) => s.clone(),
-        Cell::Count(n) => n.to_string(),
-        Cell::Percent(p) => format!("{p:.1}"),
     }
 }
 
@@ -107,53 +102,78 @@ fn provenance(report: &Report) -> Vec<(String, String)> {
     lines
 }
 
-fn csv(report: &Report) -> Result<Vec<u8>, String> {
-    let mut writer = csv::WriterBuilder::new()
-        .flexible(true)
-        .from_writer(Vec::new());
-    let mut write = |record: Vec<String>| writer.write_record(&record).map_err(|e| e.to_string());
-    write(vec![report.meta.title.clone()])?;
+fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
+    let mut writer = CsvWriter::default();
+    writer.row([&report.meta.title])?;
     for (label, value) in provenance(report) {
-        write(vec![label, value])?;
+        writer.row([label, value])?;
     }
     for section in &report.sections {
-        write(vec![])?;
-        write(vec![format!("# {}", section.title)])?;
-        write(section.columns.clone())?;
+        writer.row(Vec::<String>::new())?;
+        writer.row([format!("# {}", section.title)])?;
+        writer.row(&section.columns)?;
         for row in &section.rows {
-            write(row.iter().map(cell_text).collect())?;
+            writer.row(row.iter().map(Cell::text))?;
         }
     }
-    writer.into_inner().map_err(|e| e.to_string())
+    writer.finish()
 }
 
+/// Text as Markdown shows it, never as markup: each character that CommonMark or GitHub's
+/// tables give a meaning (emphasis, code, links, HTML, entities, cell borders) is escaped
+/// with a backslash, and a line break, which would end the table row, becomes a space.
 fn md_escape(text: &str) -> String {
-    text.replace('|', "\\|")
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' | '`' | '*' | '_' | '~' | '[' | ']' | '<' | '>' | '&' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// `text` as a Markdown code span, whose content is never markup: the fence is longer
+/// than any run of backticks inside.
+fn md_code(text: &str) -> String {
+    let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if longest == 0 { "" } else { " " };
+    format!(
+        "{fence}{pad}{}{pad}{fence}",
+        text.replace(['\n', '\r'], " ")
+    )
 }
 
 fn markdown(report: &Report) -> String {
-    let mut out = format!("# {}\n\n", report.meta.title);
+    let mut out = format!("# {}\n\n", md_escape(&report.meta.title));
     for (label, value) in provenance(report) {
-        let _ = writeln!(out, "- {label}: `{value}`");
+        let _ = writeln!(out, "- {}: {}", md_escape(&label), md_code(&value));
     }
     for section in &report.sections {
-        let _ = write!(out, "\n## {}\n\n", section.title);
+        let _ = write!(out, "\n## {}\n\n", md_escape(&section.title));
         let header: Vec<String> = section.columns.iter().map(|c| md_escape(c)).collect();
         let _ = writeln!(out, "| {} |", header.join(" | "));
         let _ = writeln!(out, "|{}", " --- |".repeat(section.columns.len()));
         for row in &section.rows {
-            let cells: Vec<String> = row.iter().map(|c| md_escape(&cell_text(c))).collect();
+            let cells: Vec<String> = row.iter().map(|c| md_escape(&c.text())).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
     }
     out
 }
 
+/// Text as HTML shows it, in element content and in quoted attributes alike.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+        .replace('\'', "&#39;")
 }
 
 /// A horizontal bar chart of a section's label column against one count column.
@@ -162,7 +182,7 @@ fn bar_chart(section: &Section, value_column: usize) -> String {
         .rows
         .iter()
         .filter_map(|row| match (row.first(), row.get(value_column)) {
-            (Some(label), Some(Cell::Count(n))) => Some((cell_text(label), *n)),
+            (Some(label), Some(Cell::Count(n))) => Some((label.text(), *n)),
             _ => None,
         })
         .collect();
@@ -244,7 +264,7 @@ fn html(report: &Report) -> String {
                 } else {
                     " class=\"n\""
                 };
-                let _ = write!(out, "<td{class}>{}</td>", escape(&cell_text(cell)));
+                let _ = write!(out, "<td{class}>{}</td>", escape(&cell.text()));
             }
             out.push_str("</tr>\n");
         }
@@ -254,6 +274,7 @@ fn html(report: &Report) -> String {
     out
 }
 
+/// Text as string cells, never formulas (`write_string`).
 fn xlsx(report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as Style, Workbook};
     let mut workbook = Workbook::new();

@@ -22,6 +22,10 @@ pub enum StoreError {
         why: &'static str,
     },
 
+    /// A stream id could not be parsed. HTTP 400.
+    #[error(transparent)]
+    InvalidStream(#[from] crate::stream::InvalidStreamId),
+
     /// Optimistic concurrency failed; nothing of the batch was written. HTTP 409/412.
     #[error("stream {stream}: expected {expected}, but it is {}", describe_version(*.actual))]
     WrongExpectedVersion {

@@ -15,6 +15,8 @@
 mod error;
 mod index;
 mod read;
+mod saved;
+mod staging;
 mod subscription;
 mod types;
 mod verify;
@@ -31,12 +33,14 @@ use tokio::sync::{broadcast, oneshot};
 
 pub use error::StoreError;
 pub use read::LogIter;
+pub use saved::{SavedState, Snapshot};
+pub use staging::Staged;
 pub use subscription::Subscription;
 pub use types::{
     AppendBatch, AppendOutcome, AppendedEvent, ExpectedVersion, Hash, Head, MAX_STREAM_ID_LEN,
     NewEvent, RecordedEvent, StreamAppend, StreamId,
 };
-pub use verify::{Fault, VerifyReport};
+pub use verify::{Fault, StateFault, VerifyReport};
 
 use crate::codec::{self, ChunkView};
 use index::Index;
@@ -63,15 +67,6 @@ pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 pub struct StoreOptions {
     /// The clock that stamps `recorded_at`; `None` for the system clock.
     pub clock: Option<Clock>,
-}
-
-/// A read model's saved state: the position it reflects, the version of the code that
-/// made it, and its bytes (opaque to the store).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Snapshot {
-    pub position: u64,
-    pub version: u32,
-    pub bytes: Vec<u8>,
 }
 
 /// A stored event borrowed from its chunk during [`Store::scan`].
@@ -141,6 +136,7 @@ impl Store {
         let path = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&path)?;
         let lock = acquire_lock(&path)?;
+        staging::recover(&path)?;
         let db = open_sled(&path.join(SLED_DIR))?;
         let meta = db.open_tree(META_TREE)?;
         let log = db.open_tree(LOG_TREE)?;
@@ -253,6 +249,14 @@ impl Store {
     /// A stream's last version, `None` when it has no events.
     pub fn stream_version(&self, stream: &StreamId) -> Option<u64> {
         self.index().version(stream.as_str())
+    }
+
+    /// The version `stream` had once the log reached `position` (`None`: no events by
+    /// then): what a view folded up to `position` reflects of it.
+    pub fn stream_version_at(&self, stream: &StreamId, position: u64) -> Option<u64> {
+        let index = self.index();
+        let positions = index.stream_positions(stream.as_str());
+        (positions.partition_point(|p| *p <= position) as u64).checked_sub(1)
     }
 
     /// Up to `limit` events of `stream`, starting at version `from` and going the given way.
@@ -419,35 +423,6 @@ impl Store {
             }
         }
         Ok(low)
-    }
-
-    /// Saves a read model's state and checkpoint together (one sled key), durably.
-    pub fn save_snapshot(&self, name: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
-        let bytes = codec::encode_snapshot(snapshot.position, snapshot.version, &snapshot.bytes);
-        self.inner.snapshots.insert(name.as_bytes(), bytes)?;
-        self.inner.db.flush()?;
-        Ok(())
-    }
-
-    /// The state last saved under `name`, if any and readable.
-    pub fn load_snapshot(&self, name: &str) -> Result<Option<Snapshot>, StoreError> {
-        let Some(raw) = self.inner.snapshots.get(name.as_bytes())? else {
-            return Ok(None);
-        };
-        Ok(
-            codec::decode_snapshot(&raw).map(|(position, version, bytes)| Snapshot {
-                position,
-                version,
-                bytes: bytes.to_vec(),
-            }),
-        )
-    }
-
-    /// Forgets the state saved under `name` (the read model rebuilds from position 1).
-    pub fn delete_snapshot(&self, name: &str) -> Result<(), StoreError> {
-        self.inner.snapshots.remove(name.as_bytes())?;
-        self.inner.db.flush()?;
-        Ok(())
     }
 
     /// How many events of each type the log holds (a full scan).

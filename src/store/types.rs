@@ -8,49 +8,7 @@ use uuid::Uuid;
 
 use super::StoreError;
 use crate::codec::HASH_LEN;
-
-/// Longest stream id accepted, in bytes. Stream ids are index keys; keep them short.
-pub const MAX_STREAM_ID_LEN: usize = 200;
-
-/// The name of an event stream, such as `person-0190…`. Non-empty, at most
-/// [`MAX_STREAM_ID_LEN`] bytes, printable characters only.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct StreamId(String);
-
-impl StreamId {
-    /// Checks `value` and wraps it.
-    pub fn parse(value: impl Into<String>) -> Result<Self, StoreError> {
-        let value = value.into();
-        let why = if value.is_empty() {
-            Some("is empty")
-        } else if value.len() > MAX_STREAM_ID_LEN {
-            Some("is longer than 200 bytes")
-        } else if value.chars().any(char::is_control) {
-            Some("contains a control character")
-        } else {
-            None
-        };
-        match why {
-            Some(why) => Err(StoreError::InvalidInput {
-                what: "stream id",
-                value,
-                why,
-            }),
-            None => Ok(StreamId(value)),
-        }
-    }
-
-    /// The id as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for StreamId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+pub use crate::stream::{MAX_STREAM_ID_LEN, StreamId};
 
 /// What the caller believes about a stream's version before appending to it.
 /// Versions count from 0: a stream's first event has version 0.
@@ -302,15 +260,6 @@ impl FromStr for Head {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn stream_ids_reject_empty_long_and_control_characters() {
-        assert!(StreamId::parse("person-1").is_ok());
-        assert!(StreamId::parse("").is_err());
-        assert!(StreamId::parse("x".repeat(201)).is_err());
-        assert!(StreamId::parse("a\nb").is_err());
-        assert!(StreamId::parse("đơn-vị-Pom-Lót").is_ok());
-    }
 
     #[test]
     fn head_round_trips_through_text_and_rejects_junk() {

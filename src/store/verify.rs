@@ -1,7 +1,9 @@
-//! `verify`: recompute the hash chain and check every invariant the log promises.
+//! `verify`: recompute the hash chain and check every invariant the log promises, then
+//! check the read models' saved states against their checksums and the log.
 
 use super::index::Index;
 use super::read::decode_event;
+use super::saved::SavedState;
 use super::types::{Hash, Head};
 use super::{Store, StoreError, parse_chunk_key, read_index};
 use crate::codec::{self, ChunkView};
@@ -16,18 +18,29 @@ pub struct Fault {
     pub message: String,
 }
 
-/// What `verify` found: how far it checked, the head it recomputed, and the first fault.
+/// A read model's saved state that was changed on disk or is not of this log. Derived
+/// data (the read model discards it and rebuilds), but reported: something wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateFault {
+    /// The read model's name (`district`).
+    pub name: String,
+    pub message: String,
+}
+
+/// What `verify` found: how far it checked, the head it recomputed, the first fault in the
+/// log and every damaged saved state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifyReport {
     pub events_checked: u64,
     /// The head as recomputed from the log (equal to the store's head when all is well).
     pub head: Head,
     pub fault: Option<Fault>,
+    pub damaged_states: Vec<StateFault>,
 }
 
 impl VerifyReport {
     pub fn is_ok(&self) -> bool {
-        self.fault.is_none()
+        self.fault.is_none() && self.damaged_states.is_empty()
     }
 }
 
@@ -43,25 +56,45 @@ pub(super) fn run(
     expect: Option<Head>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<VerifyReport, StoreError> {
-    let index = read_index(&store.inner.index);
-    let head = index.head();
-    let mut walk = Walk {
-        index: &index,
-        expect,
-        next: 1,
-        prev: Hash::ZERO,
+    let (events_checked, head, fault) = {
+        let index = read_index(&store.inner.index);
+        let head = index.head();
+        let mut walk = Walk {
+            index: &index,
+            expect,
+            next: 1,
+            prev: Hash::ZERO,
+        };
+        let fault = walk.chunks(&store.inner.log, head.position, progress)?;
+        let fault = fault.or_else(|| walk.ends_at(head));
+        progress(walk.next - 1, head.position);
+        let checked = walk.next - 1;
+        (
+            checked,
+            Head {
+                position: checked,
+                hash: walk.prev,
+            },
+            fault,
+        )
     };
-    let fault = walk.chunks(&store.inner.log, head.position, progress)?;
-    let fault = fault.or_else(|| walk.ends_at(head));
-    progress(walk.next - 1, head.position);
+    // After the index guard is released: loading a state reads through the index.
     Ok(VerifyReport {
-        events_checked: walk.next - 1,
-        head: Head {
-            position: walk.next - 1,
-            hash: walk.prev,
-        },
+        events_checked,
+        head,
         fault,
+        damaged_states: damaged_states(store)?,
     })
+}
+
+fn damaged_states(store: &Store) -> Result<Vec<StateFault>, StoreError> {
+    let mut damaged = Vec::new();
+    for name in store.snapshot_names()? {
+        if let SavedState::Damaged(message) = store.load_snapshot(&name)? {
+            damaged.push(StateFault { name, message });
+        }
+    }
+    Ok(damaged)
 }
 
 fn fault(position: u64, message: impl Into<String>) -> Option<Fault> {

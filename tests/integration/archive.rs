@@ -61,23 +61,34 @@ async fn an_exported_demo_imports_into_an_identical_store() {
     assert_eq!(again, 0);
 }
 
-#[test]
-fn a_tampered_export_is_refused_where_the_chain_breaks() {
-    let (_a, original) = temp_store();
+/// The export lines of a store of five streams of `per_stream` events each.
+fn export_lines(per_stream: usize) -> Vec<String> {
+    let (_dir, original) = temp_store();
     for i in 0..5 {
         original
-            .append_blocking(single(&format!("s{i}"), ExpectedVersion::Any, 2))
+            .append_blocking(single(&format!("s{i}"), ExpectedVersion::Any, per_stream))
             .unwrap();
     }
     let mut export = Vec::new();
     archive::export_events(&original, &mut export, u64::MAX, &mut |_, _| {}).unwrap();
-    let text = String::from_utf8(export).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    let mut line: serde_json::Value = serde_json::from_str(lines[6]).unwrap();
+    String::from_utf8(export)
+        .unwrap()
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
+/// The lines with the actor of line `at` (from 0) changed: its hash no longer follows.
+fn with_another_actor(mut lines: Vec<String>, at: usize) -> String {
+    let mut line: serde_json::Value = serde_json::from_str(&lines[at]).unwrap();
     line["actor"] = serde_json::json!("someone else");
-    let mut altered: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-    altered[6] = line.to_string();
-    let altered = altered.join("\n");
+    lines[at] = line.to_string();
+    lines.join("\n")
+}
+
+#[test]
+fn a_tampered_export_is_refused_where_the_chain_breaks() {
+    let altered = with_another_actor(export_lines(2), 6);
 
     let (_b, copy) = temp_store();
     let error = archive::import_events(&copy, BufReader::new(altered.as_bytes()), &mut |_, _| {})
@@ -301,4 +312,33 @@ fn corrections_of_both_stored_versions_restore_exactly_and_data_alone_only_at_to
         cadre::stored::decode(&copy.read_at(3).unwrap().unwrap()).unwrap(),
         cadre::stored::decode(&original.read_at(3).unwrap().unwrap()).unwrap()
     );
+}
+
+#[test]
+fn an_import_of_events_that_fails_part_way_writes_nothing() {
+    let lines = export_lines(1000);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("altered.jsonl");
+    // Well past the first batches written: the last event is altered.
+    std::fs::write(&file, with_another_actor(lines.clone(), 4999)).unwrap();
+
+    let target = tempfile::tempdir().unwrap();
+    // The first 1,000 events of the export: the file continues this log.
+    let before = {
+        let store = Store::open(target.path()).unwrap();
+        let prefix = lines[..1000].join("\n");
+        archive::import_events(&store, BufReader::new(prefix.as_bytes()), &mut |_, _| {}).unwrap();
+        store.head()
+    };
+    assert_eq!(before.position, 1000);
+    let output = cadre(target.path())
+        .args(["import", "events"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("position"), "{stderr}");
+    let store = Store::open(target.path()).unwrap();
+    assert_eq!(store.head(), before, "nothing of the file was written");
 }

@@ -1,4 +1,6 @@
-//! The real `cadre` binary: `log`, `verify`, `stats` and its errors.
+//! The real `cadre` binary: `log`, `verify`, `stats`, its errors, and how `serve` stops.
+
+use std::time::Duration;
 
 use cadre::store::{ExpectedVersion::*, Head, Store};
 use serde_json::Value;
@@ -126,43 +128,43 @@ fn serve_refuses_a_public_address_without_a_token() {
 
 #[test]
 fn serve_answers_and_stops_cleanly_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = cadre(dir.path())
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let mut line = String::new();
-    stderr.read_line(&mut line).unwrap();
-    let address = line
-        .split("http://")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {line:?}"))
-        .to_string();
-    let mut stream = std::net::TcpStream::connect(&address).unwrap();
-    write!(
-        stream,
-        "GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
-    let mut answer = String::new();
-    stream.read_to_string(&mut answer).unwrap();
+    let (child, stderr, address) = serve(dir.path(), &[]);
+    let answer = http(&address, "GET", "/healthz", "", "");
     assert!(
         answer.starts_with("HTTP/1.1 200") && answer.ends_with("ok"),
         "{answer}"
     );
-
-    let killed = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
-    let mut rest = String::new();
-    stderr.read_to_string(&mut rest).unwrap();
-    assert!(status.success(), "{rest}");
+    let (status, rest) = terminate(child, stderr, Duration::from_secs(30));
+    assert!(status.is_some_and(|s| s.success()), "{rest}");
     assert!(rest.contains("stopped cleanly"), "{rest}");
+}
+
+/// The data folder removed under a running server, as when its disk goes away: sled then
+/// waits for ever in its flush. SIGTERM must still end the process within 10 s, non-zero,
+/// with the reason in its log.
+#[test]
+fn serve_exits_within_10_s_of_sigterm_when_its_folder_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let (child, stderr, address) = serve(&data, &["--demo"]);
+    // The read models caught up with the demo (position 34,982), so that they have a
+    // whole district to save on the way out.
+    let caught_up = http(
+        &address,
+        "GET",
+        "/units",
+        "X-Cadre-Min-Position: 34982\r\n",
+        "",
+    );
+    assert!(caught_up.starts_with("HTTP/1.1 200"), "{caught_up}");
+    std::fs::remove_dir_all(&data).unwrap();
+    let unit =
+        r#"{"code":"xa-moi","name":"Xã Mới","level":"commune","effective_date":"2017-01-02"}"#;
+    let answer = http(&address, "POST", "/units", "", unit);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    let (status, rest) = terminate(child, stderr, Duration::from_secs(10));
+    let status = status.unwrap_or_else(|| panic!("still running 10 s after SIGTERM: {rest}"));
+    assert!(!status.success(), "{rest}");
+    assert!(rest.contains("did not finish within"), "{rest}");
 }

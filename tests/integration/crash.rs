@@ -2,16 +2,19 @@
 //! acknowledgement; the parent kills it with SIGKILL at a random moment, reopens the store
 //! and checks that every acknowledged event is there, no batch is partly there, positions
 //! are dense and the hash chain verifies. Twenty rounds on the same store.
+//!
+//! And `cadre restore --force` killed with SIGKILL at moments spread over a whole restore:
+//! the data folder then holds either the old store or the complete new one, never a part.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamAppend};
+use cadre::store::{AppendBatch, ExpectedVersion, Head, NewEvent, Store, StreamAppend};
 use uuid::Uuid;
 
-use crate::helpers::stream;
+use crate::helpers::{cadre, single, stream};
 
 const CHILD_DIR: &str = "CADRE_CRASH_CHILD_DIR";
 const ROUNDS: u64 = 20;
@@ -74,12 +77,17 @@ fn crash_child() {
     }
 }
 
-/// A small deterministic generator, so a failing round can be replayed.
-fn pause(round: u64) -> Duration {
+/// A small deterministic generator, so a failing round can be replayed: a number below
+/// `below` for each round.
+fn random(round: u64, below: u64) -> u64 {
     let x = round
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
-    Duration::from_millis(300 + (x >> 33) % 500)
+    (x >> 33) % below
+}
+
+fn pause(round: u64) -> Duration {
+    Duration::from_millis(300 + random(round, 500))
 }
 
 fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
@@ -161,5 +169,86 @@ fn acknowledged_appends_survive_kill_9_and_batches_stay_whole() {
     assert!(
         rounds_with_acks >= ROUNDS as usize / 2,
         "the child acknowledged appends in only {rounds_with_acks} of {ROUNDS} rounds"
+    );
+}
+
+const RESTORE_ROUNDS: u64 = 10;
+const BACKUP_EVENTS: usize = 30_000;
+
+/// A backup of `BACKUP_EVENTS` events in `dir/backup`; returns its folder and head.
+fn backup_of_many_events(dir: &std::path::Path) -> (std::path::PathBuf, Head) {
+    let store = Store::open(dir.join("source")).unwrap();
+    for i in 0..BACKUP_EVENTS / 1000 {
+        store
+            .append_blocking(single(&format!("many-{i}"), ExpectedVersion::Any, 1000))
+            .unwrap();
+    }
+    let backup = dir.join("backup");
+    let head = cadre::archive::backup(&store, &backup, &mut |_, _| {}).unwrap();
+    (backup, head)
+}
+
+/// A data folder holding a small store of its own; returns its head.
+fn old_store(data: &std::path::Path) -> Head {
+    let store = Store::open(data).unwrap();
+    store
+        .append_blocking(single("old", ExpectedVersion::Any, 5))
+        .unwrap();
+    store.head()
+}
+
+#[test]
+fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one() {
+    let work = tempfile::tempdir().unwrap();
+    let (backup, backup_head) = backup_of_many_events(work.path());
+    let restore = |data: &std::path::Path| {
+        let mut command = cadre(data);
+        command
+            .args(["--quiet", "restore", "--force"])
+            .arg(&backup)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        command
+    };
+    // One uninterrupted restore, to spread the kills over the time a whole one takes.
+    let timing = work.path().join("timing");
+    old_store(&timing);
+    let started = std::time::Instant::now();
+    assert!(restore(&timing).status().unwrap().success());
+    let whole = started.elapsed().as_millis() as u64;
+
+    let (mut old, mut new) = (0, 0);
+    for round in 0..RESTORE_ROUNDS {
+        let data = work.path().join(format!("round-{round}"));
+        let before = old_store(&data);
+        let mut child = restore(&data).spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(random(round, whole + whole / 10)));
+        child.kill().expect("SIGKILL cadre restore");
+        child.wait().unwrap();
+
+        let store = Store::open(&data).expect("the data folder opens after SIGKILL");
+        let head = store.head();
+        assert!(
+            head == before || head == backup_head,
+            "round {round}: head {head} is neither the old store's {before} nor the backup's {backup_head}"
+        );
+        let report = store.verify(None, &mut |_, _| {}).unwrap();
+        assert!(report.is_ok(), "round {round}: {:?}", report.fault);
+        let mut left: Vec<String> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["cadre.lock", "store"], "round {round}: leftovers");
+        if head == before {
+            old += 1;
+        } else {
+            new += 1;
+        }
+        drop(store);
+        std::fs::remove_dir_all(&data).unwrap();
+    }
+    eprintln!(
+        "a whole restore took {whole} ms; killed {RESTORE_ROUNDS} times: {old} old stores, {new} new"
     );
 }

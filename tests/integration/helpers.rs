@@ -1,7 +1,9 @@
 //! Shared fixtures: temp stores and small batches.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::Command;
+use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
 
 use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamAppend, StreamId};
 use tempfile::TempDir;
@@ -66,4 +68,96 @@ pub fn raw_sled(data: &Path) -> sled::Db {
         .use_compression(true)
         .open()
         .expect("open sled directly")
+}
+
+/// `cadre token add NAME --role ROLE` on `data`; returns the token it printed.
+pub fn add_token(data: &Path, name: &str, role: &str) -> String {
+    let added = cadre(data)
+        .args(["token", "add", name, "--role", role])
+        .output()
+        .expect("run cadre token add");
+    assert!(
+        added.status.success(),
+        "{}",
+        String::from_utf8_lossy(&added.stderr)
+    );
+    String::from_utf8_lossy(&added.stdout).trim().to_string()
+}
+
+/// Runs `cadre` in `data` to the end; returns its exit code and its stdout and stderr
+/// together.
+pub fn run_cadre(data: &Path, args: &[&str]) -> (Option<i32>, String) {
+    let output = cadre(data).args(args).output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), all)
+}
+
+/// `cadre serve` started on an ephemeral loopback port: the process, its standard error
+/// after the first line, and the address that line announced.
+pub fn serve(data: &Path, args: &[&str]) -> (Child, BufReader<ChildStderr>, String) {
+    let mut child = cadre(data)
+        .args(["--quiet", "serve", "--listen", "127.0.0.1:0"])
+        .args(args)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    let address = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    (child, stderr, address)
+}
+
+/// One HTTP/1.1 request on a fresh connection (`headers` end each with CRLF); the whole
+/// answer.
+pub fn http(address: &str, method: &str, path: &str, headers: &str, body: &str) -> String {
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n{headers}\
+         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+/// Sends SIGTERM and waits at most `limit` for the process to end (killing it after);
+/// its exit status, or `None` when it was still running, and the rest of its stderr.
+pub fn terminate(
+    mut child: Child,
+    mut stderr: BufReader<ChildStderr>,
+    limit: Duration,
+) -> (Option<ExitStatus>, String) {
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let signalled = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break Some(status);
+        }
+        if signalled.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    (status, rest)
 }

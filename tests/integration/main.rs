@@ -7,6 +7,7 @@ mod helpers;
 
 mod api;
 mod archive;
+mod boundaries;
 mod cli;
 mod crash;
 mod demo;
@@ -17,6 +18,8 @@ mod projection;
 mod report;
 mod samples;
 mod schemas;
+mod snapshot;
+mod spreadsheets;
 mod store_append;
 mod store_model;
 mod store_read;

@@ -1,6 +1,9 @@
-//! Tamper evidence: a byte changed through sled directly is found, and named by position.
+//! Tamper evidence: a byte changed through sled directly is found, and named by position;
+//! a damaged length is an error naming its position, never a panic or an abort.
 
-use cadre::codec::ChunkView;
+use std::time::Duration;
+
+use cadre::codec::{self, ChunkView};
 use cadre::store::{ExpectedVersion::Any, Head, Store};
 
 use crate::helpers::*;
@@ -18,15 +21,8 @@ fn filled() -> (tempfile::TempDir, Head) {
     (dir, head)
 }
 
-/// Changes one byte of the record at `position`: `from_end` bytes before its end (the hash
-/// is the last 32 bytes, the payload just before it), or its first byte when `from_end` is
-/// `None` (the format byte).
-fn change_byte(
-    dir: &std::path::Path,
-    position: u64,
-    from_end: Option<usize>,
-    change: impl Fn(u8) -> u8,
-) {
+/// Rewrites the chunk holding `position`: `edit(bytes, record_start, record_len)`.
+fn edit_record(dir: &std::path::Path, position: u64, edit: impl Fn(&mut [u8], usize, usize)) {
     let db = raw_sled(dir);
     let log = db.open_tree("log").unwrap();
     let (key, value) = log
@@ -36,15 +32,44 @@ fn change_byte(
         .unwrap();
     let start = u64::from_be_bytes(key.as_ref().try_into().unwrap());
     let mut bytes = value.to_vec();
-    let at = {
+    let (first, len) = {
         let view = ChunkView::parse(&bytes).unwrap();
         let record = view.record((position - start) as usize).unwrap();
-        let first = record.as_ptr() as usize - bytes.as_ptr() as usize;
-        from_end.map_or(first, |back| first + record.len() - back)
+        (
+            record.as_ptr() as usize - bytes.as_ptr() as usize,
+            record.len(),
+        )
     };
-    bytes[at] = change(bytes[at]);
+    edit(&mut bytes, first, len);
     log.insert(key, bytes).unwrap();
     db.flush().unwrap();
+}
+
+/// Sets the u64 length prefix of the payload of the record at `position` (the last field,
+/// just before the 32-byte hash) to `length`.
+fn set_payload_length(dir: &std::path::Path, position: u64, length: u64) {
+    edit_record(dir, position, |bytes, first, len| {
+        let record = &bytes[first..first + len];
+        let (canonical, _) = codec::split_record(record).unwrap();
+        let payload = codec::decode_record(canonical).unwrap().payload.len();
+        let at = first + len - codec::HASH_LEN - payload - 8;
+        bytes[at..at + 8].copy_from_slice(&length.to_le_bytes());
+    });
+}
+
+/// Changes one byte of the record at `position`: `from_end` bytes before its end (the hash
+/// is the last 32 bytes, the payload just before it), or its first byte when `from_end` is
+/// `None` (the format byte).
+fn change_byte(
+    dir: &std::path::Path,
+    position: u64,
+    from_end: Option<usize>,
+    change: impl Fn(u8) -> u8,
+) {
+    edit_record(dir, position, |bytes, first, len| {
+        let at = from_end.map_or(first, |back| first + len - back);
+        bytes[at] = change(bytes[at]);
+    });
 }
 
 fn flip_byte(dir: &std::path::Path, position: u64, from_end: usize) {
@@ -122,4 +147,42 @@ fn an_expected_head_proves_the_log_up_to_it_is_unchanged() {
         .output()
         .unwrap();
     assert_eq!(bad.status.code(), Some(1));
+}
+
+#[test]
+fn a_huge_length_prefix_is_named_by_position_by_verify_and_log_not_a_panic() {
+    let (dir, _) = filled();
+    // The size of the allocation that aborted the server in the issue.
+    set_payload_length(dir.path(), 14, 281_474_976_710_656);
+    for args in [&["verify"][..], &["log"][..]] {
+        let (code, all) = run_cadre(dir.path(), args);
+        assert!(
+            !all.contains("panicked") && !all.contains("memory allocation"),
+            "{args:?}: {all}"
+        );
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{args:?} exits {code:?}: {all}"
+        );
+        assert!(all.contains("position 14"), "{args:?}: {all}");
+    }
+}
+
+#[test]
+fn a_server_reading_a_huge_length_prefix_answers_500_and_stays_up() {
+    let (dir, _) = filled();
+    set_payload_length(dir.path(), 14, 281_474_976_710_656);
+    let (mut child, stderr, address) = serve(dir.path(), &[]);
+    let answer = http(&address, "GET", "/events?from=10&limit=10", "", "");
+    let healthy = http(&address, "GET", "/healthz", "", "");
+    let still_running = child.try_wait().unwrap().is_none();
+    let (_, rest) = terminate(child, stderr, Duration::from_secs(30));
+    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+    assert!(answer.contains("application/problem+json"), "{answer}");
+    assert!(healthy.starts_with("HTTP/1.1 200"), "{healthy}");
+    assert!(still_running, "{rest}");
+    assert!(
+        !rest.contains("memory allocation") && !rest.contains("panicked"),
+        "{rest}"
+    );
 }

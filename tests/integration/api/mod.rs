@@ -1,11 +1,15 @@
 //! The HTTP API through a real server on an ephemeral loopback port and a real client.
 
+mod answers;
 mod bad_input;
 mod clerk;
+mod etags;
+mod idempotency;
 mod imports;
 mod roles;
 mod seats;
 mod stream;
+mod walkthrough;
 
 use std::time::Duration;
 
@@ -33,6 +37,13 @@ pub struct Server {
 
 impl Server {
     pub async fn start() -> Server {
+        Server::start_after(|_| async {}).await
+    }
+
+    /// Starts a server on a store that `prepare` has written to first.
+    pub async fn start_after<F: std::future::Future<Output = ()>>(
+        prepare: impl FnOnce(Store) -> F,
+    ) -> Server {
         let dir = tempfile::tempdir().unwrap();
         let tokens = Tokens::open(dir.path()).unwrap();
         let clerk = tokens.add("Lò Thị Clerk", Role::Clerk).unwrap();
@@ -41,6 +52,7 @@ impl Server {
         // As `cadre serve` does: the tokens are read when the server starts.
         let tokens = Tokens::open(dir.path()).unwrap();
         let store = Store::open(dir.path()).unwrap();
+        prepare(store.clone()).await;
         let (streams_stop, streams_stopped) = watch::channel(false);
         let state = http::state(store.clone(), tokens, streams_stopped).unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -102,6 +114,18 @@ impl Server {
     pub async fn record(&self, path: &str, body: Value) -> Value {
         let response = self.post(path, &self.clerk, &body).send().await.unwrap();
         expect(response, StatusCode::CREATED).await
+    }
+
+    /// Registers one more person (a woman in service in `unit` since 2017-01-03); returns
+    /// the id.
+    pub async fn another_person(&self, unit: &str, full_name: &str) -> String {
+        let body = json!({"full_name": full_name, "birth_date": "1985-06-01", "gender": "nữ", "ethnicity": "Thái",
+                          "category": "commune_official", "unit": unit, "post": "Văn thư", "leadership": false,
+                          "effective_date": "2017-01-03"});
+        self.record("/people", body).await["subject"]
+            .as_str()
+            .unwrap()
+            .to_string()
     }
 
     /// Stops the server and waits for it.

@@ -33,16 +33,7 @@ async fn a_backdated_withdrawal_frees_no_seat_and_a_re_enrolment_keeps_its_own()
     let a = format!("/people/{}", w.person);
     let b = format!(
         "/people/{}",
-        server
-            .record(
-                "/people",
-                json!({"full_name": "Lò Thị Mai", "birth_date": "1985-06-01", "gender": "nữ", "ethnicity": "Thái",
-                       "category": "commune_official", "unit": w.unit, "post": "Văn thư", "leadership": false,
-                       "effective_date": "2017-01-03"}),
-            )
-            .await["subject"]
-            .as_str()
-            .unwrap()
+        server.another_person(&w.unit, "Lò Thị Mai").await
     );
     let schedule = server
         .read_caught_up(&format!("/sessions/{}", w.session))

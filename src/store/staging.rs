@@ -1,0 +1,132 @@
+//! Replacing a data folder's store whole (restore, import of an events export): the new
+//! store is built in a staging folder beside the old one, marked ready by one rename once
+//! it is complete, and switched in by renames that [`recover`] — run by every
+//! `Store::open` — finishes if they were interrupted. Killed at any moment, the data folder
+//! holds either the old store or the complete new one (`docs/storage.md`, "Replacing a
+//! store").
+
+use std::path::{Path, PathBuf};
+
+use super::{SLED_DIR, Store, StoreError};
+
+/// A data folder of its own, being filled: never used, removed at the next open.
+const PARTIAL: &str = "restore.partial";
+/// The staging folder once its store is complete and checked: switched in at the next open.
+const READY: &str = "restore.ready";
+/// The store that was switched out, being removed.
+const REPLACED: &str = "store.replaced";
+
+/// A new store being built beside a data folder's store; see [`Store::stage`].
+pub struct Staged {
+    store: Store,
+    data: PathBuf,
+}
+
+impl Store {
+    /// A new, empty store in a staging folder beside this one's. Fill it, then
+    /// [`Staged::promote`] it: the next [`Store::open`] of this data folder (after this
+    /// handle is dropped) switches it in. Dropped unpromoted, it is never used, and the
+    /// next open removes it.
+    pub fn stage(&self) -> Result<Staged, StoreError> {
+        let data = self.path().to_path_buf();
+        remove_if_present(&data.join(PARTIAL))?;
+        let store = Store::open(data.join(PARTIAL))?;
+        Ok(Staged { store, data })
+    }
+}
+
+impl Staged {
+    /// The store being built.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Closes the new store and marks it ready with one rename: from here on, the data
+    /// folder's next open makes it the store, whatever happens to this process.
+    pub fn promote(self) -> Result<(), StoreError> {
+        self.store.close()?;
+        std::fs::rename(self.data.join(PARTIAL), self.data.join(READY))?;
+        sync_dir(&self.data)
+    }
+}
+
+/// Resolves what an interrupted restore left in `data`, deterministically: a partial store
+/// is removed (the old one stays); a ready one replaces the store; a replaced store is
+/// removed. Must be called with the data folder's lock held, before sled is opened.
+pub(super) fn recover(data: &Path) -> Result<(), StoreError> {
+    remove_if_present(&data.join(PARTIAL))?;
+    let ready = data.join(READY).join(SLED_DIR);
+    if ready.exists() {
+        let current = data.join(SLED_DIR);
+        let replaced = data.join(REPLACED);
+        if current.exists() {
+            // Only a store that an earlier switch already replaced can be there.
+            remove_if_present(&replaced)?;
+            std::fs::rename(&current, &replaced)?;
+        }
+        std::fs::rename(&ready, &current)?;
+        sync_dir(data)?;
+    }
+    remove_if_present(&data.join(READY))?;
+    remove_if_present(&data.join(REPLACED))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), StoreError> {
+    match std::fs::remove_dir_all(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// Makes the renames in `dir` durable.
+fn sync_dir(dir: &Path) -> Result<(), StoreError> {
+    std::fs::File::open(dir)?.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Lays out `dirs` (each with a file `which` saying whose store it is), runs `recover`
+    /// and returns what the data folder then holds: its entries, and whose `store` it is.
+    fn recovered(dirs: &[(&str, &str)]) -> (Vec<String>, String) {
+        let data = tempfile::tempdir().unwrap();
+        for (dir, which) in dirs {
+            std::fs::create_dir_all(data.path().join(dir)).unwrap();
+            std::fs::write(data.path().join(dir).join("which"), which).unwrap();
+        }
+        recover(data.path()).unwrap();
+        let mut entries: Vec<String> = std::fs::read_dir(data.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        entries.sort();
+        let which =
+            std::fs::read_to_string(data.path().join(SLED_DIR).join("which")).unwrap_or_default();
+        (entries, which)
+    }
+
+    #[test]
+    fn every_interrupted_switch_resolves_to_the_old_store_or_the_whole_new_one() {
+        let ready = format!("{READY}/{SLED_DIR}");
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            // Killed while the new store was being filled.
+            (&[("store", "old"), (PARTIAL, "partial")], "old"),
+            // Killed once it was ready, before the first rename.
+            (&[("store", "old"), (&ready, "new")], "new"),
+            // Between the two renames.
+            (&[(REPLACED, "old"), (&ready, "new")], "new"),
+            // After the second rename, before the clean-up.
+            (&[("store", "new"), (READY, ""), (REPLACED, "old")], "new"),
+            (&[("store", "new"), (REPLACED, "old")], "new"),
+            // A restore into an empty folder, killed once ready.
+            (&[(&ready, "new")], "new"),
+        ];
+        for (dirs, expected) in cases {
+            let (entries, which) = recovered(dirs);
+            assert_eq!(entries, ["store"], "{dirs:?}");
+            assert_eq!(&which, expected, "{dirs:?}");
+        }
+    }
+}
