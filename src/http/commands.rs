@@ -1,6 +1,11 @@
 //! `POST` endpoints, one per domain command. Each extracts its body, turns it into a
 //! [`Command`], records it through the ledger and answers with what was stored.
 
+use crate::domain::command::{
+    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
+    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
+    Void, WithdrawEnrolment,
+};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -145,13 +150,13 @@ pub async fn register_unit(
 ) -> Result<Response, ApiError> {
     let key = scoped_key(&caller, key);
     let unit = UnitId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterUnit {
+    let command = Command::RegisterUnit(RegisterUnit {
         unit,
         code: b.code,
         name: b.name,
         level: vocab("level", &b.level)?,
         effective_date: b.effective_date,
-    };
+    });
     record(&state, &caller, &headers, command, key, Some(unit.0)).await
 }
 
@@ -165,7 +170,7 @@ pub async fn register_programme(
 ) -> Result<Response, ApiError> {
     let key = scoped_key(&caller, key);
     let programme = ProgrammeId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterProgramme {
+    let command = Command::RegisterProgramme(RegisterProgramme {
         programme,
         name: b.name,
         category: vocab("category", &b.category)?,
@@ -174,7 +179,7 @@ pub async fn register_programme(
         in_province: b.in_province,
         duration_days: b.duration_days,
         effective_date: b.effective_date,
-    };
+    });
     record(&state, &caller, &headers, command, key, Some(programme.0)).await
 }
 
@@ -188,14 +193,14 @@ pub async fn schedule_session(
 ) -> Result<Response, ApiError> {
     let key = scoped_key(&caller, key);
     let session = SessionId(new_id(b.id, key.as_deref()));
-    let command = Command::ScheduleSession {
+    let command = Command::ScheduleSession(ScheduleSession {
         session,
         programme: ProgrammeId(b.programme),
         starts_on: b.starts_on,
         ends_on: b.ends_on,
         capacity: b.capacity,
         effective_date: b.effective_date,
-    };
+    });
     record(&state, &caller, &headers, command, key, Some(session.0)).await
 }
 
@@ -209,7 +214,7 @@ pub async fn register_person(
 ) -> Result<Response, ApiError> {
     let key = scoped_key(&caller, key);
     let person = PersonId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterPerson {
+    let command = Command::RegisterPerson(RegisterPerson {
         person,
         full_name: b.full_name,
         birth_date: b.birth_date,
@@ -220,7 +225,7 @@ pub async fn register_person(
         post: b.post,
         leadership: b.leadership,
         effective_date: b.effective_date,
-    };
+    });
     record(&state, &caller, &headers, command, key, Some(person.0)).await
 }
 
@@ -229,14 +234,14 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     assign,
     AssignBody,
-    |person, b, state| Command::AssignPerson {
+    |person, b, state| Command::AssignPerson(AssignPerson {
         person,
         unit: UnitId(b.unit),
         post: b.post,
         category: vocab("category", &b.category)?,
         leadership: b.leadership,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -244,14 +249,14 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     record_qualification,
     QualificationBody,
-    |person, b, state| Command::RecordQualification {
+    |person, b, state| Command::RecordQualification(RecordQualification {
         person,
         level: b.level.parse()?,
         field: b.field,
         institution: b.institution,
         certificate: b.certificate.map(Into::into),
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -259,11 +264,11 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     enrol,
     EnrolBody,
-    |person, b, state| Command::Enrol {
+    |person, b, state| Command::Enrol(Enrol {
         person,
         session: SessionId(b.session),
         effective_date: b.effective_date,
-    }
+    })
 );
 
 /// Path of a person's enrolment in a session.
@@ -297,12 +302,12 @@ enrolment_endpoint!(
         responses((status = 201, body = RecordedBody)))]
     withdraw,
     WithdrawBody,
-    |person, session, b| Command::WithdrawEnrolment {
+    |person, session, b| Command::WithdrawEnrolment(WithdrawEnrolment {
         person,
         session,
         reason: b.reason,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 enrolment_endpoint!(
@@ -311,14 +316,14 @@ enrolment_endpoint!(
         responses((status = 201, body = RecordedBody)))]
     complete,
     CompleteBody,
-    |person, session, b| Command::CompleteTraining {
+    |person, session, b| Command::CompleteTraining(CompleteTraining {
         person,
         session,
         result: vocab("result", &b.result)?,
         grade: b.grade,
         certificate: b.certificate.map(Into::into),
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -326,7 +331,7 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     start_rotation,
     StartRotationBody,
-    |person, b, state| Command::StartRotation {
+    |person, b, state| Command::StartRotation(StartRotation {
         person,
         kind: vocab("kind", &b.kind)?,
         to: Placement {
@@ -336,7 +341,7 @@ person_endpoint!(
         planned_end: b.planned_end,
         decision_number: b.decision_number,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -344,12 +349,12 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     end_rotation,
     EndRotationBody,
-    |person, b, state| Command::EndRotation {
+    |person, b, state| Command::EndRotation(EndRotation {
         person,
         outcome: vocab("outcome", &b.outcome)?,
         assessment: b.assessment,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -357,7 +362,7 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     appraise,
     AppraiseBody,
-    |person, b, state| Command::Appraise {
+    |person, b, state| Command::Appraise(Appraise {
         person,
         year: b.year,
         classification: vocab("classification", &b.classification)?,
@@ -368,7 +373,7 @@ person_endpoint!(
             .map(FeedbackBody::parse)
             .collect::<Result<_, _>>()?,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -376,11 +381,11 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     separate,
     SeparateBody,
-    |person, b, state| Command::Separate {
+    |person, b, state| Command::Separate(Separate {
         person,
         reason: vocab("reason", &b.reason)?,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -388,13 +393,13 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     correct,
     CorrectBody,
-    |person, b, state| Command::Correct {
+    |person, b, state| Command::Correct(Correct {
         person,
         corrects: b.corrects,
         replacement: replacement(&state, b.corrects, b.replacement)?,
         reason: b.reason,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 person_endpoint!(
@@ -402,12 +407,12 @@ person_endpoint!(
         params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
     void,
     VoidBody,
-    |person, b, state| Command::Void {
+    |person, b, state| Command::Void(Void {
         person,
         voids: b.voids,
         reason: b.reason,
         effective_date: b.effective_date,
-    }
+    })
 );
 
 /// Reads a correction's replacement as the corrected event's type.
