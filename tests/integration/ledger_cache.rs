@@ -233,3 +233,52 @@ async fn seats_taken_through_another_ledger_count_against_a_kept_session() {
         .await;
     assert!(session_full(&fourth), "{fourth:?}");
 }
+
+fn pinned_at(version: u64) -> Options {
+    Options {
+        expected_person_version: Some(version),
+        ..options()
+    }
+}
+
+/// A caller's expectation of the person's version that fails is the ledger's own error,
+/// whether the stream had moved before the decision or moved under it (a race lost in
+/// the same group commit): never a store error for the caller to pick apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_expected_version_is_the_ledgers_own_error() {
+    let (_dir, store) = temp_store();
+    let ledger = Ledger::new(store.clone());
+    let person = district(&ledger, 1).await[0];
+    let pinned = pinned_at(0);
+    // All decided on version 0 before any is appended: one wins, the rest lose the race.
+    let years = [2011, 2012, 2013, 2014];
+    let commands: Vec<Command> = years.iter().map(|y| appraise(person, *y)).collect();
+    let results = futures_util::future::join_all(
+        commands
+            .iter()
+            .map(|c| ledger.execute_with("clerk", c, &pinned)),
+    )
+    .await;
+    let stale = |result: &Result<_, LedgerError>| {
+        matches!(
+            result,
+            Err(LedgerError::Stale { stream, expected: 0, actual: Some(1) })
+                if *stream == person.stream()
+        )
+    };
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().filter(|r| r.is_err()).all(stale),
+        "{results:?}"
+    );
+    // Moved before the decision.
+    let late = ledger
+        .execute_with("clerk", &appraise(person, 2015), &pinned)
+        .await;
+    assert!(stale(&late), "{late:?}");
+    assert_eq!(store.stream_version(&person.stream()), Some(1));
+}
