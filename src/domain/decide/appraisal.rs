@@ -2,34 +2,24 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use super::{AfterSeparation, Decision, Facts, Subject, person_fact};
+use super::{Decision, Facts, Separation, Subject, person_fact};
 use crate::domain::command::Appraise;
 use crate::domain::error::DomainError;
 use crate::domain::event::Appraised;
 use crate::domain::person::PersonView;
 
 pub(super) fn appraise(facts: &Facts<'_>, c: &Appraise) -> Decision {
-    let Subject {
-        person,
-        view,
-        at,
-        date,
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
-    check_appraisal(&view, facts.today, c.year, c.score, date)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
+    check_appraisal(&s.view, facts.today, c.year, c.score, s.date)?;
     person_fact(
-        person,
+        s.person,
         Appraised {
-            person,
+            person: s.person,
             year: c.year,
             classification: c.classification,
             feedback: c.feedback.clone(),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
             score: c.score,
         },
     )

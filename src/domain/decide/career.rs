@@ -1,7 +1,7 @@
 //! A person's career: registration, assignments, qualifications, rotations (transfers,
 //! secondments) and leaving the service.
 
-use super::{AfterSeparation, Decision, Facts, Subject, Target, not_too_far, person_fact};
+use super::{Decision, Facts, Separation, Subject, Target, not_too_far, person_fact};
 use crate::domain::command::{
     AssignPerson, EndRotation, RecordQualification, RegisterPerson, Separate, StartRotation,
 };
@@ -44,90 +44,64 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
 }
 
 pub(super) fn assign(facts: &Facts<'_>, c: &AssignPerson) -> Decision {
-    let Subject {
-        person, at, date, ..
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
     if facts.unit.registered.is_none() {
         return Err(DomainError::UnknownUnit(c.unit));
     }
     person_fact(
-        person,
+        s.person,
         PersonAssigned {
-            person,
+            person: s.person,
             unit: c.unit,
             post: c.post.trim().to_string(),
             category: c.category,
             leadership: c.leadership,
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }
 
 pub(super) fn record_qualification(facts: &Facts<'_>, c: &RecordQualification) -> Decision {
-    let Subject {
-        person, at, date, ..
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
     person_fact(
-        person,
+        s.person,
         QualificationRecorded {
-            person,
+            person: s.person,
             level: c.level,
             field: c.field.clone(),
             institution: c.institution.clone(),
             certificate: c.certificate.clone(),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }
 
 pub(super) fn separate(facts: &Facts<'_>, c: &Separate) -> Decision {
-    let Subject {
-        person, at, date, ..
-    } = Subject::load(facts, c.person, c.effective_date, AfterSeparation::Refused)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Refuses)?;
     person_fact(
-        person,
+        s.person,
         PersonSeparated {
-            person,
+            person: s.person,
             reason: c.reason,
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }
 
 pub(super) fn start_rotation(facts: &Facts<'_>, c: &StartRotation) -> Decision {
-    let Subject {
-        person,
-        view,
-        at,
-        date,
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
-    if let Some(active) = &view.active_rotation {
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
+    if let Some(active) = &s.view.active_rotation {
         return Err(DomainError::RotationAlreadyActive {
             since: active.started_on,
         });
     }
     // A backdated start would stay open across a later rotation.
-    if let Some((since, until)) = view.rotations.iter().find_map(|r| {
+    if let Some((since, until)) = s.view.rotations.iter().find_map(|r| {
         let (until, _) = r.ended?;
-        (date < until).then_some((r.started_on, until))
+        (s.date < until).then_some((r.started_on, until))
     }) {
         return Err(DomainError::RotationOverlap { since, until });
     }
@@ -135,62 +109,53 @@ pub(super) fn start_rotation(facts: &Facts<'_>, c: &StartRotation) -> Decision {
         return Err(DomainError::UnknownUnit(c.to.unit));
     }
     if let Some(end) = c.planned_end
-        && end <= date
+        && end <= s.date
     {
         return Err(DomainError::Invalid {
             field: "planned_end".into(),
-            why: format!("{end} is not after the start {date}"),
+            why: format!("{end} is not after the start {}", s.date),
         });
     }
     person_fact(
-        person,
+        s.person,
         RotationStarted {
-            person,
+            person: s.person,
             kind: c.kind,
-            from: at.clone(),
+            from: s.at.clone(),
             to: c.to.clone(),
             planned_end: c.planned_end,
             decision_number: c.decision_number.trim().to_string(),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }
 
 pub(super) fn end_rotation(facts: &Facts<'_>, c: &EndRotation) -> Decision {
-    let Subject {
-        person,
-        view,
-        at,
-        date,
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
-    let active = view
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
+    let active = s
+        .view
         .active_rotation
         .as_ref()
         .ok_or(DomainError::NoActiveRotation)?;
-    if date < active.started_on {
+    if s.date < active.started_on {
         return Err(DomainError::Invalid {
             field: "effective_date".into(),
             why: format!(
-                "{date} is before the rotation started on {}",
-                active.started_on
+                "{} is before the rotation started on {}",
+                s.date, active.started_on
             ),
         });
     }
     person_fact(
-        person,
+        s.person,
         RotationEnded {
-            person,
+            person: s.person,
             rotation: active.event,
             outcome: c.outcome,
             assessment: c.assessment.clone(),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }

@@ -2,7 +2,7 @@
 //! same person's stream. Allowed after the person left the service.
 
 use super::{
-    AfterSeparation, Decision, Facts, Subject, check_date, not_before, not_too_far, person_fact,
+    Decision, Facts, Separation, Subject, check_date, not_before, not_too_far, person_fact,
 };
 use crate::domain::command::{Correct, Void};
 use crate::domain::error::DomainError;
@@ -11,30 +11,23 @@ use crate::domain::ids::EventId;
 use crate::domain::person::PersonView;
 
 pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
-    let Subject {
-        person,
-        view,
-        at,
-        date,
-    } = Subject::load(facts, c.person, c.effective_date, AfterSeparation::Allowed)?;
-    check_replacement(facts, &view, c.corrects, &c.replacement)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
+    check_replacement(facts, &s.view, c.corrects, &c.replacement)?;
     person_fact(
-        person,
+        s.person,
         EventCorrected {
-            person,
+            person: s.person,
             corrects: c.corrects,
             reason: c.reason.trim().to_string(),
             replacement: Box::new(c.replacement.clone()),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }
 
 pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
-    let Subject {
-        person, at, date, ..
-    } = Subject::load(facts, c.person, c.effective_date, AfterSeparation::Allowed)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
     let target = target_fact(facts, c.voids)?;
     if !voidable(target) {
         return Err(DomainError::NotCorrectable {
@@ -43,13 +36,13 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
         });
     }
     person_fact(
-        person,
+        s.person,
         EventVoided {
-            person,
+            person: s.person,
             voids: c.voids,
             reason: c.reason.trim().to_string(),
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }

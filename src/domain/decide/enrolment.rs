@@ -1,7 +1,7 @@
 //! Enrolment and training: a seat taken in a session, withdrawn or completed. Each writes
 //! to the person's stream and, for seats, to the session's, which guards capacity.
 
-use super::{AfterSeparation, Decision, Facts, Subject, Target, not_before, person_fact};
+use super::{Decision, Facts, Separation, Subject, Target, not_before, person_fact};
 use crate::domain::command::{CompleteTraining, Enrol, WithdrawEnrolment};
 use crate::domain::error::DomainError;
 use crate::domain::event::{
@@ -13,14 +13,14 @@ use crate::domain::vocab::TrainingResult;
 use chrono::NaiveDate;
 
 pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
-    let subject = Subject::load(facts, c.person, c.effective_date, AfterSeparation::Refused)?;
-    let (session, date) = (c.session, subject.date);
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Refuses)?;
+    let (session, date) = (c.session, s.date);
     let schedule = facts
         .session
         .scheduled
         .as_ref()
         .ok_or(DomainError::UnknownSession(session))?;
-    if let Some(existing) = subject.view.enrolments.get(&session) {
+    if let Some(existing) = s.view.enrolments.get(&session) {
         if existing.state != EnrolmentState::Withdrawn {
             return Err(DomainError::AlreadyEnrolled(session));
         }
@@ -39,7 +39,7 @@ pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
             capacity: schedule.capacity,
         });
     }
-    let person = subject.person;
+    let person = s.person;
     Ok(vec![
         (
             Target::Person(person),
@@ -47,7 +47,7 @@ pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
                 person,
                 session,
                 programme: schedule.programme,
-                at: subject.at,
+                at: s.at,
                 effective_date: date,
             }
             .into(),
@@ -65,14 +65,9 @@ pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
 }
 
 pub(super) fn withdraw(facts: &Facts<'_>, c: &WithdrawEnrolment) -> Decision {
-    let subject = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
-    let (person, session, date) = (subject.person, c.session, subject.date);
-    active_enrolment(&subject.view, session, date)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
+    let (person, session, date) = (s.person, c.session, s.date);
+    active_enrolment(&s.view, session, date)?;
     Ok(vec![
         (
             Target::Person(person),
@@ -80,7 +75,7 @@ pub(super) fn withdraw(facts: &Facts<'_>, c: &WithdrawEnrolment) -> Decision {
                 person,
                 session,
                 reason: c.reason.trim().to_string(),
-                at: subject.at,
+                at: s.at,
                 effective_date: date,
             }
             .into(),
@@ -98,26 +93,16 @@ pub(super) fn withdraw(facts: &Facts<'_>, c: &WithdrawEnrolment) -> Decision {
 }
 
 pub(super) fn complete(facts: &Facts<'_>, c: &CompleteTraining) -> Decision {
-    let Subject {
-        person,
-        view,
-        at,
-        date,
-    } = Subject::load(
-        facts,
-        c.person,
-        c.effective_date,
-        AfterSeparation::DatedBefore,
-    )?;
-    let enrolment = active_enrolment(&view, c.session, date)?;
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::AllowsEarlier)?;
+    let enrolment = active_enrolment(&s.view, c.session, s.date)?;
     let schedule = facts
         .session
         .scheduled
         .as_ref()
         .ok_or(DomainError::UnknownSession(c.session))?;
-    if date < schedule.starts_on {
+    if s.date < schedule.starts_on {
         return Err(DomainError::CompletionBeforeSessionStart {
-            date,
+            date: s.date,
             starts_on: schedule.starts_on,
         });
     }
@@ -126,17 +111,17 @@ pub(super) fn complete(facts: &Facts<'_>, c: &CompleteTraining) -> Decision {
         TrainingResult::Failed => None,
     };
     person_fact(
-        person,
+        s.person,
         TrainingCompleted {
-            person,
+            person: s.person,
             session: c.session,
             programme: enrolment,
             result: c.result,
             grade: c.grade.clone(),
             certificate: c.certificate.clone(),
             confers,
-            at,
-            effective_date: date,
+            at: s.at,
+            effective_date: s.date,
         },
     )
 }

@@ -127,13 +127,13 @@ fn not_before(session: SessionId, date: NaiveDate, after: NaiveDate) -> Result<(
 
 /// What a command may record about someone who has left the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum AfterSeparation {
-    /// Corrections and voids: the history stays correctable.
-    Allowed,
+enum Separation {
+    /// Anything (corrections and voids: the history stays correctable).
+    Allows,
     /// A fact dated before the separation, recorded late.
-    DatedBefore,
+    AllowsEarlier,
     /// Nothing, whatever its date (enrolling, separating again).
-    Refused,
+    Refuses,
 }
 
 /// The registered person a person command concerns, seen on the command's date.
@@ -149,12 +149,12 @@ struct Subject {
 
 impl Subject {
     /// The person, refused if not registered, if `date` is outside their service, or if
-    /// they left the service and `after_separation` says so.
+    /// they left the service and `separation` refuses it.
     fn load(
         facts: &Facts<'_>,
         person: PersonId,
         date: NaiveDate,
-        after_separation: AfterSeparation,
+        separation: Separation,
     ) -> Result<Subject, DomainError> {
         let view = facts
             .person
@@ -162,10 +162,10 @@ impl Subject {
             .ok_or(DomainError::NotRegistered(person))?;
         check_date(&view, facts.today, date)?;
         if let Some((on, _)) = view.separated {
-            let refused = match after_separation {
-                AfterSeparation::Allowed => false,
-                AfterSeparation::DatedBefore => date >= on,
-                AfterSeparation::Refused => true,
+            let refused = match separation {
+                Separation::Allows => false,
+                Separation::AllowsEarlier => date >= on,
+                Separation::Refuses => true,
             };
             if refused {
                 return Err(DomainError::Separated { person, on });
