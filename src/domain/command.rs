@@ -189,18 +189,37 @@ pub struct Void {
     pub effective_date: NaiveDate,
 }
 
-/// `Command::X(x)` from `x`.
-macro_rules! into_command {
-    ($($name:ident),+) => {$(
-        impl From<$name> for Command {
-            fn from(command: $name) -> Command {
-                Command::$name(command)
+/// What every command has, over the list of commands: `Command::X(x)` from `x`, the
+/// command's name and its effective date.
+macro_rules! every_command {
+    ($($name:ident),+) => {
+        $(
+            impl From<$name> for Command {
+                fn from(command: $name) -> Command {
+                    Command::$name(command)
+                }
+            }
+        )+
+
+        impl Command {
+            /// The command's name, for logs and metrics.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Command::$name(_) => stringify!($name),)+
+                }
+            }
+
+            /// The business date the command takes effect.
+            pub fn effective_date(&self) -> NaiveDate {
+                match self {
+                    $(Command::$name(c) => c.effective_date,)+
+                }
             }
         }
-    )+};
+    };
 }
 
-into_command!(
+every_command!(
     RegisterUnit,
     RegisterProgramme,
     ScheduleSession,
@@ -278,48 +297,6 @@ impl Command {
             Command::Correct(c) => Some(c.corrects),
             Command::Void(c) => Some(c.voids),
             _ => None,
-        }
-    }
-
-    /// The business date the command takes effect.
-    pub fn effective_date(&self) -> NaiveDate {
-        match self {
-            Command::RegisterUnit(c) => c.effective_date,
-            Command::RegisterProgramme(c) => c.effective_date,
-            Command::ScheduleSession(c) => c.effective_date,
-            Command::RegisterPerson(c) => c.effective_date,
-            Command::AssignPerson(c) => c.effective_date,
-            Command::RecordQualification(c) => c.effective_date,
-            Command::Enrol(c) => c.effective_date,
-            Command::WithdrawEnrolment(c) => c.effective_date,
-            Command::CompleteTraining(c) => c.effective_date,
-            Command::StartRotation(c) => c.effective_date,
-            Command::EndRotation(c) => c.effective_date,
-            Command::Appraise(c) => c.effective_date,
-            Command::Separate(c) => c.effective_date,
-            Command::Correct(c) => c.effective_date,
-            Command::Void(c) => c.effective_date,
-        }
-    }
-
-    /// The command's name, for logs and metrics.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::RegisterUnit(_) => "RegisterUnit",
-            Command::RegisterProgramme(_) => "RegisterProgramme",
-            Command::ScheduleSession(_) => "ScheduleSession",
-            Command::RegisterPerson(_) => "RegisterPerson",
-            Command::AssignPerson(_) => "AssignPerson",
-            Command::RecordQualification(_) => "RecordQualification",
-            Command::Enrol(_) => "Enrol",
-            Command::WithdrawEnrolment(_) => "WithdrawEnrolment",
-            Command::CompleteTraining(_) => "CompleteTraining",
-            Command::StartRotation(_) => "StartRotation",
-            Command::EndRotation(_) => "EndRotation",
-            Command::Appraise(_) => "Appraise",
-            Command::Separate(_) => "Separate",
-            Command::Correct(_) => "Correct",
-            Command::Void(_) => "Void",
         }
     }
 }
