@@ -1,6 +1,8 @@
 //! What every spreadsheet cadre writes has in common, so that no writer can forget it:
-//! CSV goes through one writer ([`CsvWriter`]) that marks the cells a spreadsheet would
-//! run as a formula, and a CSV read back loses the mark again ([`restore`]). XLSX needs no
+//! CSV goes through one writer ([`CsvWriter`]) that starts the file with a UTF-8 BOM (without
+//! it, Excel reads UTF-8 as the system's code page and shows Vietnamese as mojibake) and
+//! marks the cells a spreadsheet would run as a formula, and a CSV read back loses the
+//! mark again ([`restore`]). XLSX needs no
 //! mark: its writers put text in string cells (`write_string`), which are never formulas.
 //!
 //! Owns: the table cell type reports and exports share, and the formula rule (OWASP's
@@ -61,8 +63,11 @@ pub fn restore(cell: &str) -> &str {
     }
 }
 
-/// A CSV document built row by row, every cell [`neutralise`]d. Rows may differ in length
-/// (the report puts titles and tables in one file).
+/// The UTF-8 byte order mark, which tells Excel the file is UTF-8.
+pub const BOM: &[u8] = b"\xef\xbb\xbf";
+
+/// A CSV document built row by row, starting with a [`BOM`], every cell [`neutralise`]d.
+/// Rows may differ in length (the report puts titles and tables in one file).
 pub struct CsvWriter(csv::Writer<Vec<u8>>);
 
 impl Default for CsvWriter {
@@ -70,7 +75,7 @@ impl Default for CsvWriter {
         CsvWriter(
             csv::WriterBuilder::new()
                 .flexible(true)
-                .from_writer(Vec::new()),
+                .from_writer(BOM.to_vec()),
         )
     }
 }
@@ -120,7 +125,10 @@ mod tests {
         writer.row(["=a", "b,c"]).unwrap();
         writer.row(Vec::<String>::new()).unwrap();
         writer.row(["x"]).unwrap();
-        assert_eq!(writer.finish().unwrap(), b"'=a,\"b,c\"\n\"\"\nx\n");
+        assert_eq!(
+            writer.finish().unwrap(),
+            b"\xef\xbb\xbf'=a,\"b,c\"\n\"\"\nx\n"
+        );
     }
 
     proptest! {

@@ -80,7 +80,7 @@ pub enum ImportCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct FileArgs {
-    /// A CSV (UTF-8, comma or semicolon) or XLSX file; see docs/import.md.
+    /// A CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file; see docs/import.md.
     file: PathBuf,
     /// Validate only; write nothing.
     #[arg(long)]

@@ -23,7 +23,7 @@ use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
-pub use table::Table;
+pub use table::{Encoding, Table};
 
 /// The kinds of file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -84,6 +84,9 @@ pub struct Summary {
     /// The highest position written (0 for a dry run or nothing new).
     pub position: u64,
     pub dry_run: bool,
+    /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
 }
 
 impl std::fmt::Display for Summary {
@@ -93,7 +96,11 @@ impl std::fmt::Display for Summary {
             f,
             "{} rows: {} {verb}, {} already recorded ({} events)",
             self.rows, self.new, self.already_recorded, self.events
-        )
+        )?;
+        match self.encoding {
+            Some(encoding) => write!(f, "; encoding: {}", encoding.name()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -213,6 +220,7 @@ fn plan<'a>(
     let mut work = WorkSet::new(ledger, today);
     let mut summary = Summary {
         rows: table.rows.len(),
+        encoding: table.encoding,
         ..Summary::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -175,6 +175,36 @@ fn formulas_are_neutralised_in_every_csv_and_stay_strings_in_xlsx() {
     assert_neutralised("errors", &std::fs::read(&errors).unwrap(), &["@bad"]);
 }
 
+/// Excel reads a CSV without a BOM in the system's code page: Vietnamese becomes mojibake.
+#[test]
+fn every_csv_cadre_writes_starts_with_a_utf8_bom() {
+    let (dir, data) = hostile_district();
+    let mut written = vec![
+        (
+            "report",
+            run(&data, &["report", "--year", "2017", "--format", "csv"]),
+        ),
+        ("template", run(&data, &["import", "--template", "people"])),
+    ];
+    for what in ["people", "status", "history"] {
+        written.push((what, run(&data, &["export", what, "--format", "csv"])));
+    }
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "mã,họ và tên\nA1,Lò Văn Hùng\n").unwrap();
+    let errors = dir.path().join("errors.csv");
+    cadre(&data)
+        .args(["import", "people"])
+        .arg(&file)
+        .arg("--errors")
+        .arg(&errors)
+        .output()
+        .unwrap();
+    written.push(("errors", std::fs::read(&errors).unwrap()));
+    for (what, bytes) in written {
+        assert!(bytes.starts_with(b"\xef\xbb\xbf"), "{what}: no BOM");
+    }
+}
+
 #[test]
 fn an_exported_csv_imports_back_to_the_exact_text() {
     let (dir, data) = hostile_district();
