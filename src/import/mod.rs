@@ -5,12 +5,13 @@
 //! new).
 //!
 //! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), and planning the whole file on one ledger work set.
+//! (`columns`), the XLSX templates (`template`), and planning the whole file on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
 pub mod table;
+pub mod template;
 
 use std::collections::HashMap;
 
