@@ -27,8 +27,8 @@ pub struct ImportQuery {
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "commands",
     params(("kind" = String, Path, description = "people, qualifications, trainings, rotations or appraisals"), ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8, comma or semicolon) or XLSX file"),
-    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run}"),
+    request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file"),
+    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run, encoding} (encoding: how a CSV was read, utf-8 or windows-1258)"),
         (status = 422, description = "every bad row (problem document with `errors`; as CSV with `Accept: text/csv`); nothing imported")))]
 pub async fn import(
     State(state): State<AppState>,
