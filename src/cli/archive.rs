@@ -103,6 +103,18 @@ pub struct FileArgs {
     /// Also write the rows with errors here, as CSV.
     #[arg(long)]
     errors: Option<PathBuf>,
+    /// The file's date (dd/mm/yyyy): when the changes of people rows without an
+    /// effective date took effect.
+    #[arg(long, value_name = "DATE", value_parser = file_date)]
+    date: Option<chrono::NaiveDate>,
+    /// The language of the summary.
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: super::read::LangArg,
+}
+
+fn file_date(text: &str) -> Result<chrono::NaiveDate, String> {
+    cadre::import::columns::parse_date(text)
+        .ok_or_else(|| format!("{text:?} is not a date: write it dd/mm/yyyy"))
 }
 
 fn kind(text: &str) -> Result<Kind, String> {
@@ -238,13 +250,14 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
         actor: &actor,
         dry_run: args.dry_run,
         today,
+        date: args.date,
     };
     let mut progress = |done, _| bar.set_position(done);
     let result = runtime.block_on(cadre::import::import(&ledger, request, &mut progress));
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
-            println!("{summary}");
+            println!("{}", summary.describe(args.lang.into()));
             Ok(ExitCode::SUCCESS)
         }
         Err(cadre::import::ImportError::Rows(errors)) => {

@@ -23,12 +23,15 @@ pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 pub struct ImportQuery {
     /// Only validate; write nothing.
     pub dry_run: Option<bool>,
+    /// The file's date (dd/mm/yyyy or yyyy-mm-dd): when the changes of people rows
+    /// without an effective date took effect.
+    pub date: Option<String>,
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "commands",
     params(("kind" = String, Path, description = "people, qualifications, trainings, rotations or appraisals"), ImportQuery),
     request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file"),
-    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run, encoding} (encoding: how a CSV was read, utf-8 or windows-1258)"),
+    responses((status = 200, description = "what was imported: {kind, rows, new, reassigned, separated, already_recorded, events, position, dry_run, encoding} (encoding: how a CSV was read, utf-8 or windows-1258)"),
         (status = 422, description = "every bad row (problem document with `errors`; as CSV with `Accept: text/csv`); nothing imported")))]
 pub async fn import(
     State(state): State<AppState>,
@@ -47,12 +50,19 @@ pub async fn import(
     let actor = format!("{} (import)", caller.name);
     let today = chrono::Utc::now().date_naive();
     let dry_run = q.dry_run.unwrap_or(false);
+    let date = match q.date.as_deref() {
+        None => None,
+        Some(text) => Some(import::columns::parse_date(text).ok_or_else(|| {
+            ApiError::BadRequest(format!("date={text:?} is not a date: write it dd/mm/yyyy"))
+        })?),
+    };
     let request = import::Request {
         kind,
         table: &table,
         actor: &actor,
         dry_run,
         today,
+        date,
     };
     match import::import(&state.ledger, request, &mut |_, _| {}).await {
         Ok(summary) => {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 
 use super::{Directory, Kind, RowError};
 use crate::domain::event::{Certificate, Placement};
-use crate::domain::vocab::{QualificationLevel, Track, Vocabulary, fold};
+use crate::domain::vocab::{QualificationLevel, SeparationReason, Track, Vocabulary, fold};
 use crate::domain::{Command, PersonId, SessionId};
 
 /// One column: its English name (used in messages and templates), the headers it is
@@ -78,16 +78,30 @@ pub const PEOPLE: &[Column] = &[
         "không",
     ),
     column(
-        "effective_date",
-        &[
-            "ngày vào",
-            "ngày tuyển dụng",
-            "ngày hiệu lực",
-            "effective date",
-            "joined",
-        ],
-        true,
+        "joined",
+        &["ngày vào", "ngày tuyển dụng", "joined", "registered on"],
+        false,
         "03/01/2012",
+    ),
+    // The edits a file exported by `cadre export people` can carry back for people
+    // already registered (see `PersonEdit`).
+    column(
+        "effective_date",
+        &["ngày hiệu lực", "effective date"],
+        false,
+        "",
+    ),
+    column(
+        "separated_on",
+        &["ngày nghỉ", "ngày nghỉ việc", "separated on"],
+        false,
+        "",
+    ),
+    column(
+        "separation_reason",
+        &["lý do nghỉ", "lý do nghỉ việc", "separation reason"],
+        false,
+        "",
     ),
 ];
 
@@ -373,6 +387,20 @@ pub struct Keyed {
     pub key: String,
     pub code: String,
     pub command: Command,
+    /// For a people row: what it says beyond the registration, which is what the row
+    /// records when the person is registered already.
+    pub edit: Option<PersonEdit>,
+}
+
+/// What a people row says beyond the registration in its command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonEdit {
+    /// The row's "ngày vào", when given (the registration is dated by it, or else by the
+    /// effective date).
+    pub joined: Option<NaiveDate>,
+    /// When the row's unit, post, category or leadership took effect.
+    pub effective: Option<NaiveDate>,
+    pub separation: Option<(NaiveDate, SeparationReason)>,
 }
 
 /// The person a staff code names: the same code always gives the same id.
@@ -397,10 +425,12 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
         return Vec::new();
     };
     let person = person_of(&code);
+    let mut edit = None;
     let built = match kind {
-        Kind::People => {
-            person_row(cells, directory, person).map(|c| vec![(format!("person:{code}"), c)])
-        }
+        Kind::People => person_row(cells, directory, person).map(|(c, e)| {
+            edit = Some(e);
+            vec![(format!("person:{code}"), c)]
+        }),
         Kind::Qualifications => qualification_row(cells, person)
             .map(|(key, c)| vec![(format!("qualification:{code}:{key}"), c)]),
         Kind::Appraisals => appraisal_row(cells, person).map(|c| {
@@ -423,6 +453,7 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
             key: format!("import:{key}"),
             code: code.clone(),
             command,
+            edit: edit.clone(),
         })
         .collect()
 }
@@ -434,7 +465,11 @@ fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crat
         .or_else(|| cells.fail(name, "names no registered unit (by code or name)"))
 }
 
-fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) -> Option<Command> {
+fn person_row(
+    cells: &mut Cells<'_>,
+    directory: &Directory,
+    person: PersonId,
+) -> Option<(Command, PersonEdit)> {
     let full_name = cells.text("full_name");
     let birth_date = cells.date("birth_date");
     let gender = cells.vocab("gender");
@@ -443,8 +478,13 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
     let unit = unit(cells, directory, "unit");
     let post = cells.text("post");
     let leadership = cells.flag("leadership");
-    let effective_date = cells.date("effective_date");
-    Some(Command::RegisterPerson(RegisterPerson {
+    let edit = person_edit(cells);
+    let edit = edit?;
+    let effective_date = match edit.joined.or(edit.effective) {
+        Some(date) => date,
+        None => return cells.fail("joined", "is empty"),
+    };
+    let command = Command::RegisterPerson(RegisterPerson {
         person,
         full_name: full_name?,
         birth_date: birth_date?,
@@ -454,8 +494,32 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
         unit: unit?,
         post: post?,
         leadership: leadership?,
-        effective_date: effective_date?,
-    }))
+        effective_date,
+    });
+    Some((command, edit))
+}
+
+/// The joining and effective dates of a people row, and its separation: a date and a
+/// reason, both or neither.
+fn person_edit(cells: &mut Cells<'_>) -> Option<PersonEdit> {
+    let joined = cells.optional_date("joined");
+    let effective = cells.optional_date("effective_date");
+    let separated_on = cells.optional_date("separated_on");
+    let reason = match cells.optional("separation_reason") {
+        Some(_) => Some(cells.vocab::<SeparationReason>("separation_reason")?),
+        None => None,
+    };
+    let separation = match (separated_on?, reason) {
+        (Some(date), Some(reason)) => Some((date, reason)),
+        (None, None) => None,
+        (Some(_), None) => return cells.fail("separation_reason", "a separation needs its reason"),
+        (None, Some(_)) => return cells.fail("separated_on", "a separation needs its date"),
+    };
+    Some(PersonEdit {
+        joined: joined?,
+        effective: effective?,
+        separation,
+    })
 }
 
 fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String, Command)> {

@@ -5,11 +5,14 @@
 //! new).
 //!
 //! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), the XLSX templates (`template`), and planning the whole file on one ledger work set.
+//! (`columns`), a people row against the person as recorded (`edits`: what an exported
+//! file edited and imported back records), the XLSX templates (`template`), and planning
+//! the whole file on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
+mod edits;
 pub mod table;
 pub mod template;
 
@@ -19,7 +22,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::vocab::fold;
+use crate::domain::vocab::{Lang, fold};
 use crate::domain::{Command, Event, ProgrammeId, SessionId, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
@@ -77,10 +80,19 @@ pub enum ImportError {
 /// What an import did (or, for a dry run, would do).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// What the file held (absent only in a summary made by hand).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Kind>,
     pub rows: usize,
-    /// Rows recorded now.
+    /// Rows recorded now: in a people file, the people registered.
     pub new: usize,
-    /// Rows whose events were already in the log.
+    /// People rows that move a registered person to another unit or post, or change
+    /// their category or leadership (one assignment each).
+    pub reassigned: usize,
+    /// People rows that record a registered person's separation.
+    pub separated: usize,
+    /// Rows that add nothing: their events are in the log already (in a people file, the
+    /// person stands as the row says).
     pub already_recorded: usize,
     pub events: usize,
     /// The highest position written (0 for a dry run or nothing new).
@@ -91,19 +103,72 @@ pub struct Summary {
     pub encoding: Option<Encoding>,
 }
 
-impl std::fmt::Display for Summary {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let verb = if self.dry_run { "would be new" } else { "new" };
-        write!(
-            f,
-            "{} rows: {} {verb}, {} already recorded ({} events)",
-            self.rows, self.new, self.already_recorded, self.events
-        )?;
-        match self.encoding {
-            Some(encoding) => write!(f, "; encoding: {}", encoding.name()),
-            None => Ok(()),
+impl Summary {
+    /// What the import records, in `lang`: "3 new, 2 reassigned, 1 separated, 2,888
+    /// unchanged" for people; "5 new, 3 already recorded" for the other kinds.
+    pub fn describe(&self, lang: Lang) -> String {
+        let n = |count: usize| grouped(count, lang);
+        let words = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
+        let mut parts = vec![format!("{} {}", n(self.new), words("mới", "new"))];
+        if self.kind == Some(Kind::People) {
+            parts.push(format!(
+                "{} {}",
+                n(self.reassigned),
+                words("điều động/bổ nhiệm lại", "reassigned")
+            ));
+            parts.push(format!(
+                "{} {}",
+                n(self.separated),
+                words("nghỉ việc", "separated")
+            ));
+            parts.push(format!(
+                "{} {}",
+                n(self.already_recorded),
+                words("không đổi", "unchanged")
+            ));
+        } else {
+            parts.push(format!(
+                "{} {}",
+                n(self.already_recorded),
+                words("đã ghi nhận trước", "already recorded")
+            ));
         }
+        let mut line = format!(
+            "{}{} {}: {} ({} {})",
+            if self.dry_run {
+                words("chạy thử, chưa ghi gì — ", "dry run, nothing written — ")
+            } else {
+                ""
+            },
+            n(self.rows),
+            words("dòng", "rows"),
+            parts.join(", "),
+            n(self.events),
+            words("sự kiện", "events"),
+        );
+        if let Some(encoding) = self.encoding {
+            line.push_str(&format!(
+                "; {}: {}",
+                words("bảng mã", "encoding"),
+                encoding.name()
+            ));
+        }
+        line
     }
+}
+
+/// A count with its thousands grouped as `lang` writes them: 2.888 or 2,888.
+fn grouped(count: usize, lang: Lang) -> String {
+    let separator = if lang == Lang::Vi { '.' } else { ',' };
+    let digits = count.to_string();
+    let mut out = String::new();
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(separator);
+        }
+        out.push(digit);
+    }
+    out
 }
 
 /// Units and programmes by code or name, and the sessions already scheduled: read from the
@@ -212,15 +277,17 @@ fn session_to_schedule(
 /// Decides every new row on one work set: the batch to append, or every refusal.
 fn plan<'a>(
     ledger: &'a Ledger,
-    kind: Kind,
-    table: &Table,
-    today: NaiveDate,
+    request: &Request<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
+    let Request {
+        kind, table, today, ..
+    } = *request;
     let directory = Directory::read(ledger)?;
     let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
     let mut work = WorkSet::new(ledger, today);
     let mut summary = Summary {
+        kind: Some(kind),
         rows: table.rows.len(),
         encoding: table.encoding,
         ..Summary::default()
@@ -232,8 +299,18 @@ fn plan<'a>(
         if done % 1000 == 0 {
             progress(done as u64, total);
         }
+        let commands = match kind {
+            Kind::People => match people_row(&mut work, &mut seen, row, commands, request.date)? {
+                Ok(commands) => commands,
+                Err(refused) => {
+                    errors.extend(refused);
+                    continue;
+                }
+            },
+            _ => commands,
+        };
         let mut recorded = 0;
-        let mut decided = 0;
+        let mut decided = Decided::default();
         for keyed in &commands {
             let is_schedule = matches!(keyed.command, Command::ScheduleSession(_));
             let command = match session_to_schedule(keyed, &directory, &counts, &seen) {
@@ -259,7 +336,7 @@ fn plan<'a>(
             }
             match work.decide(&command, Some(&keyed.key)) {
                 Ok(events) => {
-                    decided += 1;
+                    decided.note(&command);
                     summary.events += events;
                 }
                 Err(LedgerError::Domain(crate::domain::DomainError::NotRegistered(_))) => errors
@@ -278,9 +355,12 @@ fn plan<'a>(
                 Err(other) => return Err(other.into()),
             }
         }
-        if decided > 0 {
-            summary.new += 1;
-        } else if recorded > 0 {
+        summary.new += usize::from(decided.new);
+        summary.reassigned += usize::from(decided.reassigned);
+        summary.separated += usize::from(decided.separated);
+        let changed = decided.new || decided.reassigned || decided.separated;
+        // A people row that records nothing is unchanged; another row, already recorded.
+        if !changed && (recorded > 0 || kind == Kind::People) {
             summary.already_recorded += 1;
         }
     }
@@ -290,6 +370,46 @@ fn plan<'a>(
         errors.sort_by_key(|e| e.row);
         Err(ImportError::Rows(errors))
     }
+}
+
+/// What a row's decided commands record, for the summary.
+#[derive(Debug, Default)]
+struct Decided {
+    new: bool,
+    reassigned: bool,
+    separated: bool,
+}
+
+impl Decided {
+    fn note(&mut self, command: &Command) {
+        match command {
+            Command::AssignPerson(_) => self.reassigned = true,
+            Command::Separate(_) => self.separated = true,
+            _ => self.new = true,
+        }
+    }
+}
+
+/// A people row's commands given who is registered (see `edits`), or why it is refused;
+/// a code given twice in the file is refused at its second row.
+fn people_row(
+    work: &mut WorkSet<'_>,
+    seen: &mut HashMap<String, usize>,
+    row: usize,
+    commands: Vec<Keyed>,
+    file_date: Option<NaiveDate>,
+) -> Result<Result<Vec<Keyed>, Vec<RowError>>, LedgerError> {
+    if let Some(keyed) = commands.first()
+        && let Some(first) = seen.insert(format!("code:{}", keyed.code), row)
+    {
+        return Ok(Err(vec![RowError {
+            row,
+            column: "code".into(),
+            value: keyed.code.clone(),
+            why: format!("repeats row {first}"),
+        }]));
+    }
+    edits::resolve(work, row, commands, file_date)
 }
 
 /// What an import is asked to do.
@@ -303,6 +423,9 @@ pub struct Request<'a> {
     pub dry_run: bool,
     /// "Today" for the date rules.
     pub today: NaiveDate,
+    /// The file's date: when the changes of people rows without an effective date took
+    /// effect (without it, such rows are refused).
+    pub date: Option<NaiveDate>,
 }
 
 /// Imports a table; with `dry_run`, only validates. `progress(rows done, rows)` is called
@@ -313,15 +436,9 @@ pub async fn import(
     request: Request<'_>,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Summary, ImportError> {
-    let Request {
-        kind,
-        table,
-        actor,
-        dry_run,
-        today,
-    } = request;
     for _ in 0..3 {
-        let (work, mut summary) = plan(ledger, kind, table, today, progress)?;
+        let (work, mut summary) = plan(ledger, &request, progress)?;
+        let (dry_run, actor) = (request.dry_run, request.actor);
         summary.dry_run = dry_run;
         if dry_run || work.is_empty() {
             return Ok(summary);

@@ -65,6 +65,16 @@ impl<'a> WorkSet<'a> {
         Ok(self.people.get(&person).and_then(|l| l.version))
     }
 
+    /// A person's state: as loaded, with what was decided on top.
+    pub fn person(&mut self, person: PersonId) -> Result<Arc<PersonHistory>, LedgerError> {
+        let ledger = self.ledger;
+        ensure(&mut self.people, person, |id| ledger.person(id))?;
+        Ok(self
+            .people
+            .get(&person)
+            .map_or_else(Arc::default, |l| Arc::clone(&l.state)))
+    }
+
     /// Decides `command` on the current states and folds what it records into them.
     /// With an idempotency key, the events get ids derived from it. Returns how many
     /// events were decided.

@@ -64,6 +64,7 @@ async fn run(ledger: &Ledger, kind: Kind, file: &str) -> Result<Summary, ImportE
         actor: "import-test",
         dry_run: false,
         today: today(),
+        date: None,
     };
     import::import(ledger, request, &mut |_, _| {}).await
 }
