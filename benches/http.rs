@@ -17,6 +17,7 @@
 
 mod common;
 
+use cadre::domain::command::Appraise;
 use std::collections::HashSet;
 use std::future::Future;
 use std::path::Path;
@@ -582,14 +583,14 @@ async fn ledger_baseline(dir: &Path, writers: &[String], args: &Args) -> Result<
                 let Some(effective_date) = NaiveDate::from_ymd_opt(year, 12, 26) else {
                     return Some(format!("no date {year}-12-26"));
                 };
-                let command = Command::Appraise {
+                let command = Command::Appraise(Appraise {
                     person: people[person],
                     year,
                     classification: Classification::Good,
                     score: None,
                     feedback: Vec::new(),
                     effective_date,
-                };
+                });
                 match ledger.execute("bench", &command).await {
                     Ok(_) => None,
                     Err(e) => Some(format!("appraising {} for {year}: {e}", people[person].0)),

@@ -120,11 +120,7 @@ fn person_event(p: u64, k: u64) -> Event {
 }
 
 fn new_event(event: &Event) -> NewEvent {
-    NewEvent::new(
-        event.type_name(),
-        event.schema_version(),
-        event.encode().unwrap_or_default(),
-    )
+    cadre::stored::new_event(event).expect("encodable")
 }
 
 fn generate(store: &Store, events: u64) {
@@ -184,11 +180,7 @@ fn rebuild(dir: &std::path::Path, events: u64) {
     let mut decoded = 0u64;
     store
         .scan(1, head, |recorded| {
-            let event = Event::decode(
-                recorded.event_type,
-                recorded.schema_version,
-                recorded.payload,
-            );
+            let event = cadre::stored::decode_ref(&recorded);
             std::hint::black_box(event.expect("decode"));
             decoded += 1;
             Ok::<(), cadre::store::StoreError>(())

@@ -130,10 +130,7 @@ fn parse_line(line: &str) -> Result<RecordedEvent, String> {
         u32::try_from(number("schema_version")?).map_err(|_| "schema_version is too large")?;
     let payload = match value.get("payload").and_then(Value::as_str) {
         Some(hex) => unhex(hex).ok_or("payload is not hex")?,
-        // A file written by another system: encode the data as this cadre would.
-        None => crate::domain::Event::from_json(&event_type, value["data"].clone())?
-            .encode()
-            .map_err(|e| e.to_string())?,
+        None => encode_data(&event_type, schema_version, value["data"].clone())?,
     };
     Ok(RecordedEvent {
         position: number("position")?,
@@ -151,6 +148,20 @@ fn parse_line(line: &str) -> Result<RecordedEvent, String> {
         payload,
         hash: Hash::from_hex(text("hash")?).ok_or("hash is not 64 hex digits")?,
     })
+}
+
+/// The payload of a line without one (a file written by another system): its `data`
+/// encoded as this cadre writes it, which reproduces the stored bytes only at the schema
+/// version written today — an older version's `data` is shown upcast, so it is refused.
+fn encode_data(event_type: &str, schema_version: u32, data: Value) -> Result<Vec<u8>, String> {
+    let event = crate::domain::Event::from_json(event_type, data)?;
+    let today = crate::stored::schema_version(&event);
+    if schema_version != today {
+        return Err(format!(
+            "{event_type} v{schema_version} has no payload; only v{today} can be encoded from its data"
+        ));
+    }
+    crate::stored::encode(&event).map_err(|e| e.to_string())
 }
 
 /// Imports an export into `store`, continuing its log: lines already stored (same

@@ -11,10 +11,10 @@ use serde_json::{Map, Value};
 
 use crate::domain::vocab::{Lang, Track};
 use crate::domain::{PersonId, PolicySet};
-use crate::ledger::decode_ref;
 use crate::projection::{District, ProjectionError, views};
 use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::Store;
+use crate::stored::decode_ref;
 
 /// What to export.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

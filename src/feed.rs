@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 
 use crate::store::RecordedEvent;
 
-/// The event with its envelope; `data` is the event decoded (and upcast) by the domain.
+/// The event with its envelope; `data` is the event read (and upcast) by `stored`.
 pub fn event_json(event: &RecordedEvent) -> Value {
     json!({
         "position": event.position,
@@ -25,7 +25,7 @@ pub fn event_json(event: &RecordedEvent) -> Value {
 }
 
 fn data_json(event: &RecordedEvent) -> Value {
-    match crate::ledger::decode(event) {
+    match crate::stored::decode(event) {
         Ok(decoded) => decoded.to_json(),
         Err(e) => json!({ "undecodable": e.to_string() }),
     }

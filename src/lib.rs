@@ -7,6 +7,8 @@
 //! - [`store`]: the append-only, hash-chained event log on sled; the only user of sled.
 //! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
 //!   pure, no I/O.
+//! - [`stored`]: the catalogue of stored event forms — (type, schema version) → bytes and
+//!   back, upcasting older versions; the only way events become bytes (through `codec`).
 //! - [`ledger`]: the command path — load states, decide, append with expectations.
 //! - [`projection`]: read models folded from the log (status, rosters, totals,
 //!   compliance) and the runtime that keeps them current.
@@ -38,4 +40,5 @@ pub mod projection;
 pub mod report;
 pub mod spreadsheet;
 pub mod store;
+pub mod stored;
 pub mod stream;

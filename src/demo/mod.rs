@@ -10,6 +10,7 @@
 mod names;
 pub mod plan;
 
+use crate::domain::command::{Correct, Enrol, Void, WithdrawEnrolment};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -91,7 +92,8 @@ fn group_by_stream<'a>(wave: impl Iterator<Item = &'a Command>) -> Vec<Vec<Comma
     let mut groups = Vec::new();
     for command in wave {
         match command {
-            Command::Enrol { session, .. } | Command::WithdrawEnrolment { session, .. } => {
+            Command::Enrol(Enrol { session, .. })
+            | Command::WithdrawEnrolment(WithdrawEnrolment { session, .. }) => {
                 by_session
                     .entry(*session)
                     .or_default()
@@ -174,13 +176,13 @@ fn correction_command(
                     fixed.institution = fixed
                         .institution
                         .map(|i| format!("{i} (theo bản sao văn bằng)"));
-                    Some(Command::Correct {
+                    Some(Command::Correct(Correct {
                         person,
                         corrects: f.id,
                         reason: "Sửa tên cơ sở đào tạo theo bản sao văn bằng".into(),
                         replacement: Correction::QualificationRecorded(fixed),
                         effective_date: on,
-                    })
+                    }))
                 }
                 _ => None,
             })
@@ -199,11 +201,13 @@ fn correction_command(
                     .any(|(_, earlier)| {
                         earlier.level == q.level && earlier.certificate == q.certificate
                     })
-                    .then(|| Command::Void {
-                        person,
-                        voids: *id,
-                        reason: "Ghi trùng văn bằng đã nhập".into(),
-                        effective_date: on,
+                    .then(|| {
+                        Command::Void(Void {
+                            person,
+                            voids: *id,
+                            reason: "Ghi trùng văn bằng đã nhập".into(),
+                            effective_date: on,
+                        })
                     })
             })
         }
@@ -214,13 +218,13 @@ fn correction_command(
                     Classification::Excellent => Classification::Good,
                     _ => Classification::Excellent,
                 };
-                Some(Command::Correct {
+                Some(Command::Correct(Correct {
                     person,
                     corrects: f.id,
                     reason: "Điều chỉnh xếp loại theo kết quả phúc tra".into(),
                     replacement: Correction::Appraised(fixed),
                     effective_date: on,
-                })
+                }))
             }
             _ => None,
         }),

@@ -1,6 +1,11 @@
 //! The demo district's history as commands, simulated year by year from a seed. Pure:
 //! the same seed gives the same commands.
 
+use crate::domain::command::{
+    Appraise, AssignPerson, CompleteTraining, EndRotation, Enrol, RecordQualification,
+    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
+    WithdrawEnrolment,
+};
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::seq::{IndexedRandom, SliceRandom};
 use rand::{Rng, SeedableRng};
@@ -143,7 +148,7 @@ pub fn plan(seed: u64, scale: f64) -> Plan {
 
 /// Timelines run in date order; on one date, registration first.
 fn command_sort_key(command: &Command) -> (NaiveDate, u8) {
-    let first = u8::from(!matches!(command, Command::RegisterPerson { .. }));
+    let first = u8::from(!matches!(command, Command::RegisterPerson(_)));
     let date = command.effective_date();
     (date, first)
 }
@@ -175,13 +180,13 @@ impl Generator {
         let mut first = Vec::new();
         for spec in DISTRICT_BODIES {
             let id = UnitId(self.uuid());
-            first.push(Command::RegisterUnit {
+            first.push(Command::RegisterUnit(RegisterUnit {
                 unit: id,
                 code: spec.code.to_string(),
                 name: spec.name.to_string(),
                 level: spec.level,
                 effective_date: start,
-            });
+            }));
             self.units.push(UnitInfo {
                 id,
                 level: spec.level,
@@ -191,13 +196,13 @@ impl Generator {
         }
         for name in COMMUNES {
             let id = UnitId(self.uuid());
-            first.push(Command::RegisterUnit {
+            first.push(Command::RegisterUnit(RegisterUnit {
                 unit: id,
                 code: format!("xa-{}", crate::domain::vocab::fold(name).replace(' ', "-")),
                 name: format!("Xã {name}"),
                 level: UnitLevel::Commune,
                 effective_date: start,
-            });
+            }));
             self.units.push(UnitInfo {
                 id,
                 level: UnitLevel::Commune,
@@ -207,7 +212,7 @@ impl Generator {
         }
         for spec in PROGRAMMES {
             let id = ProgrammeId(self.uuid());
-            first.push(Command::RegisterProgramme {
+            first.push(Command::RegisterProgramme(RegisterProgramme {
                 programme: id,
                 name: spec.name.to_string(),
                 category: spec.category,
@@ -216,7 +221,7 @@ impl Generator {
                 in_province: spec.in_province,
                 duration_days: spec.days,
                 effective_date: start,
-            });
+            }));
             self.programmes.push(id);
         }
         self.plan.reference.push(first);
@@ -314,7 +319,7 @@ impl Generator {
             left: None,
             timeline: Vec::new(),
         };
-        sim.timeline.push(Command::RegisterPerson {
+        sim.timeline.push(Command::RegisterPerson(RegisterPerson {
             person: id,
             full_name: format!("{surname} {middle} {given}"),
             birth_date: birth,
@@ -325,7 +330,7 @@ impl Generator {
             post: sim.post.clone(),
             leadership,
             effective_date: registered,
-        });
+        }));
         for level in self.initial_levels(&sim) {
             self.record(&mut sim, level, registered);
         }
@@ -449,14 +454,15 @@ impl Generator {
             ),
             issued_on,
         };
-        sim.timeline.push(Command::RecordQualification {
-            person: sim.id,
-            level,
-            field,
-            institution,
-            certificate: Some(certificate),
-            effective_date: on,
-        });
+        sim.timeline
+            .push(Command::RecordQualification(RecordQualification {
+                person: sim.id,
+                level,
+                field,
+                institution,
+                certificate: Some(certificate),
+                effective_date: on,
+            }));
         sim.raise(level);
     }
 
@@ -516,11 +522,11 @@ impl Generator {
     fn leave(&mut self, i: usize, on: NaiveDate, reason: SeparationReason) {
         let person = &mut self.people[i];
         person.left = Some(on);
-        person.timeline.push(Command::Separate {
+        person.timeline.push(Command::Separate(Separate {
             person: person.id,
             reason,
             effective_date: on,
-        });
+        }));
     }
 
     fn promotions(&mut self, year: i32) {
@@ -548,14 +554,14 @@ impl Generator {
             let p = &mut self.people[i];
             p.leadership = true;
             p.post = deputy.to_string();
-            p.timeline.push(Command::AssignPerson {
+            p.timeline.push(Command::AssignPerson(AssignPerson {
                 person: p.id,
                 unit,
                 post: deputy.to_string(),
                 category: p.category,
                 leadership: true,
                 effective_date: on,
-            });
+            }));
         }
     }
 
@@ -636,38 +642,39 @@ impl Generator {
         let starts_on =
             (earliest + Duration::days(self.rng.random_range(0..span))).min(date(year, 9, 30));
         let ends_on = (starts_on + Duration::days(i64::from(spec.days))).min(date(year, 12, 10));
-        self.sessions.push(Command::ScheduleSession {
-            session,
-            programme: self.programmes[index],
-            starts_on,
-            ends_on,
-            capacity: cohort.len() as u32 + self.rng.random_range(0..6),
-            effective_date: starts_on - Duration::days(30),
-        });
+        self.sessions
+            .push(Command::ScheduleSession(ScheduleSession {
+                session,
+                programme: self.programmes[index],
+                starts_on,
+                ends_on,
+                capacity: cohort.len() as u32 + self.rng.random_range(0..6),
+                effective_date: starts_on - Duration::days(30),
+            }));
         for &i in cohort {
             let roll = self.rng.random_range(0..100);
             let person = self.people[i].id;
-            let mut steps = vec![Command::Enrol {
+            let mut steps = vec![Command::Enrol(Enrol {
                 person,
                 session,
                 effective_date: starts_on - Duration::days(5),
-            }];
+            })];
             if roll < 2 {
-                steps.push(Command::WithdrawEnrolment {
+                steps.push(Command::WithdrawEnrolment(WithdrawEnrolment {
                     person,
                     session,
                     reason: self
                         .pick(&["Lý do sức khỏe", "Được cử đi công tác đột xuất"])
                         .to_string(),
                     effective_date: starts_on + Duration::days(i64::from(spec.days) / 3),
-                });
+                }));
             } else {
                 let result = if roll < 5 {
                     TrainingResult::Failed
                 } else {
                     TrainingResult::Passed
                 };
-                steps.push(Command::CompleteTraining {
+                steps.push(Command::CompleteTraining(CompleteTraining {
                     person,
                     session,
                     result,
@@ -675,7 +682,7 @@ impl Generator {
                         .then(|| self.pick(&["Giỏi", "Khá", "Trung bình"]).to_string()),
                     certificate: None,
                     effective_date: ends_on,
-                });
+                }));
                 if let (TrainingResult::Passed, Some(level)) = (result, spec.confers) {
                     self.people[i].raise(level);
                 }
@@ -760,20 +767,20 @@ impl Generator {
                 RotationOutcome::NotCompleted => "Chưa hoàn thành nhiệm vụ được giao",
             };
             let timeline = &mut self.people[i].timeline;
-            timeline.push(Command::StartRotation {
+            timeline.push(Command::StartRotation(StartRotation {
                 person,
                 kind: MovementKind::Rotation,
                 to,
                 planned_end: Some(date(year, 12, 31)),
                 decision_number,
                 effective_date: started,
-            });
-            timeline.push(Command::EndRotation {
+            }));
+            timeline.push(Command::EndRotation(EndRotation {
                 person,
                 outcome,
                 assessment: assessment.to_string(),
                 effective_date: ended,
-            });
+            }));
         }
     }
 
@@ -812,14 +819,14 @@ impl Generator {
                 .collect();
             let score = (year == LAST_YEAR).then(|| self.rng.random_range(50..100));
             let p = &mut self.people[i];
-            p.timeline.push(Command::Appraise {
+            p.timeline.push(Command::Appraise(Appraise {
                 person: p.id,
                 year,
                 classification,
                 score,
                 feedback,
                 effective_date: date(year, 12, 26),
-            });
+            }));
         }
     }
 
@@ -827,7 +834,7 @@ impl Generator {
         let mut recorded: Vec<usize> = (0..self.people.len())
             .filter(|&i| {
                 self.people[i].timeline.iter().any(|c| {
-                    matches!(c, Command::RecordQualification { level, .. } if level.track() == Track::Professional)
+                    matches!(c, Command::RecordQualification(RecordQualification { level, .. }) if level.track() == Track::Professional)
                 })
             })
             .collect();
@@ -849,26 +856,27 @@ impl Generator {
                 continue;
             }
             let first = p.timeline.iter().find_map(|c| match c {
-                Command::RecordQualification { .. } => Some(c.clone()),
+                Command::RecordQualification(_) => Some(c.clone()),
                 _ => None,
             });
-            if let Some(Command::RecordQualification {
+            if let Some(Command::RecordQualification(RecordQualification {
                 person,
                 level,
                 field,
                 institution,
                 certificate,
                 effective_date,
-            }) = first
+            })) = first
             {
-                p.timeline.push(Command::RecordQualification {
-                    person,
-                    level,
-                    field,
-                    institution,
-                    certificate,
-                    effective_date: effective_date + Duration::days(30),
-                });
+                p.timeline
+                    .push(Command::RecordQualification(RecordQualification {
+                        person,
+                        level,
+                        field,
+                        institution,
+                        certificate,
+                        effective_date: effective_date + Duration::days(30),
+                    }));
                 self.plan
                     .corrections
                     .push(PlannedCorrection::DuplicateQualification(person));
@@ -904,7 +912,7 @@ mod tests {
         let plan = plan(7, 0.2);
         for timeline in &plan.people {
             assert!(
-                matches!(timeline.first(), Some(Command::RegisterPerson { .. })),
+                matches!(timeline.first(), Some(Command::RegisterPerson(_))),
                 "{:#?}",
                 &timeline[..timeline.len().min(3)]
             );

@@ -12,151 +12,260 @@ use super::vocab::{
 };
 
 /// Every command, with the fields the user supplies (the rest comes from the state).
+/// Each variant holds its own struct, so that a rule takes exactly its command.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Command {
-    RegisterUnit {
-        unit: UnitId,
-        code: String,
-        name: String,
-        level: UnitLevel,
-        effective_date: NaiveDate,
-    },
-    RegisterProgramme {
-        programme: ProgrammeId,
-        name: String,
-        category: ProgrammeCategory,
-        confers: Option<QualificationLevel>,
-        provider: String,
-        in_province: bool,
-        duration_days: u32,
-        effective_date: NaiveDate,
-    },
-    ScheduleSession {
-        session: SessionId,
-        programme: ProgrammeId,
-        starts_on: NaiveDate,
-        ends_on: NaiveDate,
-        capacity: u32,
-        effective_date: NaiveDate,
-    },
-    RegisterPerson {
-        person: PersonId,
-        full_name: String,
-        birth_date: NaiveDate,
-        gender: Gender,
-        ethnicity: String,
-        category: StaffCategory,
-        unit: UnitId,
-        post: String,
-        leadership: bool,
-        effective_date: NaiveDate,
-    },
-    AssignPerson {
-        person: PersonId,
-        unit: UnitId,
-        post: String,
-        category: StaffCategory,
-        leadership: bool,
-        effective_date: NaiveDate,
-    },
-    RecordQualification {
-        person: PersonId,
-        level: QualificationLevel,
-        field: Option<String>,
-        institution: Option<String>,
-        certificate: Option<Certificate>,
-        effective_date: NaiveDate,
-    },
-    Enrol {
-        person: PersonId,
-        session: SessionId,
-        effective_date: NaiveDate,
-    },
-    WithdrawEnrolment {
-        person: PersonId,
-        session: SessionId,
-        reason: String,
-        effective_date: NaiveDate,
-    },
-    CompleteTraining {
-        person: PersonId,
-        session: SessionId,
-        result: TrainingResult,
-        grade: Option<String>,
-        certificate: Option<Certificate>,
-        effective_date: NaiveDate,
-    },
-    StartRotation {
-        person: PersonId,
-        kind: MovementKind,
-        to: Placement,
-        planned_end: Option<NaiveDate>,
-        decision_number: String,
-        effective_date: NaiveDate,
-    },
-    EndRotation {
-        person: PersonId,
-        outcome: RotationOutcome,
-        assessment: String,
-        effective_date: NaiveDate,
-    },
-    Appraise {
-        person: PersonId,
-        year: i32,
-        classification: Classification,
-        score: Option<u8>,
-        feedback: Vec<FeedbackItem>,
-        effective_date: NaiveDate,
-    },
-    Separate {
-        person: PersonId,
-        reason: SeparationReason,
-        effective_date: NaiveDate,
-    },
-    Correct {
-        person: PersonId,
-        corrects: EventId,
-        reason: String,
-        replacement: Correction,
-        effective_date: NaiveDate,
-    },
-    Void {
-        person: PersonId,
-        voids: EventId,
-        reason: String,
-        effective_date: NaiveDate,
-    },
+    RegisterUnit(RegisterUnit),
+    RegisterProgramme(RegisterProgramme),
+    ScheduleSession(ScheduleSession),
+    RegisterPerson(RegisterPerson),
+    AssignPerson(AssignPerson),
+    RecordQualification(RecordQualification),
+    Enrol(Enrol),
+    WithdrawEnrolment(WithdrawEnrolment),
+    CompleteTraining(CompleteTraining),
+    StartRotation(StartRotation),
+    EndRotation(EndRotation),
+    Appraise(Appraise),
+    Separate(Separate),
+    Correct(Correct),
+    Void(Void),
 }
+
+/// Registers a district or commune unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterUnit {
+    pub unit: UnitId,
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub effective_date: NaiveDate,
+}
+
+/// Registers a training programme.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterProgramme {
+    pub programme: ProgrammeId,
+    pub name: String,
+    pub category: ProgrammeCategory,
+    pub confers: Option<QualificationLevel>,
+    pub provider: String,
+    pub in_province: bool,
+    pub duration_days: u32,
+    pub effective_date: NaiveDate,
+}
+
+/// Schedules a session of a programme, with its seats.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ScheduleSession {
+    pub session: SessionId,
+    pub programme: ProgrammeId,
+    pub starts_on: NaiveDate,
+    pub ends_on: NaiveDate,
+    pub capacity: u32,
+    pub effective_date: NaiveDate,
+}
+
+/// Registers a person in a unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegisterPerson {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub unit: UnitId,
+    pub post: String,
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+/// Moves a person to another post or unit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignPerson {
+    pub person: PersonId,
+    pub unit: UnitId,
+    pub post: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+/// Records a qualification a person holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecordQualification {
+    pub person: PersonId,
+    pub level: QualificationLevel,
+    pub field: Option<String>,
+    pub institution: Option<String>,
+    pub certificate: Option<Certificate>,
+    pub effective_date: NaiveDate,
+}
+
+/// Enrols a person in a session, taking a seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Enrol {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub effective_date: NaiveDate,
+}
+
+/// Withdraws a person's active enrolment, releasing the seat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawEnrolment {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
+/// Records the result of a person's active enrolment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CompleteTraining {
+    pub person: PersonId,
+    pub session: SessionId,
+    pub result: TrainingResult,
+    pub grade: Option<String>,
+    pub certificate: Option<Certificate>,
+    pub effective_date: NaiveDate,
+}
+
+/// Starts a rotation, transfer or secondment.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StartRotation {
+    pub person: PersonId,
+    pub kind: MovementKind,
+    pub to: Placement,
+    pub planned_end: Option<NaiveDate>,
+    pub decision_number: String,
+    pub effective_date: NaiveDate,
+}
+
+/// Ends the person's active rotation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndRotation {
+    pub person: PersonId,
+    pub outcome: RotationOutcome,
+    pub assessment: String,
+    pub effective_date: NaiveDate,
+}
+
+/// Records a person's yearly appraisal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Appraise {
+    pub person: PersonId,
+    pub year: i32,
+    pub classification: Classification,
+    pub score: Option<u8>,
+    pub feedback: Vec<FeedbackItem>,
+    pub effective_date: NaiveDate,
+}
+
+/// Records that a person left the service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Separate {
+    pub person: PersonId,
+    pub reason: SeparationReason,
+    pub effective_date: NaiveDate,
+}
+
+/// Replaces a recorded fact of the person's with a corrected one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Correct {
+    pub person: PersonId,
+    pub corrects: EventId,
+    pub reason: String,
+    pub replacement: Correction,
+    pub effective_date: NaiveDate,
+}
+
+/// Voids a recorded fact of the person's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Void {
+    pub person: PersonId,
+    pub voids: EventId,
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
+/// What every command has, over the list of commands: `Command::X(x)` from `x`, the
+/// command's name and its effective date.
+macro_rules! every_command {
+    ($($name:ident),+) => {
+        $(
+            impl From<$name> for Command {
+                fn from(command: $name) -> Command {
+                    Command::$name(command)
+                }
+            }
+        )+
+
+        impl Command {
+            /// The command's name, for logs and metrics.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Command::$name(_) => stringify!($name),)+
+                }
+            }
+
+            /// The business date the command takes effect.
+            pub fn effective_date(&self) -> NaiveDate {
+                match self {
+                    $(Command::$name(c) => c.effective_date,)+
+                }
+            }
+        }
+    };
+}
+
+every_command!(
+    RegisterUnit,
+    RegisterProgramme,
+    ScheduleSession,
+    RegisterPerson,
+    AssignPerson,
+    RecordQualification,
+    Enrol,
+    WithdrawEnrolment,
+    CompleteTraining,
+    StartRotation,
+    EndRotation,
+    Appraise,
+    Separate,
+    Correct,
+    Void
+);
 
 impl Command {
     /// The person whose stream the command writes to, if any.
     pub fn person(&self) -> Option<PersonId> {
         match self {
-            Command::RegisterUnit { .. }
-            | Command::RegisterProgramme { .. }
-            | Command::ScheduleSession { .. } => None,
-            Command::RegisterPerson { person, .. }
-            | Command::AssignPerson { person, .. }
-            | Command::RecordQualification { person, .. }
-            | Command::Enrol { person, .. }
-            | Command::WithdrawEnrolment { person, .. }
-            | Command::CompleteTraining { person, .. }
-            | Command::StartRotation { person, .. }
-            | Command::EndRotation { person, .. }
-            | Command::Appraise { person, .. }
-            | Command::Separate { person, .. }
-            | Command::Correct { person, .. }
-            | Command::Void { person, .. } => Some(*person),
+            Command::RegisterUnit(_)
+            | Command::RegisterProgramme(_)
+            | Command::ScheduleSession(_) => None,
+            Command::RegisterPerson(c) => Some(c.person),
+            Command::AssignPerson(c) => Some(c.person),
+            Command::RecordQualification(c) => Some(c.person),
+            Command::Enrol(c) => Some(c.person),
+            Command::WithdrawEnrolment(c) => Some(c.person),
+            Command::CompleteTraining(c) => Some(c.person),
+            Command::StartRotation(c) => Some(c.person),
+            Command::EndRotation(c) => Some(c.person),
+            Command::Appraise(c) => Some(c.person),
+            Command::Separate(c) => Some(c.person),
+            Command::Correct(c) => Some(c.person),
+            Command::Void(c) => Some(c.person),
         }
     }
 
     /// The session the command reads or writes, if any.
     pub fn session(&self) -> Option<SessionId> {
         match self {
-            Command::ScheduleSession { session, .. }
-            | Command::Enrol { session, .. }
-            | Command::WithdrawEnrolment { session, .. }
-            | Command::CompleteTraining { session, .. } => Some(*session),
+            Command::ScheduleSession(c) => Some(c.session),
+            Command::Enrol(c) => Some(c.session),
+            Command::WithdrawEnrolment(c) => Some(c.session),
+            Command::CompleteTraining(c) => Some(c.session),
             _ => None,
         }
     }
@@ -164,10 +273,10 @@ impl Command {
     /// The unit the command must find registered, if any.
     pub fn unit(&self) -> Option<UnitId> {
         match self {
-            Command::RegisterUnit { unit, .. }
-            | Command::RegisterPerson { unit, .. }
-            | Command::AssignPerson { unit, .. } => Some(*unit),
-            Command::StartRotation { to, .. } => Some(to.unit),
+            Command::RegisterUnit(c) => Some(c.unit),
+            Command::RegisterPerson(c) => Some(c.unit),
+            Command::AssignPerson(c) => Some(c.unit),
+            Command::StartRotation(c) => Some(c.to.unit),
             _ => None,
         }
     }
@@ -176,8 +285,8 @@ impl Command {
     /// the session).
     pub fn programme(&self) -> Option<ProgrammeId> {
         match self {
-            Command::RegisterProgramme { programme, .. }
-            | Command::ScheduleSession { programme, .. } => Some(*programme),
+            Command::RegisterProgramme(c) => Some(c.programme),
+            Command::ScheduleSession(c) => Some(c.programme),
             _ => None,
         }
     }
@@ -185,51 +294,9 @@ impl Command {
     /// The event a correction or void names.
     pub fn target_event(&self) -> Option<EventId> {
         match self {
-            Command::Correct { corrects, .. } => Some(*corrects),
-            Command::Void { voids, .. } => Some(*voids),
+            Command::Correct(c) => Some(c.corrects),
+            Command::Void(c) => Some(c.voids),
             _ => None,
-        }
-    }
-
-    /// The business date the command takes effect.
-    pub fn effective_date(&self) -> NaiveDate {
-        match self {
-            Command::RegisterUnit { effective_date, .. }
-            | Command::RegisterProgramme { effective_date, .. }
-            | Command::ScheduleSession { effective_date, .. }
-            | Command::RegisterPerson { effective_date, .. }
-            | Command::AssignPerson { effective_date, .. }
-            | Command::RecordQualification { effective_date, .. }
-            | Command::Enrol { effective_date, .. }
-            | Command::WithdrawEnrolment { effective_date, .. }
-            | Command::CompleteTraining { effective_date, .. }
-            | Command::StartRotation { effective_date, .. }
-            | Command::EndRotation { effective_date, .. }
-            | Command::Appraise { effective_date, .. }
-            | Command::Separate { effective_date, .. }
-            | Command::Correct { effective_date, .. }
-            | Command::Void { effective_date, .. } => *effective_date,
-        }
-    }
-
-    /// The command's name, for logs and metrics.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Command::RegisterUnit { .. } => "RegisterUnit",
-            Command::RegisterProgramme { .. } => "RegisterProgramme",
-            Command::ScheduleSession { .. } => "ScheduleSession",
-            Command::RegisterPerson { .. } => "RegisterPerson",
-            Command::AssignPerson { .. } => "AssignPerson",
-            Command::RecordQualification { .. } => "RecordQualification",
-            Command::Enrol { .. } => "Enrol",
-            Command::WithdrawEnrolment { .. } => "WithdrawEnrolment",
-            Command::CompleteTraining { .. } => "CompleteTraining",
-            Command::StartRotation { .. } => "StartRotation",
-            Command::EndRotation { .. } => "EndRotation",
-            Command::Appraise { .. } => "Appraise",
-            Command::Separate { .. } => "Separate",
-            Command::Correct { .. } => "Correct",
-            Command::Void { .. } => "Void",
         }
     }
 }

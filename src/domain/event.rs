@@ -1,22 +1,20 @@
 //! The domain events: what happened, in the past tense, each with the business date it
 //! took effect (`effective_date`), separate from when it was recorded.
 //!
-//! Stored form: the store keeps `(event_type, schema_version, payload)`; the payload is the
-//! event's struct encoded by `codec` (bincode, which keeps no field names). So a struct's
-//! fields may never be reordered or retyped in place: a change makes a new schema version,
-//! and `upcast` turns the old payloads into today's struct on read.
+//! Plain data: how an event becomes bytes, and which schema version it is written at,
+//! belongs to `crate::stored` (the catalogue of stored forms). While a struct here is the
+//! stored form of its type's current version, changing its fields changes what is stored:
+//! `docs/events.md` ("Adding or changing an event") says how to add a version instead.
 
 use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
-use super::upcast;
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, ProgrammeCategory, QualificationLevel,
     RotationOutcome, SeparationReason, StaffCategory, TrainingResult, UnitLevel,
 };
-use crate::codec::{self, CodecError};
 
 /// Where a person worked: a unit and a post in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -237,7 +235,7 @@ pub struct PersonSeparated {
 }
 
 /// The corrected content of an earlier fact: the whole fact as it should have been.
-/// Variants are only ever appended (their order is part of the stored form).
+/// (Stored with the replacement's own type name and schema version: see `crate::stored`.)
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 pub enum Correction {
     PersonRegistered(PersonRegistered),
@@ -274,28 +272,12 @@ pub struct EventVoided {
     pub effective_date: NaiveDate,
 }
 
-/// Why stored bytes could not become an event.
-#[derive(Debug, thiserror::Error)]
-pub enum EventDecodeError {
-    #[error("unknown event type {0:?}")]
-    UnknownType(String),
-    #[error("{event_type} has no schema version {version}")]
-    UnknownVersion { event_type: String, version: u32 },
-    #[error("{event_type} v{version}: {source}")]
-    Payload {
-        event_type: String,
-        version: u32,
-        #[source]
-        source: CodecError,
-    },
-}
-
-/// Declares the event catalogue: the `Event` enum, its type names and current schema
-/// versions, encoding, decoding (with upcasting of older versions) and JSON.
+/// Declares the event catalogue: the `Event` enum, its type names and JSON. (Stored forms
+/// and schema versions are `crate::stored`'s catalogue.)
 macro_rules! catalogue {
-    ($( $name:ident => $version:literal ),+ $(,)?) => {
-        /// Every domain event. (Serde is for saved read-model states, which are rebuilt when
-        /// their version changes; the log stores each variant's struct alone.)
+    ($( $name:ident ),+ $(,)?) => {
+        /// Every domain event. (Serde is for JSON and for saved read-model states, which are
+        /// rebuilt when their version changes; the log stores each event's stored form.)
         #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
         pub enum Event {
             $( $name($name), )+
@@ -309,39 +291,10 @@ macro_rules! catalogue {
             }
         )+
 
-        /// Every event type with its current schema version, in catalogue order.
-        pub const EVENT_TYPES: &[(&str, u32)] = &[ $( (stringify!($name), $version), )+ ];
-
         impl Event {
             /// The type name stored with the event: part of the contract with auditors.
             pub fn type_name(&self) -> &'static str {
                 match self { $( Event::$name(_) => stringify!($name), )+ }
-            }
-
-            /// The schema version written today.
-            pub fn schema_version(&self) -> u32 {
-                match self { $( Event::$name(_) => $version, )+ }
-            }
-
-            /// The payload bytes for the store.
-            pub fn encode(&self) -> Result<Vec<u8>, CodecError> {
-                match self { $( Event::$name(e) => codec::encode(e), )+ }
-            }
-
-            /// Reads a stored payload, upcasting older schema versions.
-            pub fn decode(event_type: &str, version: u32, payload: &[u8]) -> Result<Event, EventDecodeError> {
-                let payload_error = |source| EventDecodeError::Payload {
-                    event_type: event_type.to_string(),
-                    version,
-                    source,
-                };
-                match event_type {
-                    $( stringify!($name) if version == $version => {
-                        codec::decode::<$name>(payload).map(Event::$name).map_err(payload_error)
-                    } )+
-                    $( stringify!($name) )|+ => upcast::decode_older(event_type, version, payload),
-                    _ => Err(EventDecodeError::UnknownType(event_type.to_string())),
-                }
             }
 
             /// The event's fields as JSON (the `data` of the log export).
@@ -358,11 +311,6 @@ macro_rules! catalogue {
                 }
             }
 
-            /// The JSON Schema of every event type, by type name.
-            pub fn json_schemas() -> Vec<(&'static str, schemars::Schema)> {
-                vec![ $( (stringify!($name), schemars::schema_for!($name)), )+ ]
-            }
-
             /// The business date the event took effect.
             pub fn effective_date(&self) -> NaiveDate {
                 match self { $( Event::$name(e) => e.effective_date, )+ }
@@ -372,23 +320,23 @@ macro_rules! catalogue {
 }
 
 catalogue! {
-    UnitRegistered => 1,
-    ProgrammeRegistered => 1,
-    SessionScheduled => 1,
-    SeatTaken => 1,
-    SeatReleased => 1,
-    PersonRegistered => 1,
-    PersonAssigned => 1,
-    QualificationRecorded => 1,
-    EnrolledInSession => 1,
-    EnrolmentWithdrawn => 1,
-    TrainingCompleted => 1,
-    RotationStarted => 1,
-    RotationEnded => 1,
-    Appraised => 2,
-    PersonSeparated => 1,
-    EventCorrected => 1,
-    EventVoided => 1,
+    UnitRegistered,
+    ProgrammeRegistered,
+    SessionScheduled,
+    SeatTaken,
+    SeatReleased,
+    PersonRegistered,
+    PersonAssigned,
+    QualificationRecorded,
+    EnrolledInSession,
+    EnrolmentWithdrawn,
+    TrainingCompleted,
+    RotationStarted,
+    RotationEnded,
+    Appraised,
+    PersonSeparated,
+    EventCorrected,
+    EventVoided,
 }
 
 impl Event {

@@ -15,13 +15,18 @@
 //! Dates: every date of a command is in the years [`YEARS`], as the imports and the
 //! reports already read years.
 
+use super::command::{
+    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, RecordQualification,
+    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, StartRotation, Void,
+    WithdrawEnrolment,
+};
 use std::borrow::Cow;
 use std::ops::RangeInclusive;
 
 use chrono::{Datelike, NaiveDate};
 
 use super::command::Command;
-use super::decide::DomainError;
+use super::error::DomainError;
 use super::event::{Certificate, Correction, FeedbackItem, Placement};
 
 /// The years a date may fall in.
@@ -36,54 +41,55 @@ pub fn check(command: &Command) -> Result<(), DomainError> {
     let fields = Fields { prefix: "" };
     fields.date("effective_date", command.effective_date())?;
     match command {
-        Command::RegisterUnit { code, name, .. } => {
+        Command::RegisterUnit(RegisterUnit { code, name, .. }) => {
             fields.line("code", code)?;
             fields.line("name", name)
         }
-        Command::RegisterProgramme { name, provider, .. } => {
+        Command::RegisterProgramme(RegisterProgramme { name, provider, .. }) => {
             fields.line("name", name)?;
             fields.line("provider", provider)
         }
-        Command::ScheduleSession {
+        Command::ScheduleSession(ScheduleSession {
             starts_on, ends_on, ..
-        } => {
+        }) => {
             fields.date("starts_on", *starts_on)?;
             fields.date("ends_on", *ends_on)
         }
-        Command::RegisterPerson {
+        Command::RegisterPerson(RegisterPerson {
             full_name,
             birth_date,
             ethnicity,
             post,
             ..
-        } => fields.person(full_name, *birth_date, ethnicity, post),
-        Command::AssignPerson { post, .. } => fields.line("post", post),
-        Command::RecordQualification {
+        }) => fields.person(full_name, *birth_date, ethnicity, post),
+        Command::AssignPerson(AssignPerson { post, .. }) => fields.line("post", post),
+        Command::RecordQualification(RecordQualification {
             field,
             institution,
             certificate,
             ..
-        } => fields.qualification(field, institution, certificate),
-        Command::Enrol { .. } | Command::Separate { .. } => Ok(()),
-        Command::WithdrawEnrolment { reason, .. } | Command::Void { reason, .. } => {
-            fields.note("reason", reason)
-        }
-        Command::CompleteTraining {
+        }) => fields.qualification(field, institution, certificate),
+        Command::Enrol(_) | Command::Separate(_) => Ok(()),
+        Command::WithdrawEnrolment(WithdrawEnrolment { reason, .. })
+        | Command::Void(Void { reason, .. }) => fields.note("reason", reason),
+        Command::CompleteTraining(CompleteTraining {
             grade, certificate, ..
-        } => fields.completion(grade, certificate),
-        Command::StartRotation {
+        }) => fields.completion(grade, certificate),
+        Command::StartRotation(StartRotation {
             to,
             planned_end,
             decision_number,
             ..
-        } => fields.rotation(to, *planned_end, decision_number),
-        Command::EndRotation { assessment, .. } => fields.optional_note("assessment", assessment),
-        Command::Appraise { feedback, .. } => fields.feedback(feedback),
-        Command::Correct {
+        }) => fields.rotation(to, *planned_end, decision_number),
+        Command::EndRotation(EndRotation { assessment, .. }) => {
+            fields.optional_note("assessment", assessment)
+        }
+        Command::Appraise(Appraise { feedback, .. }) => fields.feedback(feedback),
+        Command::Correct(Correct {
             reason,
             replacement,
             ..
-        } => {
+        }) => {
             fields.note("reason", reason)?;
             Fields {
                 prefix: "replacement.",

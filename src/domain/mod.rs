@@ -2,27 +2,29 @@
 //!
 //! Owns: what the users' words mean (`vocab`), what can be recorded (`event`), what users
 //! ask (`command`), what text and dates a command may carry (`input`), the rules that
-//! accept or refuse it (`decide`), how a person's stream
-//! folds into where they stand (`person`, `reference`), and targets as data (`policy`).
+//! accept or refuse it (`decide`, one file per concern) and why they refuse (`error`),
+//! how a person's stream folds into where they stand (`person`, `reference`), and targets
+//! as data (`policy`).
 //! Must not: do I/O of any kind — no store, no clock, no HTTP. Callers pass `today` in.
 
 pub mod command;
 pub mod decide;
+pub mod error;
 pub mod event;
 pub mod ids;
 pub mod input;
 pub mod person;
 pub mod policy;
 pub mod reference;
-pub mod upcast;
 pub mod vocab;
 
 #[cfg(test)]
 mod rules_tests;
 
 pub use command::Command;
-pub use decide::{DomainError, Facts, Target, decide};
-pub use event::{Event, EventDecodeError};
+pub use decide::{Facts, Target, decide};
+pub use error::DomainError;
+pub use event::Event;
 pub use ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
 pub use person::{PersonHistory, PersonView};
 pub use policy::{Policy, PolicySet};

@@ -5,11 +5,17 @@
 //! session of it (capacity 2, 1 March – 30 April 2018) is scheduled; today is 1 June 2018.
 //! The person's events get the ids 1, 2, 3… in the order given (`ev(n)`).
 
+use super::command::{
+    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
+    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
+    Void, WithdrawEnrolment,
+};
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
 
 use super::command::Command;
-use super::decide::{DomainError, Facts, MAX_DAYS_AHEAD, Target, decide};
+use super::decide::{Facts, MAX_DAYS_AHEAD, Target, decide};
+use super::error::DomainError;
 use super::event::*;
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
 use super::person::{EnrolmentState, Evidence, PersonHistory, PersonView};
@@ -320,18 +326,18 @@ fn voided(id: EventId) -> Event {
 
 fn register_unit(name: &str) -> Command {
     let unit = unit_registered();
-    Command::RegisterUnit {
+    Command::RegisterUnit(RegisterUnit {
         unit: unit.unit,
         code: format!(" {} ", unit.code),
         name: name.into(),
         level: unit.level,
         effective_date: unit.effective_date,
-    }
+    })
 }
 
 fn register_programme(category: ProgrammeCategory, confers: Option<QualificationLevel>) -> Command {
     let p = programme_registered(category, confers);
-    Command::RegisterProgramme {
+    Command::RegisterProgramme(RegisterProgramme {
         programme: p.programme,
         name: p.name,
         category,
@@ -340,24 +346,24 @@ fn register_programme(category: ProgrammeCategory, confers: Option<Qualification
         in_province: p.in_province,
         duration_days: p.duration_days,
         effective_date: p.effective_date,
-    }
+    })
 }
 
 fn schedule(starts_on: NaiveDate, ends_on: NaiveDate, capacity: u32) -> Command {
     let s = session_scheduled(starts_on, ends_on, capacity);
-    Command::ScheduleSession {
+    Command::ScheduleSession(ScheduleSession {
         session: s.session,
         programme: s.programme,
         starts_on,
         ends_on,
         capacity,
         effective_date: s.effective_date,
-    }
+    })
 }
 
 fn register_person(full_name: &str, effective_date: NaiveDate) -> Command {
     let r = registration(StaffCategory::CivilServant, true);
-    Command::RegisterPerson {
+    Command::RegisterPerson(RegisterPerson {
         person: PERSON,
         full_name: full_name.into(),
         birth_date: r.birth_date,
@@ -368,115 +374,115 @@ fn register_person(full_name: &str, effective_date: NaiveDate) -> Command {
         post: r.post,
         leadership: r.leadership,
         effective_date,
-    }
+    })
 }
 
 fn assign(to: Placement, on: NaiveDate) -> Command {
-    Command::AssignPerson {
+    Command::AssignPerson(AssignPerson {
         person: PERSON,
         unit: to.unit,
         post: to.post,
         category: StaffCategory::Cadre,
         leadership: true,
         effective_date: on,
-    }
+    })
 }
 
 fn record(level: QualificationLevel, on: NaiveDate) -> Command {
-    Command::RecordQualification {
+    Command::RecordQualification(RecordQualification {
         person: PERSON,
         level,
         field: None,
         institution: None,
         certificate: None,
         effective_date: on,
-    }
+    })
 }
 
 fn enrol(on: NaiveDate) -> Command {
-    Command::Enrol {
+    Command::Enrol(Enrol {
         person: PERSON,
         session: SESSION,
         effective_date: on,
-    }
+    })
 }
 
 fn withdraw(reason: &str, on: NaiveDate) -> Command {
-    Command::WithdrawEnrolment {
+    Command::WithdrawEnrolment(WithdrawEnrolment {
         person: PERSON,
         session: SESSION,
         reason: reason.into(),
         effective_date: on,
-    }
+    })
 }
 
 fn complete(result: TrainingResult, on: NaiveDate) -> Command {
-    Command::CompleteTraining {
+    Command::CompleteTraining(CompleteTraining {
         person: PERSON,
         session: SESSION,
         result,
         grade: None,
         certificate: None,
         effective_date: on,
-    }
+    })
 }
 
 fn start_rotation(kind: MovementKind, planned_end: Option<NaiveDate>, on: NaiveDate) -> Command {
-    Command::StartRotation {
+    Command::StartRotation(StartRotation {
         person: PERSON,
         kind,
         to: pom_lot(),
         planned_end,
         decision_number: " 123-QĐ/HU ".into(),
         effective_date: on,
-    }
+    })
 }
 
 fn end_rotation(on: NaiveDate) -> Command {
-    Command::EndRotation {
+    Command::EndRotation(EndRotation {
         person: PERSON,
         outcome: RotationOutcome::CompletedWell,
         assessment: "Hoàn thành tốt".into(),
         effective_date: on,
-    }
+    })
 }
 
 fn appraise(year: i32, score: Option<u8>) -> Command {
-    Command::Appraise {
+    Command::Appraise(Appraise {
         person: PERSON,
         year,
         classification: Classification::Good,
         score,
         feedback: press(),
         effective_date: d(year, 12, 20),
-    }
+    })
 }
 
 fn separate(on: NaiveDate) -> Command {
-    Command::Separate {
+    Command::Separate(Separate {
         person: PERSON,
         reason: SeparationReason::Retired,
         effective_date: on,
-    }
+    })
 }
 
 fn correct(id: EventId, replacement: Correction) -> Command {
-    Command::Correct {
+    Command::Correct(Correct {
         person: PERSON,
         corrects: id,
         reason: format!("  {REASON} "),
         replacement,
         effective_date: today(),
-    }
+    })
 }
 
 fn void(id: EventId) -> Command {
-    Command::Void {
+    Command::Void(Void {
         person: PERSON,
         voids: id,
         reason: REASON.into(),
         effective_date: today(),
-    }
+    })
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1124,7 +1130,7 @@ fn an_appraisal_score_of_100_is_accepted() {
 #[test]
 fn an_appraisal_for_a_year_after_this_one_is_refused() {
     let mut command = appraise(2019, None);
-    if let Command::Appraise { effective_date, .. } = &mut command {
+    if let Command::Appraise(Appraise { effective_date, .. }) = &mut command {
         *effective_date = today();
     }
     given(vec![registered()])

@@ -56,7 +56,7 @@ pub(crate) async fn history(
     }
     let decoded: Vec<(crate::store::RecordedEvent, Event)> = events
         .into_iter()
-        .map(|r| crate::ledger::decode(&r).map(|e| (r, e)))
+        .map(|r| crate::stored::decode(&r).map(|e| (r, e)))
         .collect::<Result<_, _>>()?;
     let named = |event: &Event| match event {
         Event::EventCorrected(c) => Some(c.corrects),

@@ -1,5 +1,7 @@
-//! `POST` endpoints, one per domain command. Each extracts its body, turns it into a
-//! [`Command`], records it through the ledger and answers with what was stored.
+//! `POST` endpoints, one per domain command. Each handler extracts its body, which turns
+//! itself into a [`Command`] (`wire.rs`), and [`record`]s it through the ledger, which
+//! answers with what was stored. Refusals come from the rules and the ledger; statuses
+//! are mapped in `error.rs`.
 
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -10,53 +12,36 @@ use super::AppState;
 use super::auth::{Caller, Clerk};
 use super::error::ApiError;
 use super::wire::*;
-use crate::domain::event::{Correction, Event, Placement};
 use crate::domain::{Command, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::ledger::Options;
-use crate::store::{AppendOutcome, StoreError};
+use crate::store::AppendOutcome;
 
 /// Header carrying the log position a response reflects or a write reached.
 pub const POSITION_HEADER: &str = "x-cadre-position";
 
 /// Records `command`, honouring `If-Match` (the person stream's version) and the
-/// idempotency key ([`scoped_key`]), and answers 201 with the stored events.
+/// idempotency key ([`scoped_key`]), and answers 201 with the stored events (200 for a
+/// retry answered with them). The shared work of every command handler.
 async fn record(
     state: &AppState,
     caller: &Caller,
     headers: &HeaderMap,
     command: Command,
-    idempotency_key: Option<String>,
+    key: Option<IdempotencyKey>,
     subject: Option<Uuid>,
 ) -> Result<Response, ApiError> {
-    let if_match = match headers.get("if-match") {
-        Some(value) => Some(parse_etag(value)?),
-        None => None,
-    };
     let options = Options {
         today: None,
-        expected_person_version: if_match,
-        idempotency_key,
+        expected_person_version: match headers.get("if-match") {
+            Some(value) => Some(parse_etag(value)?),
+            None => None,
+        },
+        idempotency_key: scoped_key(caller, key.as_ref()),
     };
-    let outcome = match state
+    let outcome = state
         .ledger
         .execute_with(&caller.name, &command, &options)
-        .await
-    {
-        Err(crate::ledger::LedgerError::Store(StoreError::WrongExpectedVersion {
-            actual, ..
-        })) if if_match.is_some() => {
-            return Err(ApiError::Conflict {
-                status: StatusCode::PRECONDITION_FAILED,
-                detail: format!(
-                    "If-Match was {}, but the person's stream is now at {}",
-                    if_match.unwrap_or_default(),
-                    actual.map_or("no events".into(), |v| v.to_string())
-                ),
-                current_version: actual,
-            });
-        }
-        result => result?,
-    };
+        .await?;
     if !outcome.already_stored {
         state.metrics.appended(outcome.events.len() as u64);
     }
@@ -93,19 +78,21 @@ fn own_version(outcome: &AppendOutcome, person: PersonId) -> Option<u64> {
 /// `Idempotency-Key` and the request's fingerprint. Another caller's key, or the same key
 /// on another request, is another key: that request is recorded instead of being answered
 /// with the first one.
-fn scoped_key(caller: &Caller, key: Option<IdempotencyKey>) -> Option<String> {
+fn scoped_key(caller: &Caller, key: Option<&IdempotencyKey>) -> Option<String> {
     key.map(|k| format!("{}:{}:{}", caller.name, k.key, k.fingerprint.to_hex()))
 }
 
 /// The id of what a registration creates: the one sent; else, for a keyed request, one
-/// derived from its key (a retry registers the same thing again, which is then found
-/// stored); else a new one.
-fn new_id(sent: Option<Uuid>, key: Option<&str>) -> Uuid {
-    sent.unwrap_or_else(|| key.map_or_else(Uuid::now_v7, crate::ledger::subject_id))
+/// derived from its scoped key (a retry registers the same thing again, which is then
+/// found stored); else a new one.
+fn new_id(caller: &Caller, sent: Option<Uuid>, key: Option<&IdempotencyKey>) -> Uuid {
+    sent.unwrap_or_else(|| {
+        scoped_key(caller, key).map_or_else(Uuid::now_v7, |k| crate::ledger::subject_id(&k))
+    })
 }
 
 /// `"7"` (or `W/"7"`) → 7.
-pub fn parse_etag(value: &HeaderValue) -> Result<u64, ApiError> {
+pub(crate) fn parse_etag(value: &HeaderValue) -> Result<u64, ApiError> {
     let text = value.to_str().unwrap_or_default().trim();
     text.trim_start_matches("W/")
         .trim_matches('"')
@@ -117,319 +104,206 @@ pub fn parse_etag(value: &HeaderValue) -> Result<u64, ApiError> {
         })
 }
 
-macro_rules! person_endpoint {
-    ($(#[$meta:meta])* $name:ident, $body:ty, |$person:ident, $b:ident, $state:ident| $build:expr) => {
-        $(#[$meta])*
-        pub async fn $name(
-            State($state): State<AppState>,
-            Clerk(caller): Clerk,
-            headers: HeaderMap,
-            Path(id): Path<Uuid>,
-            Keyed { body: $b, key }: Keyed<$body>,
-        ) -> Result<Response, ApiError> {
-            let $person = PersonId(id);
-            let command: Command = $build;
-            let key = scoped_key(&caller, key);
-            record(&$state, &caller, &headers, command, key, Some(id)).await
-        }
-    };
-}
-
 #[utoipa::path(post, path = "/units", request_body = RegisterUnitBody, tag = "commands",
     responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
-pub async fn register_unit(
+pub(crate) async fn register_unit(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Keyed { body: b, key }: Keyed<RegisterUnitBody>,
+    Keyed { body, key }: Keyed<RegisterUnitBody>,
 ) -> Result<Response, ApiError> {
-    let key = scoped_key(&caller, key);
-    let unit = UnitId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterUnit {
-        unit,
-        code: b.code,
-        name: b.name,
-        level: vocab("level", &b.level)?,
-        effective_date: b.effective_date,
-    };
-    record(&state, &caller, &headers, command, key, Some(unit.0)).await
+    let id = UnitId(new_id(&caller, body.id, key.as_ref()));
+    let command = body.into_command(id)?;
+    record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
 #[utoipa::path(post, path = "/programmes", request_body = RegisterProgrammeBody, tag = "commands",
     responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
-pub async fn register_programme(
+pub(crate) async fn register_programme(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Keyed { body: b, key }: Keyed<RegisterProgrammeBody>,
+    Keyed { body, key }: Keyed<RegisterProgrammeBody>,
 ) -> Result<Response, ApiError> {
-    let key = scoped_key(&caller, key);
-    let programme = ProgrammeId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterProgramme {
-        programme,
-        name: b.name,
-        category: vocab("category", &b.category)?,
-        confers: b.confers.map(|l| l.parse()).transpose()?,
-        provider: b.provider,
-        in_province: b.in_province,
-        duration_days: b.duration_days,
-        effective_date: b.effective_date,
-    };
-    record(&state, &caller, &headers, command, key, Some(programme.0)).await
+    let id = ProgrammeId(new_id(&caller, body.id, key.as_ref()));
+    let command = body.into_command(id)?;
+    record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
 #[utoipa::path(post, path = "/sessions", request_body = ScheduleSessionBody, tag = "commands",
     responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
-pub async fn schedule_session(
+pub(crate) async fn schedule_session(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Keyed { body: b, key }: Keyed<ScheduleSessionBody>,
+    Keyed { body, key }: Keyed<ScheduleSessionBody>,
 ) -> Result<Response, ApiError> {
-    let key = scoped_key(&caller, key);
-    let session = SessionId(new_id(b.id, key.as_deref()));
-    let command = Command::ScheduleSession {
-        session,
-        programme: ProgrammeId(b.programme),
-        starts_on: b.starts_on,
-        ends_on: b.ends_on,
-        capacity: b.capacity,
-        effective_date: b.effective_date,
-    };
-    record(&state, &caller, &headers, command, key, Some(session.0)).await
+    let id = SessionId(new_id(&caller, body.id, key.as_ref()));
+    let command = body.into_command(id);
+    record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
 #[utoipa::path(post, path = "/people", request_body = RegisterPersonBody, tag = "commands",
     responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
-pub async fn register_person(
+pub(crate) async fn register_person(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
-    Keyed { body: b, key }: Keyed<RegisterPersonBody>,
+    Keyed { body, key }: Keyed<RegisterPersonBody>,
 ) -> Result<Response, ApiError> {
-    let key = scoped_key(&caller, key);
-    let person = PersonId(new_id(b.id, key.as_deref()));
-    let command = Command::RegisterPerson {
-        person,
-        full_name: b.full_name,
-        birth_date: b.birth_date,
-        gender: vocab("gender", &b.gender)?,
-        ethnicity: b.ethnicity,
-        category: vocab("category", &b.category)?,
-        unit: UnitId(b.unit),
-        post: b.post,
-        leadership: b.leadership,
-        effective_date: b.effective_date,
-    };
-    record(&state, &caller, &headers, command, key, Some(person.0)).await
+    let id = PersonId(new_id(&caller, body.id, key.as_ref()));
+    let command = body.into_command(id)?;
+    record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/assignments", request_body = AssignBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    assign,
-    AssignBody,
-    |person, b, state| Command::AssignPerson {
-        person,
-        unit: UnitId(b.unit),
-        post: b.post,
-        category: vocab("category", &b.category)?,
-        leadership: b.leadership,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/assignments", request_body = AssignBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn assign(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<AssignBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/qualifications", request_body = QualificationBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    record_qualification,
-    QualificationBody,
-    |person, b, state| Command::RecordQualification {
-        person,
-        level: b.level.parse()?,
-        field: b.field,
-        institution: b.institution,
-        certificate: b.certificate.map(Into::into),
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/qualifications", request_body = QualificationBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn record_qualification(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<QualificationBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/enrolments", request_body = EnrolBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    enrol,
-    EnrolBody,
-    |person, b, state| Command::Enrol {
-        person,
-        session: SessionId(b.session),
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/enrolments", request_body = EnrolBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn enrol(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<EnrolBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id));
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
 /// Path of a person's enrolment in a session.
 #[derive(Debug, serde::Deserialize)]
-pub struct EnrolmentPath {
+pub(crate) struct EnrolmentPath {
     id: Uuid,
     session: Uuid,
 }
 
-macro_rules! enrolment_endpoint {
-    ($(#[$meta:meta])* $name:ident, $body:ty, |$person:ident, $session:ident, $b:ident| $build:expr) => {
-        $(#[$meta])*
-        pub async fn $name(
-            State(state): State<AppState>,
-            Clerk(caller): Clerk,
-            headers: HeaderMap,
-            Path(path): Path<EnrolmentPath>,
-            Keyed { body: $b, key }: Keyed<$body>,
-        ) -> Result<Response, ApiError> {
-            let ($person, $session) = (PersonId(path.id), SessionId(path.session));
-            let command: Command = $build;
-            let key = scoped_key(&caller, key);
-            record(&state, &caller, &headers, command, key, Some(path.id)).await
-        }
-    };
+#[utoipa::path(post, path = "/people/{id}/enrolments/{session}/withdrawal", request_body = WithdrawBody,
+    tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
+    responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn withdraw(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(path): Path<EnrolmentPath>,
+    Keyed { body, key }: Keyed<WithdrawBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(path.id), SessionId(path.session));
+    record(&state, &caller, &headers, command, key, Some(path.id)).await
 }
 
-enrolment_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/enrolments/{session}/withdrawal", request_body = WithdrawBody,
-        tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
-        responses((status = 201, body = RecordedBody)))]
-    withdraw,
-    WithdrawBody,
-    |person, session, b| Command::WithdrawEnrolment {
-        person,
-        session,
-        reason: b.reason,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/enrolments/{session}/completion", request_body = CompleteBody,
+    tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
+    responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn complete(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(path): Path<EnrolmentPath>,
+    Keyed { body, key }: Keyed<CompleteBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(path.id), SessionId(path.session))?;
+    record(&state, &caller, &headers, command, key, Some(path.id)).await
+}
 
-enrolment_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/enrolments/{session}/completion", request_body = CompleteBody,
-        tag = "commands", params(("id" = Uuid, Path), ("session" = Uuid, Path)),
-        responses((status = 201, body = RecordedBody)))]
-    complete,
-    CompleteBody,
-    |person, session, b| Command::CompleteTraining {
-        person,
-        session,
-        result: vocab("result", &b.result)?,
-        grade: b.grade,
-        certificate: b.certificate.map(Into::into),
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/rotations", request_body = StartRotationBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn start_rotation(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<StartRotationBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/rotations", request_body = StartRotationBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    start_rotation,
-    StartRotationBody,
-    |person, b, state| Command::StartRotation {
-        person,
-        kind: vocab("kind", &b.kind)?,
-        to: Placement {
-            unit: UnitId(b.to_unit),
-            post: b.to_post,
-        },
-        planned_end: b.planned_end,
-        decision_number: b.decision_number,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/rotations/end", request_body = EndRotationBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn end_rotation(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<EndRotationBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/rotations/end", request_body = EndRotationBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    end_rotation,
-    EndRotationBody,
-    |person, b, state| Command::EndRotation {
-        person,
-        outcome: vocab("outcome", &b.outcome)?,
-        assessment: b.assessment,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/appraisals", request_body = AppraiseBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn appraise(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<AppraiseBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/appraisals", request_body = AppraiseBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    appraise,
-    AppraiseBody,
-    |person, b, state| Command::Appraise {
-        person,
-        year: b.year,
-        classification: vocab("classification", &b.classification)?,
-        score: b.score,
-        feedback: b
-            .feedback
-            .into_iter()
-            .map(FeedbackBody::parse)
-            .collect::<Result<_, _>>()?,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/separation", request_body = SeparateBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn separate(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<SeparateBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id))?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/separation", request_body = SeparateBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    separate,
-    SeparateBody,
-    |person, b, state| Command::Separate {
-        person,
-        reason: vocab("reason", &b.reason)?,
-        effective_date: b.effective_date,
-    }
-);
+#[utoipa::path(post, path = "/people/{id}/corrections", request_body = CorrectBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn correct(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<CorrectBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id), &state.store)?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
 
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/corrections", request_body = CorrectBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    correct,
-    CorrectBody,
-    |person, b, state| Command::Correct {
-        person,
-        corrects: b.corrects,
-        replacement: replacement(&state, b.corrects, b.replacement)?,
-        reason: b.reason,
-        effective_date: b.effective_date,
-    }
-);
-
-person_endpoint!(
-    #[utoipa::path(post, path = "/people/{id}/voids", request_body = VoidBody, tag = "commands",
-        params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
-    void,
-    VoidBody,
-    |person, b, state| Command::Void {
-        person,
-        voids: b.voids,
-        reason: b.reason,
-        effective_date: b.effective_date,
-    }
-);
-
-/// Reads a correction's replacement as the corrected event's type.
-fn replacement(
-    state: &AppState,
-    corrects: Uuid,
-    data: serde_json::Value,
-) -> Result<Correction, ApiError> {
-    let target = state.store.read_by_id(&corrects)?.ok_or(ApiError::Domain(
-        crate::domain::DomainError::UnknownEvent(corrects),
-    ))?;
-    let event = Event::from_json(&target.event_type, data)
-        .map_err(|why| ApiError::BadRequest(format!("replacement: {why}")))?;
-    let event_type = crate::domain::event::EVENT_TYPES
-        .iter()
-        .map(|(name, _)| *name)
-        .find(|name| *name == target.event_type)
-        .unwrap_or("unknown");
-    Correction::from_event(event).ok_or(ApiError::Domain(
-        crate::domain::DomainError::NotCorrectable {
-            event_type,
-            action: "corrected",
-        },
-    ))
+#[utoipa::path(post, path = "/people/{id}/voids", request_body = VoidBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn void(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<VoidBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id));
+    record(&state, &caller, &headers, command, key, Some(id)).await
 }

@@ -6,7 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
-use crate::ledger::LedgerError;
+use crate::ledger::{LedgerError, version_text};
 use crate::projection::ProjectionError;
 use crate::report::ReportError;
 use crate::store::StoreError;
@@ -202,10 +202,27 @@ impl From<LedgerError> for ApiError {
     fn from(error: LedgerError) -> Self {
         match error {
             LedgerError::Domain(e) => ApiError::Domain(e),
+            // The ledger's only caller-set expectation is the person's version: `If-Match`.
+            LedgerError::Stale {
+                expected, actual, ..
+            } => ApiError::Conflict {
+                status: StatusCode::PRECONDITION_FAILED,
+                detail: format!(
+                    "If-Match was {expected}, but the person's stream is now at {}",
+                    version_text(actual)
+                ),
+                current_version: actual,
+            },
             LedgerError::Store(e) => e.into(),
             LedgerError::Contended => ApiError::Unavailable(error.to_string()),
             LedgerError::Unreadable { .. } => ApiError::Internal(error.to_string()),
         }
+    }
+}
+
+impl From<crate::stored::DecodeError> for ApiError {
+    fn from(error: crate::stored::DecodeError) -> Self {
+        ApiError::Internal(error.to_string())
     }
 }
 

@@ -1,5 +1,7 @@
 //! HTTP request and response types (separate from the domain's), the extractors that turn
-//! bad input into problem documents, and the parsing of wire values into domain values.
+//! bad input into problem documents, and the parsing of wire values into domain values:
+//! each command's body turns itself into its [`Command`] (`into_command`), vocabulary
+//! labels parsed there.
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
@@ -9,10 +11,16 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::error::ApiError;
-use crate::domain::DomainError;
-use crate::domain::event::{Certificate, FeedbackItem};
+use crate::domain::command::{
+    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
+    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
+    Void, WithdrawEnrolment,
+};
+use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
-use crate::store::AppendOutcome;
+use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
+use crate::store::{AppendOutcome, Store};
+use crate::stored::EVENT_TYPES;
 
 /// JSON body; malformed, mistyped or unknown fields are a 400 problem document.
 #[derive(FromRequest)]
@@ -250,6 +258,19 @@ pub struct RegisterUnitBody {
     pub effective_date: NaiveDate,
 }
 
+impl RegisterUnitBody {
+    pub(crate) fn into_command(self, unit: UnitId) -> Result<Command, ApiError> {
+        Ok(RegisterUnit {
+            unit,
+            code: self.code,
+            name: self.name,
+            level: vocab("level", &self.level)?,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterProgrammeBody {
@@ -265,6 +286,22 @@ pub struct RegisterProgrammeBody {
     pub effective_date: NaiveDate,
 }
 
+impl RegisterProgrammeBody {
+    pub(crate) fn into_command(self, programme: ProgrammeId) -> Result<Command, ApiError> {
+        Ok(RegisterProgramme {
+            programme,
+            name: self.name,
+            category: vocab("category", &self.category)?,
+            confers: self.confers.map(|l| l.parse()).transpose()?,
+            provider: self.provider,
+            in_province: self.in_province,
+            duration_days: self.duration_days,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScheduleSessionBody {
@@ -274,6 +311,20 @@ pub struct ScheduleSessionBody {
     pub ends_on: NaiveDate,
     pub capacity: u32,
     pub effective_date: NaiveDate,
+}
+
+impl ScheduleSessionBody {
+    pub(crate) fn into_command(self, session: SessionId) -> Command {
+        ScheduleSession {
+            session,
+            programme: ProgrammeId(self.programme),
+            starts_on: self.starts_on,
+            ends_on: self.ends_on,
+            capacity: self.capacity,
+            effective_date: self.effective_date,
+        }
+        .into()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -293,6 +344,24 @@ pub struct RegisterPersonBody {
     pub effective_date: NaiveDate,
 }
 
+impl RegisterPersonBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(RegisterPerson {
+            person,
+            full_name: self.full_name,
+            birth_date: self.birth_date,
+            gender: vocab("gender", &self.gender)?,
+            ethnicity: self.ethnicity,
+            category: vocab("category", &self.category)?,
+            unit: UnitId(self.unit),
+            post: self.post,
+            leadership: self.leadership,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
@@ -301,6 +370,20 @@ pub struct AssignBody {
     pub category: String,
     pub leadership: bool,
     pub effective_date: NaiveDate,
+}
+
+impl AssignBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(AssignPerson {
+            person,
+            unit: UnitId(self.unit),
+            post: self.post,
+            category: vocab("category", &self.category)?,
+            leadership: self.leadership,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -313,6 +396,20 @@ pub struct QualificationBody {
     pub effective_date: NaiveDate,
 }
 
+impl QualificationBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(RecordQualification {
+            person,
+            level: self.level.parse()?,
+            field: self.field,
+            institution: self.institution,
+            certificate: self.certificate.map(Into::into),
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
@@ -320,11 +417,34 @@ pub struct EnrolBody {
     pub effective_date: NaiveDate,
 }
 
+impl EnrolBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Command {
+        Enrol {
+            person,
+            session: SessionId(self.session),
+            effective_date: self.effective_date,
+        }
+        .into()
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     pub reason: String,
     pub effective_date: NaiveDate,
+}
+
+impl WithdrawBody {
+    pub(crate) fn into_command(self, person: PersonId, session: SessionId) -> Command {
+        WithdrawEnrolment {
+            person,
+            session,
+            reason: self.reason,
+            effective_date: self.effective_date,
+        }
+        .into()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -335,6 +455,24 @@ pub struct CompleteBody {
     pub grade: Option<String>,
     pub certificate: Option<CertificateBody>,
     pub effective_date: NaiveDate,
+}
+
+impl CompleteBody {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        session: SessionId,
+    ) -> Result<Command, ApiError> {
+        Ok(CompleteTraining {
+            person,
+            session,
+            result: vocab("result", &self.result)?,
+            grade: self.grade,
+            certificate: self.certificate.map(Into::into),
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -349,6 +487,23 @@ pub struct StartRotationBody {
     pub effective_date: NaiveDate,
 }
 
+impl StartRotationBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(StartRotation {
+            person,
+            kind: vocab("kind", &self.kind)?,
+            to: Placement {
+                unit: UnitId(self.to_unit),
+                post: self.to_post,
+            },
+            planned_end: self.planned_end,
+            decision_number: self.decision_number,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EndRotationBody {
@@ -356,6 +511,18 @@ pub struct EndRotationBody {
     pub outcome: String,
     pub assessment: String,
     pub effective_date: NaiveDate,
+}
+
+impl EndRotationBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(EndRotation {
+            person,
+            outcome: vocab("outcome", &self.outcome)?,
+            assessment: self.assessment,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -370,12 +537,41 @@ pub struct AppraiseBody {
     pub effective_date: NaiveDate,
 }
 
+impl AppraiseBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(Appraise {
+            person,
+            year: self.year,
+            classification: vocab("classification", &self.classification)?,
+            score: self.score,
+            feedback: self
+                .feedback
+                .into_iter()
+                .map(FeedbackBody::parse)
+                .collect::<Result<_, _>>()?,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SeparateBody {
     /// retired, resigned, dismissed or deceased.
     pub reason: String,
     pub effective_date: NaiveDate,
+}
+
+impl SeparateBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+        Ok(Separate {
+            person,
+            reason: vocab("reason", &self.reason)?,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -391,12 +587,60 @@ pub struct CorrectBody {
     pub effective_date: NaiveDate,
 }
 
+impl CorrectBody {
+    /// The replacement is read as the type of the event it corrects, found in `store`.
+    pub(crate) fn into_command(self, person: PersonId, store: &Store) -> Result<Command, ApiError> {
+        Ok(Correct {
+            person,
+            corrects: self.corrects,
+            replacement: replacement(store, self.corrects, self.replacement)?,
+            reason: self.reason,
+            effective_date: self.effective_date,
+        }
+        .into())
+    }
+}
+
+/// Reads a correction's replacement as the corrected event's type.
+fn replacement(
+    store: &Store,
+    corrects: Uuid,
+    data: serde_json::Value,
+) -> Result<Correction, ApiError> {
+    let target = store
+        .read_by_id(&corrects)?
+        .ok_or(ApiError::Domain(DomainError::UnknownEvent(corrects)))?;
+    let event = Event::from_json(&target.event_type, data)
+        .map_err(|why| ApiError::BadRequest(format!("replacement: {why}")))?;
+    let event_type = EVENT_TYPES
+        .iter()
+        .map(|(name, _)| *name)
+        .find(|name| *name == target.event_type)
+        .unwrap_or("unknown");
+    Correction::from_event(event).ok_or(ApiError::Domain(DomainError::NotCorrectable {
+        event_type,
+        action: "corrected",
+    }))
+}
+
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VoidBody {
     pub voids: Uuid,
     pub reason: String,
     pub effective_date: NaiveDate,
+}
+
+impl VoidBody {
+    pub(crate) fn into_command(self, person: PersonId) -> Command {
+        Void {
+            person,
+            voids: self.voids,
+            reason: self.reason,
+            effective_date: self.effective_date,
+        }
+        .into()
+    }
 }
 
 /// Where one recorded event landed.

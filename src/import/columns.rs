@@ -1,6 +1,10 @@
 //! The columns of each kind of file, their Vietnamese and English headers, and turning a
 //! row into commands. Headers and values are matched with or without diacritics.
 
+use crate::domain::command::{
+    Appraise, CompleteTraining, EndRotation, Enrol, RecordQualification, RegisterPerson,
+    ScheduleSession, StartRotation,
+};
 use chrono::NaiveDate;
 
 use super::{Directory, Kind, RowError};
@@ -401,7 +405,7 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
             .map(|(key, c)| vec![(format!("qualification:{code}:{key}"), c)]),
         Kind::Appraisals => appraisal_row(cells, person).map(|c| {
             let year = match &c {
-                Command::Appraise { year, .. } => *year,
+                Command::Appraise(Appraise { year, .. }) => *year,
                 _ => 0,
             };
             vec![(format!("appraisal:{code}:{year}"), c)]
@@ -440,7 +444,7 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
     let post = cells.text("post");
     let leadership = cells.flag("leadership");
     let effective_date = cells.date("effective_date");
-    Some(Command::RegisterPerson {
+    Some(Command::RegisterPerson(RegisterPerson {
         person,
         full_name: full_name?,
         birth_date: birth_date?,
@@ -451,7 +455,7 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
         post: post?,
         leadership: leadership?,
         effective_date: effective_date?,
-    })
+    }))
 }
 
 fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String, Command)> {
@@ -481,14 +485,14 @@ fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String,
     );
     Some((
         key,
-        Command::RecordQualification {
+        Command::RecordQualification(RecordQualification {
             person,
             level,
             field: cells.optional("field"),
             institution: cells.optional("institution"),
             certificate,
             effective_date: effective_date?,
-        },
+        }),
     ))
 }
 
@@ -500,14 +504,14 @@ fn appraisal_row(cells: &mut Cells<'_>, person: PersonId) -> Option<Command> {
         None => None,
     };
     let effective_date = cells.date("effective_date");
-    Some(Command::Appraise {
+    Some(Command::Appraise(Appraise {
         person,
         year: year?,
         classification: classification?,
         score,
         feedback: Vec::new(),
         effective_date: effective_date?,
-    })
+    }))
 }
 
 type Commands = Option<Vec<(String, Command)>>;
@@ -535,22 +539,22 @@ fn training_row(
     let mut out = vec![(
         // Scheduled by the import when the log does not have it yet (capacity set there).
         format!("session:{session}"),
-        Command::ScheduleSession {
+        Command::ScheduleSession(ScheduleSession {
             session,
             programme,
             starts_on,
             ends_on,
             capacity: 0,
             effective_date: starts_on,
-        },
+        }),
     )];
     out.push((
         format!("enrol:{code}:{session}"),
-        Command::Enrol {
+        Command::Enrol(Enrol {
             person,
             session,
             effective_date: starts_on,
-        },
+        }),
     ));
     if let Some(result) = result {
         let certificate = cells
@@ -561,14 +565,14 @@ fn training_row(
             });
         out.push((
             format!("complete:{code}:{session}"),
-            Command::CompleteTraining {
+            Command::CompleteTraining(CompleteTraining {
                 person,
                 session,
                 result,
                 grade: cells.optional("grade"),
                 certificate,
                 effective_date: ends_on,
-            },
+            }),
         ));
     }
     Some(out)
@@ -594,7 +598,7 @@ fn rotation_row(
     let starts_on = starts_on?;
     let mut out = vec![(
         format!("rotation-start:{code}:{starts_on}"),
-        Command::StartRotation {
+        Command::StartRotation(StartRotation {
             person,
             kind: kind?,
             to: Placement {
@@ -604,17 +608,17 @@ fn rotation_row(
             planned_end: planned_end?,
             decision_number: decision_number?,
             effective_date: starts_on,
-        },
+        }),
     )];
     match (ended_on?, outcome) {
         (Some(ended_on), Some(outcome)) => out.push((
             format!("rotation-end:{code}:{starts_on}"),
-            Command::EndRotation {
+            Command::EndRotation(EndRotation {
                 person,
                 outcome,
                 assessment: cells.optional("assessment").unwrap_or_default(),
                 effective_date: ended_on,
-            },
+            }),
         )),
         (None, None) => {}
         (Some(_), None) => return cells.fail("outcome", "an ended rotation needs its outcome"),

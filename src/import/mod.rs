@@ -12,6 +12,7 @@
 pub mod columns;
 pub mod table;
 
+use crate::domain::command::{Enrol, ScheduleSession};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
@@ -118,7 +119,7 @@ impl Directory {
             ) {
                 return Ok(());
             }
-            match Event::decode(event.event_type, event.schema_version, event.payload) {
+            match crate::stored::decode_ref(&event) {
                 Ok(Event::UnitRegistered(u)) => {
                     directory.units.insert(fold(&u.code), u.unit);
                     directory.units.insert(fold(&u.name), u.unit);
@@ -172,7 +173,7 @@ fn rows_to_commands(
 fn enrolments_per_session(rows: &[(usize, Vec<Keyed>)]) -> HashMap<SessionId, u32> {
     let mut counts = HashMap::new();
     for keyed in rows.iter().flat_map(|(_, commands)| commands) {
-        if let Command::Enrol { session, .. } = &keyed.command {
+        if let Command::Enrol(Enrol { session, .. }) = &keyed.command {
             *counts.entry(*session).or_insert(0) += 1;
         }
     }
@@ -187,14 +188,14 @@ fn session_to_schedule(
     counts: &HashMap<SessionId, u32>,
     seen: &HashMap<String, usize>,
 ) -> Option<Option<Command>> {
-    let Command::ScheduleSession { session, .. } = &keyed.command else {
+    let Command::ScheduleSession(ScheduleSession { session, .. }) = &keyed.command else {
         return None;
     };
     if directory.sessions.contains_key(session) || seen.contains_key(&keyed.key) {
         return Some(None);
     }
     let mut command = keyed.command.clone();
-    if let Command::ScheduleSession { capacity, .. } = &mut command {
+    if let Command::ScheduleSession(ScheduleSession { capacity, .. }) = &mut command {
         *capacity = counts.get(session).copied().unwrap_or(1);
     }
     Some(Some(command))
@@ -225,7 +226,7 @@ fn plan<'a>(
         let mut recorded = 0;
         let mut decided = 0;
         for keyed in &commands {
-            let is_schedule = matches!(keyed.command, Command::ScheduleSession { .. });
+            let is_schedule = matches!(keyed.command, Command::ScheduleSession(_));
             let command = match session_to_schedule(keyed, &directory, &counts, &seen) {
                 Some(None) => continue,
                 Some(Some(command)) => {

@@ -21,13 +21,11 @@ pub use workset::WorkSet;
 
 use self::cache::StateCache;
 use crate::domain::{
-    Command, DomainError, Event, EventDecodeError, PersonHistory, PersonId, ProgrammeId,
-    ProgrammeState, SessionId, SessionState, UnitId, UnitState,
+    Command, DomainError, Event, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
+    SessionState, UnitId, UnitState,
 };
-use crate::store::{
-    AppendOutcome, AppendedEvent, Direction, EventRef, ExpectedVersion, RecordedEvent, Store,
-    StoreError, StreamId,
-};
+use crate::store::{AppendOutcome, AppendedEvent, Direction, Store, StoreError, StreamId};
+use crate::stored::{self, DecodeError};
 
 /// How many times a command is decided again after losing a race for a stream.
 const MAX_ATTEMPTS: usize = 16;
@@ -38,20 +36,29 @@ pub enum LedgerError {
     /// The rules refused it. HTTP 422.
     #[error(transparent)]
     Domain(#[from] DomainError),
-    /// The store refused or failed (a stale `If-Match` shows here as
-    /// `WrongExpectedVersion`, HTTP 412). See `StoreError` for the rest.
+    /// The caller's expectation of the person's version ([`Options::expected_person_version`],
+    /// an `If-Match`) failed: the stream is at `actual` (`None`: no events). Nothing was
+    /// recorded. HTTP 412.
+    #[error("{stream} was expected at version {expected} but is at {}", version_text(*.actual))]
+    Stale {
+        stream: StreamId,
+        expected: u64,
+        actual: Option<u64>,
+    },
+    /// The store refused or failed. See `StoreError` for the HTTP status of each.
     #[error(transparent)]
     Store(#[from] StoreError),
     /// A stored event could not be read back. HTTP 500, logged.
-    #[error("stored event at position {position} is unreadable: {source}")]
-    Unreadable {
-        position: u64,
-        #[source]
-        source: EventDecodeError,
-    },
+    #[error(transparent)]
+    Unreadable(#[from] DecodeError),
     /// Other writers kept changing the same streams. HTTP 503, retry later.
     #[error("the streams kept changing under {MAX_ATTEMPTS} attempts; try again")]
     Contended,
+}
+
+/// A stream version as text: "no events" when the stream has none.
+pub fn version_text(version: Option<u64>) -> String {
+    version.map_or("no events".into(), |v| v.to_string())
 }
 
 /// Choices a caller can make about one command.
@@ -128,11 +135,17 @@ impl Ledger {
             match self.store.append(work.batch(actor)?).await {
                 // Another writer got there first: decide again on what it wrote — unless
                 // the caller pinned the person's version (If-Match) and that stream moved.
-                Err(StoreError::WrongExpectedVersion { stream, .. })
-                    if options.expected_person_version.is_none()
-                        || command.person().is_none_or(|p| p.stream() != stream) =>
-                {
-                    continue;
+                Err(StoreError::WrongExpectedVersion { stream, actual, .. }) => {
+                    match pinned(command, options) {
+                        Some((person, expected)) if person.stream() == stream => {
+                            return Err(LedgerError::Stale {
+                                stream,
+                                expected,
+                                actual,
+                            });
+                        }
+                        _ => continue,
+                    }
                 }
                 Err(e) => return Err(e.into()),
                 Ok(outcome) => {
@@ -152,16 +165,14 @@ impl Ledger {
         today: NaiveDate,
     ) -> Result<WorkSet<'_>, LedgerError> {
         let mut work = WorkSet::new(self, today);
-        if let (Some(expected), Some(person)) = (options.expected_person_version, command.person())
-        {
+        if let Some((person, expected)) = pinned(command, options) {
             let actual = work.person_version(person)?;
             if actual != Some(expected) {
-                return Err(StoreError::WrongExpectedVersion {
+                return Err(LedgerError::Stale {
                     stream: person.stream(),
-                    expected: ExpectedVersion::Exact(expected),
+                    expected,
                     actual,
-                }
-                .into());
+                });
             }
         }
         work.decide(command, options.idempotency_key.as_deref())?;
@@ -212,7 +223,7 @@ impl Ledger {
                 .read_stream(stream, from, Direction::Forwards, usize::MAX)?;
             let folded = Arc::make_mut(&mut state);
             for recorded in events {
-                folded.fold(recorded.id, decode(&recorded)?);
+                folded.fold(recorded.id, stored::decode(&recorded)?);
                 version = Some(recorded.version);
             }
             cache.put(stream, version, &state);
@@ -234,6 +245,11 @@ impl Ledger {
             already_stored: true,
         }))
     }
+}
+
+/// The person whose version the caller pinned, and the version they expect.
+fn pinned(command: &Command, options: &Options) -> Option<(PersonId, u64)> {
+    Some((command.person()?, options.expected_person_version?))
 }
 
 /// A stream's state as the ledger folds it, one stored event at a time.
@@ -259,37 +275,6 @@ macro_rules! fold_by_evolve {
 }
 
 fold_by_evolve!(SessionState, ProgrammeState, UnitState);
-
-/// Decodes a stored event into the domain's terms.
-pub fn decode(recorded: &RecordedEvent) -> Result<Event, LedgerError> {
-    decode_at(
-        recorded.position,
-        &recorded.event_type,
-        recorded.schema_version,
-        &recorded.payload,
-    )
-}
-
-/// Decodes an event a scan borrows from its chunk.
-pub fn decode_ref(recorded: &EventRef<'_>) -> Result<Event, LedgerError> {
-    decode_at(
-        recorded.position,
-        recorded.event_type,
-        recorded.schema_version,
-        recorded.payload,
-    )
-}
-
-/// Decodes the payload stored at `position`.
-fn decode_at(
-    position: u64,
-    event_type: &str,
-    schema_version: u32,
-    payload: &[u8],
-) -> Result<Event, LedgerError> {
-    Event::decode(event_type, schema_version, payload)
-        .map_err(|source| LedgerError::Unreadable { position, source })
-}
 
 /// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the
 /// same key always gives the same ids.

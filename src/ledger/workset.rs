@@ -17,8 +17,9 @@ use crate::domain::{
     SessionState, Target, UnitId, UnitState, decide,
 };
 use crate::store::{
-    AppendBatch, AppendOutcome, ExpectedVersion, NewEvent, StoreError, StreamAppend, StreamId,
+    AppendBatch, AppendOutcome, ExpectedVersion, StoreError, StreamAppend, StreamId,
 };
+use crate::stored;
 
 /// See the module doc.
 pub struct WorkSet<'a> {
@@ -172,9 +173,9 @@ impl<'a> WorkSet<'a> {
         let mut streams: Vec<StreamAppend> = Vec::new();
         let mut positions: HashMap<StreamId, usize> = HashMap::new();
         for (target, event, id) in &self.decided {
-            let payload = event.encode().map_err(StoreError::from)?;
-            let new =
-                NewEvent::new(event.type_name(), event.schema_version(), payload).with_id(*id);
+            let new = stored::new_event(event)
+                .map_err(StoreError::from)?
+                .with_id(*id);
             let stream = target.stream();
             match positions.get(&stream) {
                 Some(&i) => streams[i].events.push(new),

@@ -12,8 +12,8 @@ use super::model::District;
 use crate::codec::{self, CodecError};
 use crate::domain::PersonId;
 use crate::domain::person::{Fact, Timeline};
-use crate::ledger::{LedgerError, decode, decode_ref};
 use crate::store::{Direction, SavedState, Snapshot, Store, StoreError};
+use crate::stored::{DecodeError, decode, decode_ref};
 
 /// The key the district projection's state is saved under.
 pub const SNAPSHOT_NAME: &str = "district";
@@ -30,7 +30,7 @@ pub enum ProjectionError {
     Store(#[from] StoreError),
     /// A stored event could not be read back.
     #[error(transparent)]
-    Read(#[from] LedgerError),
+    Read(#[from] DecodeError),
     #[error("the projection's state could not be encoded: {0}")]
     Encode(#[from] CodecError),
 }

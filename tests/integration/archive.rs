@@ -9,7 +9,7 @@ use cadre::archive;
 use cadre::domain::vocab::Lang;
 use cadre::ledger::Ledger;
 use cadre::report::{self, Format};
-use cadre::store::{ExpectedVersion, Store};
+use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store};
 
 use crate::helpers::{cadre, single, temp_store};
 
@@ -240,6 +240,77 @@ fn people_status_and_history_export_as_csv_json_and_xlsx() {
         sheet.rows().count(),
         person_events + 1,
         "a header and a row an event"
+    );
+}
+
+/// The payload bytes of a frozen sample (`tests/fixtures/events/`).
+fn sample(stem: &str) -> Vec<u8> {
+    std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/events")
+            .join(format!("{stem}.bin")),
+    )
+    .unwrap()
+}
+
+#[test]
+fn corrections_of_both_stored_versions_restore_exactly_and_data_alone_only_at_todays_version() {
+    let (_a, original) = temp_store();
+    let person = cadre::domain::PersonId("86948c33-d8de-4af4-b6ba-db62005985f9".parse().unwrap());
+    let events = vec![
+        NewEvent::new("PersonRegistered", 1, sample("PersonRegistered.v1")),
+        NewEvent::new("EventCorrected", 2, sample("EventCorrected.v2")),
+        NewEvent::new("EventCorrected", 1, sample("EventCorrected.v1")),
+    ];
+    original
+        .append_blocking(AppendBatch::single(
+            "migration",
+            person.stream(),
+            ExpectedVersion::NoStream,
+            events,
+        ))
+        .unwrap();
+    let mut export = Vec::new();
+    archive::export_events(&original, &mut export, u64::MAX, &mut |_, _| {}).unwrap();
+    let lines: Vec<serde_json::Value> = String::from_utf8(export)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let without_payload = |line: &serde_json::Value| {
+        let mut line = line.clone();
+        line.as_object_mut().unwrap().remove("payload");
+        line.to_string()
+    };
+    let import = |store: &Store, lines: Vec<String>| {
+        archive::import_events(
+            store,
+            BufReader::new(lines.join("\n").as_bytes()),
+            &mut |_, _| {},
+        )
+    };
+
+    let (_b, copy) = temp_store();
+    // Today's versions: the data alone encodes to the stored bytes (the chain checks it).
+    import(&copy, lines[..2].iter().map(without_payload).collect()).unwrap();
+    assert_eq!(
+        copy.read_at(2).unwrap().unwrap().hash,
+        original.read_at(2).unwrap().unwrap().hash
+    );
+    // An older version's data is shown upcast: it cannot be encoded back, and is refused.
+    let error = import(&copy, vec![without_payload(&lines[2])]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("EventCorrected v1 has no payload"),
+        "{error}"
+    );
+    // With its payload it restores as stored.
+    import(&copy, vec![lines[2].to_string()]).unwrap();
+    assert_eq!(copy.head(), original.head());
+    assert_eq!(
+        cadre::stored::decode(&copy.read_at(3).unwrap().unwrap()).unwrap(),
+        cadre::stored::decode(&original.read_at(3).unwrap().unwrap()).unwrap()
     );
 }
 

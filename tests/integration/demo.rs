@@ -62,7 +62,7 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
         .read_all(1)
         .map(|r| {
             let r = r.unwrap();
-            (r.id, cadre::ledger::decode(&r).unwrap())
+            (r.id, cadre::stored::decode(&r).unwrap())
         })
         .collect();
     check_json_round_trip(&events);

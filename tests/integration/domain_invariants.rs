@@ -9,6 +9,10 @@
 //! (backdated withdrawals and completions, re-enrolments between an enrolment and its
 //! withdrawal, corrected completion dates).
 
+use cadre::domain::command::{
+    Appraise, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification, RegisterPerson,
+    Separate, StartRotation, Void, WithdrawEnrolment,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 use cadre::domain::event::{Correction, Placement};
@@ -226,26 +230,26 @@ fn to_command(world: &World, p: usize, step: &Step) -> Option<Command> {
     let history = &world.people[p];
     let facts = history.facts();
     Some(match step.clone() {
-        Step::Qualify(t, l, d) => Command::RecordQualification {
+        Step::Qualify(t, l, d) => Command::RecordQualification(RecordQualification {
             person,
             level: level(t, l)?,
             field: None,
             institution: None,
             certificate: None,
             effective_date: day(d),
-        },
-        Step::Enrol(s, w) => Command::Enrol {
+        }),
+        Step::Enrol(s, w) => Command::Enrol(Enrol {
             person,
             session: session_id(s),
             effective_date: date_of(history, s, w),
-        },
-        Step::Withdraw(s, w) => Command::WithdrawEnrolment {
+        }),
+        Step::Withdraw(s, w) => Command::WithdrawEnrolment(WithdrawEnrolment {
             person,
             session: session_id(s),
             reason: "ốm".into(),
             effective_date: date_of(history, s, w),
-        },
-        Step::Complete(s, passed, w) => Command::CompleteTraining {
+        }),
+        Step::Complete(s, passed, w) => Command::CompleteTraining(CompleteTraining {
             person,
             session: session_id(s),
             result: if passed {
@@ -256,8 +260,8 @@ fn to_command(world: &World, p: usize, step: &Step) -> Option<Command> {
             grade: None,
             certificate: None,
             effective_date: date_of(history, s, w),
-        },
-        Step::StartRotation(d) => Command::StartRotation {
+        }),
+        Step::StartRotation(d) => Command::StartRotation(StartRotation {
             person,
             kind: MovementKind::Rotation,
             to: Placement {
@@ -267,26 +271,26 @@ fn to_command(world: &World, p: usize, step: &Step) -> Option<Command> {
             planned_end: None,
             decision_number: "12/QĐ-HU".into(),
             effective_date: day(d),
-        },
-        Step::EndRotation(d) => Command::EndRotation {
+        }),
+        Step::EndRotation(d) => Command::EndRotation(EndRotation {
             person,
             outcome: RotationOutcome::CompletedWell,
             assessment: "tốt".into(),
             effective_date: day(d),
-        },
-        Step::Appraise(year, c) => Command::Appraise {
+        }),
+        Step::Appraise(year, c) => Command::Appraise(Appraise {
             person,
             year,
             classification: Classification::ALL[usize::from(c) % 4],
             score: None,
             feedback: vec![],
             effective_date: NaiveDate::from_ymd_opt(year, 12, 26)?,
-        },
-        Step::Separate(d) => Command::Separate {
+        }),
+        Step::Separate(d) => Command::Separate(Separate {
             person,
             reason: SeparationReason::Retired,
             effective_date: day(d),
-        },
+        }),
         Step::Correct(i, l, shift) => {
             let fact = facts.get(i % facts.len().max(1))?;
             let replacement = match &fact.event {
@@ -314,22 +318,22 @@ fn to_command(world: &World, p: usize, step: &Step) -> Option<Command> {
                 }
                 _ => return None,
             };
-            Command::Correct {
+            Command::Correct(Correct {
                 person,
                 corrects: fact.id,
                 reason: "sai".into(),
                 replacement,
                 effective_date: day(700),
-            }
+            })
         }
         Step::Void(i) => {
             let fact = facts.get(i % facts.len().max(1))?;
-            Command::Void {
+            Command::Void(Void {
                 person,
                 voids: fact.id,
                 reason: "trùng".into(),
                 effective_date: day(700),
-            }
+            })
         }
     })
 }
@@ -475,7 +479,7 @@ proptest! {
 
 /// Person `p` joins on the walk's first day.
 fn registration(p: usize) -> Command {
-    Command::RegisterPerson {
+    Command::RegisterPerson(RegisterPerson {
         person: person(p),
         full_name: "Lò Văn Hùng".into(),
         birth_date: NaiveDate::from_ymd_opt(1980, 5, 1).unwrap(),
@@ -486,5 +490,5 @@ fn registration(p: usize) -> Command {
         post: "Chủ tịch UBND xã".into(),
         leadership: false,
         effective_date: day(0),
-    }
+    })
 }

@@ -1,6 +1,7 @@
 //! Spreadsheet imports with real files from `tests/fixtures/`: bad rows reported exactly,
 //! nothing appended on failure, re-import appends nothing, overlap appends only new rows.
 
+use cadre::domain::command::{RegisterProgramme, RegisterUnit};
 use std::path::{Path, PathBuf};
 
 use cadre::domain::vocab::UnitLevel;
@@ -32,16 +33,16 @@ async fn district() -> (tempfile::TempDir, Store, Ledger) {
         ("xa-pom-lot", "Xã Pom Lót", UnitLevel::Commune),
         ("phong-noi-vu", "Phòng Nội vụ", UnitLevel::District),
     ] {
-        let command = Command::RegisterUnit {
+        let command = Command::RegisterUnit(RegisterUnit {
             unit: UnitId(Uuid::now_v7()),
             code: code.into(),
             name: name.into(),
             level,
             effective_date: day,
-        };
+        });
         ledger.execute("setup", &command).await.unwrap();
     }
-    let programme = Command::RegisterProgramme {
+    let programme = Command::RegisterProgramme(RegisterProgramme {
         programme: ProgrammeId(Uuid::now_v7()),
         name: "Trung cấp lý luận chính trị - hành chính".into(),
         category: cadre::domain::vocab::ProgrammeCategory::PoliticalTheory,
@@ -50,7 +51,7 @@ async fn district() -> (tempfile::TempDir, Store, Ledger) {
         in_province: true,
         duration_days: 90,
         effective_date: day,
-    };
+    });
     ledger.execute("setup", &programme).await.unwrap();
     (dir, store, ledger)
 }
@@ -209,13 +210,13 @@ fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
 
     let store = Store::open(&data).unwrap();
     let ledger = Ledger::new(store.clone());
-    let unit = Command::RegisterUnit {
+    let unit = Command::RegisterUnit(RegisterUnit {
         unit: UnitId(Uuid::now_v7()),
         code: "xa-pom-lot".into(),
         name: "Xã Pom Lót".into(),
         level: UnitLevel::Commune,
         effective_date: NaiveDate::from_ymd_opt(2011, 1, 1).unwrap(),
-    };
+    });
     tokio::runtime::Runtime::new()
         .unwrap()
         .block_on(ledger.execute("setup", &unit))

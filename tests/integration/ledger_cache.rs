@@ -2,6 +2,10 @@
 //! ledger on the same store, a command that lost a race, one refused by the rules — the
 //! state a command is decided on must equal a fresh fold of the stream.
 
+use cadre::domain::command::{
+    Appraise, Enrol, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    WithdrawEnrolment,
+};
 use cadre::domain::vocab::*;
 use cadre::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use cadre::ledger::{Ledger, LedgerError, Options};
@@ -23,26 +27,26 @@ fn options() -> Options {
 }
 
 fn appraise(person: PersonId, year: i32) -> Command {
-    Command::Appraise {
+    Command::Appraise(Appraise {
         person,
         year,
         classification: Classification::Good,
         score: None,
         feedback: vec![],
         effective_date: day(year, 12, 20),
-    }
+    })
 }
 
 /// A unit and `n` people in it, recorded through `ledger`.
 async fn district(ledger: &Ledger, n: usize) -> Vec<PersonId> {
     let unit = UnitId(Uuid::now_v7());
-    let register_unit = Command::RegisterUnit {
+    let register_unit = Command::RegisterUnit(RegisterUnit {
         unit,
         code: "ubnd-huyen".into(),
         name: "UBND huyện".into(),
         level: UnitLevel::District,
         effective_date: day(2010, 1, 1),
-    };
+    });
     ledger
         .execute_with("clerk", &register_unit, &options())
         .await
@@ -50,7 +54,7 @@ async fn district(ledger: &Ledger, n: usize) -> Vec<PersonId> {
     let mut people = Vec::new();
     for i in 0..n {
         let person = PersonId(Uuid::now_v7());
-        let register = Command::RegisterPerson {
+        let register = Command::RegisterPerson(RegisterPerson {
             person,
             full_name: format!("Lò Văn {i}"),
             birth_date: day(1980, 1, 1),
@@ -61,7 +65,7 @@ async fn district(ledger: &Ledger, n: usize) -> Vec<PersonId> {
             post: "Chuyên viên".into(),
             leadership: false,
             effective_date: day(2010, 1, 1),
-        };
+        });
         ledger
             .execute_with("clerk", &register, &options())
             .await
@@ -151,7 +155,7 @@ async fn kept_states_always_equal_a_fresh_fold() {
 async fn session_of_two(ledger: &Ledger) -> SessionId {
     let (programme, session) = (ProgrammeId(Uuid::now_v7()), SessionId(Uuid::now_v7()));
     let commands = [
-        Command::RegisterProgramme {
+        Command::RegisterProgramme(RegisterProgramme {
             programme,
             name: "Bồi dưỡng quản lý nhà nước".into(),
             category: ProgrammeCategory::StateManagement,
@@ -160,15 +164,15 @@ async fn session_of_two(ledger: &Ledger) -> SessionId {
             in_province: true,
             duration_days: 30,
             effective_date: day(2020, 1, 2),
-        },
-        Command::ScheduleSession {
+        }),
+        Command::ScheduleSession(ScheduleSession {
             session,
             programme,
             starts_on: day(2020, 3, 1),
             ends_on: day(2020, 3, 31),
             capacity: 2,
             effective_date: day(2020, 1, 10),
-        },
+        }),
     ];
     for command in commands {
         ledger
@@ -180,11 +184,11 @@ async fn session_of_two(ledger: &Ledger) -> SessionId {
 }
 
 fn enrol(person: PersonId, session: SessionId) -> Command {
-    Command::Enrol {
+    Command::Enrol(Enrol {
         person,
         session,
         effective_date: day(2020, 2, 1),
-    }
+    })
 }
 
 fn session_full(result: &Result<impl std::fmt::Debug, LedgerError>) -> bool {
@@ -212,12 +216,12 @@ async fn seats_taken_through_another_ledger_count_against_a_kept_session() {
         .execute_with("clerk", &enrol(people[2], session), &options())
         .await;
     assert!(session_full(&third), "{third:?}");
-    let withdraw = Command::WithdrawEnrolment {
+    let withdraw = Command::WithdrawEnrolment(WithdrawEnrolment {
         person: people[1],
         session,
         reason: "Chuyển công tác".into(),
         effective_date: day(2020, 2, 10),
-    };
+    });
     b.execute_with("clerk", &withdraw, &options())
         .await
         .unwrap();
@@ -228,4 +232,53 @@ async fn seats_taken_through_another_ledger_count_against_a_kept_session() {
         .execute_with("clerk", &enrol(people[3], session), &options())
         .await;
     assert!(session_full(&fourth), "{fourth:?}");
+}
+
+fn pinned_at(version: u64) -> Options {
+    Options {
+        expected_person_version: Some(version),
+        ..options()
+    }
+}
+
+/// A caller's expectation of the person's version that fails is the ledger's own error,
+/// whether the stream had moved before the decision or moved under it (a race lost in
+/// the same group commit): never a store error for the caller to pick apart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_expected_version_is_the_ledgers_own_error() {
+    let (_dir, store) = temp_store();
+    let ledger = Ledger::new(store.clone());
+    let person = district(&ledger, 1).await[0];
+    let pinned = pinned_at(0);
+    // All decided on version 0 before any is appended: one wins, the rest lose the race.
+    let years = [2011, 2012, 2013, 2014];
+    let commands: Vec<Command> = years.iter().map(|y| appraise(person, *y)).collect();
+    let results = futures_util::future::join_all(
+        commands
+            .iter()
+            .map(|c| ledger.execute_with("clerk", c, &pinned)),
+    )
+    .await;
+    let stale = |result: &Result<_, LedgerError>| {
+        matches!(
+            result,
+            Err(LedgerError::Stale { stream, expected: 0, actual: Some(1) })
+                if *stream == person.stream()
+        )
+    };
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
+    assert!(
+        results.iter().filter(|r| r.is_err()).all(stale),
+        "{results:?}"
+    );
+    // Moved before the decision.
+    let late = ledger
+        .execute_with("clerk", &appraise(person, 2015), &pinned)
+        .await;
+    assert!(stale(&late), "{late:?}");
+    assert_eq!(store.stream_version(&person.stream()), Some(1));
 }

@@ -16,6 +16,7 @@ mod import;
 mod ledger_cache;
 mod projection;
 mod report;
+mod samples;
 mod schemas;
 mod snapshot;
 mod spreadsheets;

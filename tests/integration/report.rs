@@ -2,6 +2,10 @@
 //! 2017 completion changes the 2017 report built today, not the one as known at the end of
 //! 2017. The store's clock is set by the test, so recorded-at times are 2017 and 2018.
 
+use cadre::domain::command::{
+    CompleteTraining, Correct, Enrol, RegisterPerson, RegisterProgramme, RegisterUnit,
+    ScheduleSession,
+};
 use std::sync::{Arc, Mutex};
 
 use cadre::domain::event::{Correction, Event};
@@ -66,14 +70,14 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
         PersonId(Uuid::now_v7()),
     );
     let setup = [
-        Command::RegisterUnit {
+        Command::RegisterUnit(RegisterUnit {
             unit,
             code: "xa-pom-lot".into(),
             name: "Xã Pom Lót".into(),
             level: UnitLevel::Commune,
             effective_date: day(2017, 1, 2),
-        },
-        Command::RegisterProgramme {
+        }),
+        Command::RegisterProgramme(RegisterProgramme {
             programme,
             name: "Trung cấp lý luận chính trị - hành chính".into(),
             category: ProgrammeCategory::PoliticalTheory,
@@ -84,16 +88,16 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
             in_province: true,
             duration_days: 90,
             effective_date: day(2017, 1, 2),
-        },
-        Command::ScheduleSession {
+        }),
+        Command::ScheduleSession(ScheduleSession {
             session,
             programme,
             starts_on: day(2017, 3, 1),
             ends_on: day(2017, 5, 30),
             capacity: 30,
             effective_date: day(2017, 1, 10),
-        },
-        Command::RegisterPerson {
+        }),
+        Command::RegisterPerson(RegisterPerson {
             person,
             full_name: "Lò Văn Hùng".into(),
             birth_date: day(1980, 4, 2),
@@ -104,20 +108,20 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
             post: "Chủ tịch UBND xã".into(),
             leadership: false,
             effective_date: day(2017, 1, 3),
-        },
-        Command::Enrol {
+        }),
+        Command::Enrol(Enrol {
             person,
             session,
             effective_date: day(2017, 2, 25),
-        },
-        Command::CompleteTraining {
+        }),
+        Command::CompleteTraining(CompleteTraining {
             person,
             session,
             result: TrainingResult::Passed,
             grade: Some("Khá".into()),
             certificate: None,
             effective_date: day(2017, 5, 30),
-        },
+        }),
     ];
     for command in setup {
         record(&ledger, &clock, at(2017, 6, 1), command).await;
@@ -127,7 +131,7 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
         .map(Result::unwrap)
         .find(|e| e.event_type == "TrainingCompleted")
         .unwrap();
-    let Event::TrainingCompleted(mut corrected) = cadre::ledger::decode(&completion).unwrap()
+    let Event::TrainingCompleted(mut corrected) = cadre::stored::decode(&completion).unwrap()
     else {
         unreachable!()
     };
@@ -137,13 +141,13 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
         &ledger,
         &clock,
         at(2018, 1, 15),
-        Command::Correct {
+        Command::Correct(Correct {
             person,
             corrects: completion.id,
             reason: "Kết quả thi lại được xác định là không đạt".into(),
             replacement: Correction::TrainingCompleted(corrected),
             effective_date: day(2018, 1, 15),
-        },
+        }),
     )
     .await;
 

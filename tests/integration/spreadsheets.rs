@@ -4,6 +4,7 @@
 //! keeps them as string cells, Markdown and HTML escape them, and importing a neutralised
 //! CSV gives back the exact text.
 
+use cadre::domain::command::{RegisterPerson, RegisterUnit};
 use std::path::{Path, PathBuf};
 
 use cadre::domain::vocab::{Gender, StaffCategory, UnitLevel};
@@ -33,26 +34,28 @@ fn hostile_district() -> (TempDir, PathBuf) {
     let ledger = Ledger::new(store.clone());
     let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let unit = UnitId(Uuid::now_v7());
-    let person = |full_name: &str, post: &str| Command::RegisterPerson {
-        person: PersonId(Uuid::now_v7()),
-        full_name: full_name.into(),
-        birth_date: day(1980, 4, 2),
-        gender: Gender::Male,
-        ethnicity: "@Thái".into(),
-        category: StaffCategory::CommuneOfficial,
-        unit,
-        post: post.into(),
-        leadership: false,
-        effective_date: day(2017, 1, 3),
+    let person = |full_name: &str, post: &str| {
+        Command::RegisterPerson(RegisterPerson {
+            person: PersonId(Uuid::now_v7()),
+            full_name: full_name.into(),
+            birth_date: day(1980, 4, 2),
+            gender: Gender::Male,
+            ethnicity: "@Thái".into(),
+            category: StaffCategory::CommuneOfficial,
+            unit,
+            post: post.into(),
+            leadership: false,
+            effective_date: day(2017, 1, 3),
+        })
     };
     let commands = [
-        Command::RegisterUnit {
+        Command::RegisterUnit(RegisterUnit {
             unit,
             code: "-xa".into(),
             name: SCRIPT.into(),
             level: UnitLevel::Commune,
             effective_date: day(2017, 1, 2),
-        },
+        }),
         person(FORMULA, COMMAND),
         person(PIPE, "*Chủ tịch* _UBND_ [xã](http://x) `c` \\ &amp;"),
     ];

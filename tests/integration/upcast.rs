@@ -3,10 +3,10 @@
 
 use cadre::codec;
 use cadre::domain::event::Placement;
-use cadre::domain::upcast::AppraisedV1;
 use cadre::domain::vocab::Classification;
 use cadre::domain::{Event, PersonId, UnitId};
 use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
+use cadre::stored::upcast::AppraisedV1;
 use chrono::NaiveDate;
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ fn an_appraisal_of_schema_version_1_is_upcast_on_read() {
         stored.schema_version, 1,
         "the stored event is never rewritten"
     );
-    match cadre::ledger::decode(&stored).unwrap() {
+    match cadre::stored::decode(&stored).unwrap() {
         Event::Appraised(new) => {
             assert_eq!(new.score, None);
             assert_eq!(new.classification, Classification::Good);
@@ -58,6 +58,6 @@ fn an_appraisal_of_schema_version_1_is_upcast_on_read() {
             vec![unknown],
         ))
         .unwrap();
-    let error = cadre::ledger::decode(&store.read_at(2).unwrap().unwrap()).unwrap_err();
+    let error = cadre::stored::decode(&store.read_at(2).unwrap().unwrap()).unwrap_err();
     assert!(error.to_string().contains("no schema version 9"), "{error}");
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use cadre::domain::event::UnitRegistered;
 use cadre::domain::vocab::UnitLevel;
 use cadre::domain::{Event, UnitId};
-use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, StreamId};
+use cadre::store::{AppendBatch, ExpectedVersion, StreamId};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -26,11 +26,7 @@ fn registrations(batch: usize, n: usize) -> AppendBatch {
                 level: UnitLevel::Commune,
                 effective_date: chrono::NaiveDate::from_ymd_opt(2017, 1, 2).unwrap(),
             });
-            NewEvent::new(
-                event.type_name(),
-                event.schema_version(),
-                event.encode().unwrap(),
-            )
+            cadre::stored::new_event(&event).unwrap()
         })
         .collect();
     let stream = StreamId::parse(format!("unit-{}", unit.0)).unwrap();

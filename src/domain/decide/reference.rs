@@ -1,0 +1,98 @@
+//! Reference data: units, programmes and the sessions of a programme.
+
+use super::{Decision, Facts, Target, not_too_far};
+use crate::domain::command::{RegisterProgramme, RegisterUnit, ScheduleSession};
+use crate::domain::error::DomainError;
+use crate::domain::event::{ProgrammeRegistered, SessionScheduled, UnitRegistered};
+
+pub(super) fn register_unit(facts: &Facts<'_>, c: &RegisterUnit) -> Decision {
+    if facts.unit.registered.is_some() {
+        return Err(DomainError::UnitAlreadyRegistered(c.unit));
+    }
+    not_too_far(facts.today, c.effective_date)?;
+    Ok(vec![(
+        Target::Unit(c.unit),
+        UnitRegistered {
+            unit: c.unit,
+            code: c.code.trim().to_string(),
+            name: c.name.trim().to_string(),
+            level: c.level,
+            effective_date: c.effective_date,
+        }
+        .into(),
+    )])
+}
+
+pub(super) fn register_programme(facts: &Facts<'_>, c: &RegisterProgramme) -> Decision {
+    if facts.programme.registered.is_some() {
+        return Err(DomainError::ProgrammeAlreadyRegistered(c.programme));
+    }
+    not_too_far(facts.today, c.effective_date)?;
+    if c.duration_days == 0 {
+        return Err(DomainError::Invalid {
+            field: "duration_days".into(),
+            why: "must be at least 1".into(),
+        });
+    }
+    if let Some(level) = c.confers
+        && c.category.track() != Some(level.track())
+    {
+        return Err(DomainError::LevelNotInTrack {
+            track: level.track(),
+            level: format!(
+                "{} programme conferring {}",
+                c.category.code(),
+                level.code()
+            ),
+        });
+    }
+    Ok(vec![(
+        Target::Programme(c.programme),
+        ProgrammeRegistered {
+            programme: c.programme,
+            name: c.name.trim().to_string(),
+            category: c.category,
+            confers: c.confers,
+            provider: c.provider.trim().to_string(),
+            in_province: c.in_province,
+            duration_days: c.duration_days,
+            effective_date: c.effective_date,
+        }
+        .into(),
+    )])
+}
+
+pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decision {
+    if facts.session.scheduled.is_some() {
+        return Err(DomainError::SessionAlreadyScheduled(c.session));
+    }
+    if facts.programme.registered.is_none() {
+        return Err(DomainError::UnknownProgramme(c.programme));
+    }
+    if c.ends_on < c.starts_on {
+        return Err(DomainError::Invalid {
+            field: "ends_on".into(),
+            why: format!("{} is before the start {}", c.ends_on, c.starts_on),
+        });
+    }
+    if c.capacity == 0 {
+        return Err(DomainError::Invalid {
+            field: "capacity".into(),
+            why: "must be at least 1".into(),
+        });
+    }
+    not_too_far(facts.today, c.starts_on)?;
+    not_too_far(facts.today, c.effective_date)?;
+    Ok(vec![(
+        Target::Session(c.session),
+        SessionScheduled {
+            session: c.session,
+            programme: c.programme,
+            starts_on: c.starts_on,
+            ends_on: c.ends_on,
+            capacity: c.capacity,
+            effective_date: c.effective_date,
+        }
+        .into(),
+    )])
+}

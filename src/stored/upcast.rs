@@ -1,0 +1,115 @@
+//! The frozen older stored forms, and how each becomes today's event on read (one way
+//! only: old forms are never written again). Stored events are never rewritten: an old
+//! payload stays old on disk forever, so nothing here may ever change.
+
+use chrono::NaiveDate;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::catalogue::{Form, PayloadError};
+use crate::domain::event::{
+    Appraised, Correction, EventCorrected, FeedbackItem, PersonAssigned, PersonRegistered,
+    PersonSeparated, Placement, QualificationRecorded, RotationEnded, RotationStarted,
+    TrainingCompleted,
+};
+use crate::domain::vocab::Classification;
+use crate::domain::{Event, EventId, PersonId};
+
+/// `Appraised` version 1, before appraisal schemes with a score: no `score` field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "Appraised")]
+pub struct AppraisedV1 {
+    pub person: PersonId,
+    pub year: i32,
+    pub classification: Classification,
+    pub feedback: Vec<FeedbackItem>,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+impl From<AppraisedV1> for Appraised {
+    fn from(old: AppraisedV1) -> Self {
+        Appraised {
+            person: old.person,
+            year: old.year,
+            classification: old.classification,
+            feedback: old.feedback,
+            at: old.at,
+            effective_date: old.effective_date,
+            score: None,
+        }
+    }
+}
+
+impl Form for AppraisedV1 {
+    fn into_event(self) -> Result<Event, PayloadError> {
+        Ok(Appraised::from(self).into())
+    }
+}
+
+/// `EventCorrected` version 1: the replacement embedded as the struct of its type that
+/// was current when version 1 was written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "EventCorrected")]
+pub struct EventCorrectedV1 {
+    pub person: PersonId,
+    pub corrects: EventId,
+    pub reason: String,
+    pub replacement: Box<CorrectionV1>,
+    pub at: Placement,
+    pub effective_date: NaiveDate,
+}
+
+/// The replacement of an `EventCorrected` v1, variants in their stored order. Each holds
+/// the struct of its type as it was when v1 was written. Those are still today's structs,
+/// so they are named directly; when one of them changes (a new version of its type), its
+/// old form goes here instead — the frozen schema and sample of `EventCorrected.v1` fail
+/// until it does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[schemars(rename = "Correction")]
+pub enum CorrectionV1 {
+    PersonRegistered(PersonRegistered),
+    PersonAssigned(PersonAssigned),
+    QualificationRecorded(QualificationRecorded),
+    TrainingCompleted(TrainingCompleted),
+    RotationStarted(RotationStarted),
+    RotationEnded(RotationEnded),
+    Appraised(Appraised),
+    PersonSeparated(PersonSeparated),
+}
+
+impl From<CorrectionV1> for Correction {
+    fn from(old: CorrectionV1) -> Self {
+        match old {
+            CorrectionV1::PersonRegistered(e) => Correction::PersonRegistered(e),
+            CorrectionV1::PersonAssigned(e) => Correction::PersonAssigned(e),
+            CorrectionV1::QualificationRecorded(e) => Correction::QualificationRecorded(e),
+            CorrectionV1::TrainingCompleted(e) => Correction::TrainingCompleted(e),
+            CorrectionV1::RotationStarted(e) => Correction::RotationStarted(e),
+            CorrectionV1::RotationEnded(e) => Correction::RotationEnded(e),
+            CorrectionV1::Appraised(e) => Correction::Appraised(e),
+            CorrectionV1::PersonSeparated(e) => Correction::PersonSeparated(e),
+        }
+    }
+}
+
+impl From<EventCorrectedV1> for EventCorrected {
+    fn from(old: EventCorrectedV1) -> Self {
+        EventCorrected {
+            person: old.person,
+            corrects: old.corrects,
+            reason: old.reason,
+            replacement: Box::new((*old.replacement).into()),
+            at: old.at,
+            effective_date: old.effective_date,
+        }
+    }
+}
+
+impl Form for EventCorrectedV1 {
+    fn into_event(self) -> Result<Event, PayloadError> {
+        Ok(EventCorrected::from(self).into())
+    }
+}
