@@ -70,8 +70,35 @@ async fn a_file_posted_by_a_clerk_is_imported_once() {
         .iter()
         .map(|e| e["column"].as_str().unwrap())
         .collect();
-    assert_eq!(columns, vec!["birth_date", "unit"]);
-    let csv = post(&server.clerk, "", &bad)
+    assert_eq!(
+        columns,
+        vec!["Ngày sinh", "Đơn vị"],
+        "the file's own headers"
+    );
+    assert!(
+        problem["errors"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("tháng 2 không có ngày 31"),
+        "Vietnamese by default: {problem}"
+    );
+    let english = expect(
+        post(&server.clerk, "", &bad)
+            .header("accept-language", "en-GB,en;q=0.8")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        english["errors"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("February has no day 31"),
+        "{english}"
+    );
+    let csv = post(&server.clerk, "?lang=en", &bad)
         .header("accept", "text/csv")
         .send()
         .await
@@ -79,7 +106,7 @@ async fn a_file_posted_by_a_clerk_is_imported_once() {
     assert_eq!(csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = csv.text().await.unwrap();
     assert!(
-        text.starts_with("row,column,value,why\n2,birth_date,31/02/1980"),
+        text.contains("row,column,value,why\n2,Ngày sinh,31/02/1980,February has no day 31"),
         "{text:?}"
     );
     assert_eq!(server.store.head(), head, "nothing appended");
