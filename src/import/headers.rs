@@ -246,6 +246,7 @@ mod tests {
                 .enumerate()
                 .map(|(i, r)| (i + 2, text(r)))
                 .collect(),
+            ..Table::default()
         }
     }
 

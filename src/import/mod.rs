@@ -6,7 +6,8 @@
 //!
 //! Owns: reading files (`table`), finding the header row and each column (`headers`), the
 //! columns of each kind and rows → commands (`columns`), what a problem says in Vietnamese
-//! or English (`messages`), and planning the whole file on one ledger work set.
+//! or English (`messages`), the XLSX templates (`template`), and planning the whole file
+//! on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
@@ -14,6 +15,7 @@ pub mod columns;
 pub mod headers;
 pub mod messages;
 pub mod table;
+pub mod template;
 
 use crate::domain::command::{Enrol, ScheduleSession};
 use std::collections::HashMap;
@@ -28,7 +30,7 @@ use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
 use headers::Layout;
-pub use table::Table;
+pub use table::{Encoding, Table};
 
 /// The kinds of file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -91,6 +93,9 @@ pub struct Summary {
     /// The highest position written (0 for a dry run or nothing new).
     pub position: u64,
     pub dry_run: bool,
+    /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
     /// The row the headers were found on (below any title rows).
     pub header_row: usize,
 }
@@ -113,7 +118,11 @@ impl std::fmt::Display for Summary {
             f,
             "{} rows: {} {verb}, {} already recorded ({} events)",
             self.rows, self.new, self.already_recorded, self.events
-        )
+        )?;
+        match self.encoding {
+            Some(encoding) => write!(f, "; encoding: {}", encoding.name()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -229,6 +238,7 @@ fn plan<'a>(
     let mut summary = Summary {
         rows: data.len(),
         header_row: layout.header_row,
+        encoding: request.table.encoding,
         ..Summary::default()
     };
     let (lang, code_column) = (layout.lang, layout.title("code"));
