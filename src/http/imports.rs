@@ -12,20 +12,23 @@ use super::AppState;
 use super::auth::Clerk;
 use super::error::ApiError;
 use super::wire::{Path, Query};
+use crate::domain::vocab::Lang;
 use crate::import::{self, ImportError, Kind};
 
 /// Largest file accepted (about 100,000 rows of CSV).
-pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Import options.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ImportQuery {
+pub(crate) struct ImportQuery {
     /// Only validate; write nothing.
     pub dry_run: Option<bool>,
     /// The file's date (dd/mm/yyyy or yyyy-mm-dd): when the changes of people rows
     /// without an effective date took effect.
     pub date: Option<String>,
+    /// The language of the problems: vi or en (default: `Accept-Language`, else vi).
+    pub lang: Option<String>,
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "commands",
@@ -33,7 +36,7 @@ pub struct ImportQuery {
     request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file"),
     responses((status = 200, description = "what was imported: {kind, rows, new, reassigned, separated, already_recorded, events, position, dry_run, encoding} (encoding: how a CSV was read, utf-8 or windows-1258)"),
         (status = 422, description = "every bad row (problem document with `errors`; as CSV with `Accept: text/csv`); nothing imported")))]
-pub async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,
@@ -56,6 +59,10 @@ pub async fn import(
             ApiError::BadRequest(format!("date={text:?} is not a date: write it dd/mm/yyyy"))
         })?),
     };
+    let lang = match q.lang.as_deref() {
+        Some(text) => super::reads::lang(Some(text))?,
+        None => accepted_language(&headers),
+    };
     let request = import::Request {
         kind,
         table: &table,
@@ -63,6 +70,7 @@ pub async fn import(
         dry_run,
         today,
         date,
+        lang,
     };
     match import::import(&state.ledger, request, &mut |_, _| {}).await {
         Ok(summary) => {
@@ -76,22 +84,39 @@ pub async fn import(
             );
             Ok(response)
         }
-        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors)),
+        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors, lang)),
         Err(ImportError::File(why)) => Err(ApiError::BadRequest(why)),
         Err(ImportError::Ledger(e)) => Err(e.into()),
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
+/// English when the client's first choice in `Accept-Language` is English, else Vietnamese.
+fn accepted_language(headers: &HeaderMap) -> Lang {
+    let first = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .unwrap_or_default();
+    if first.trim().to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
 /// 422 with every bad row, as a problem document or (when asked) as CSV.
-fn bad_rows(headers: &HeaderMap, errors: &[import::RowError]) -> Response {
+fn bad_rows(headers: &HeaderMap, errors: &[import::RowError], lang: Lang) -> Response {
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        let mut response =
-            (StatusCode::UNPROCESSABLE_ENTITY, import::errors_csv(errors)).into_response();
+        let mut response = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            import::errors_csv(errors, lang),
+        )
+            .into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/csv; charset=utf-8"),
@@ -102,7 +127,7 @@ fn bad_rows(headers: &HeaderMap, errors: &[import::RowError]) -> Response {
         "type": "https://cadre.invalid/problems/bad_rows",
         "title": "Unprocessable Entity",
         "status": 422,
-        "detail": format!("{} problems; nothing was imported", errors.len()),
+        "detail": import::messages::refused(errors.len(), lang).trim_end_matches(':'),
         "code": "bad_rows",
         "errors": errors,
     });

@@ -11,8 +11,10 @@ use chrono::NaiveDate;
 
 use super::RowError;
 use super::columns::{Keyed, PersonEdit};
+use super::headers::Layout;
+use super::messages::{self, Words};
 use crate::domain::command::{AssignPerson, RegisterPerson, Separate};
-use crate::domain::vocab::Lang;
+use crate::domain::vocab::{Lang, SeparationReason};
 use crate::domain::{Command, PersonView};
 use crate::ledger::{LedgerError, WorkSet};
 
@@ -21,6 +23,7 @@ use crate::ledger::{LedgerError, WorkSet};
 /// dates the changes of rows without an effective date.
 pub fn resolve(
     work: &mut WorkSet<'_>,
+    layout: &Layout,
     row: usize,
     keyed: Vec<Keyed>,
     file_date: Option<NaiveDate>,
@@ -37,7 +40,13 @@ pub fn resolve(
         let separation = edit.separation.map(|s| separate(first, register, s));
         return Ok(Ok(keyed.into_iter().chain(separation).collect()));
     };
-    let errors = differences(row, register, edit, &view);
+    let problem = |column: &str, value: String, why: Words| RowError {
+        row,
+        column: layout.title(column),
+        value,
+        why: why.say(layout.lang),
+    };
+    let errors = differences(register, edit, &view, problem);
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
@@ -45,23 +54,17 @@ pub fn resolve(
     if placement_changed(register, &view) {
         match edit.effective.or(file_date) {
             Some(date) => commands.push(assign(first, register, date)),
-            None => return Ok(Err(vec![undated(row, &first.code)])),
+            None => {
+                let why = messages::undated_change(&layout.title("effective_date"));
+                return Ok(Err(vec![problem("effective_date", String::new(), why)]));
+            }
         }
     }
     match (edit.separation, view.separated) {
         (Some(s), None) => commands.push(separate(first, register, s)),
-        (Some(s), Some(recorded)) if s != recorded => {
-            return Ok(Err(vec![RowError {
-                row,
-                column: "separated_on".into(),
-                value: s.0.format("%d/%m/%Y").to_string(),
-                why: format!(
-                    "{} was separated on {} ({}) already",
-                    first.code,
-                    recorded.0.format("%d/%m/%Y"),
-                    recorded.1.label(Lang::En)
-                ),
-            }]));
+        (Some(s), Some((on, reason))) if s != (on, reason) => {
+            let why = messages::already_separated(on, reason);
+            return Ok(Err(vec![problem("separated_on", day(s.0), why)]));
         }
         _ => {}
     }
@@ -79,23 +82,16 @@ fn placement_changed(register: &RegisterPerson, view: &PersonView) -> bool {
 /// The registration's own cells that differ from what is recorded: an import does not
 /// change them (a correction does), and must not pass over them in silence.
 fn differences(
-    row: usize,
     register: &RegisterPerson,
     edit: &PersonEdit,
     view: &PersonView,
+    problem: impl Fn(&str, String, Words) -> RowError,
 ) -> Vec<RowError> {
-    let day = |d: NaiveDate| d.format("%d/%m/%Y").to_string();
     let mut found = Vec::new();
     let mut check = |column: &str, file: String, recorded: String| {
         if file != recorded {
-            found.push(RowError {
-                row,
-                column: column.into(),
-                value: file,
-                why: format!(
-                    "differs from the recorded {recorded:?}; an import does not change a registration (correct it: POST /people/{{id}}/corrections)"
-                ),
-            });
+            let why = messages::differs_from_recorded(&recorded);
+            found.push(problem(column, file, why));
         }
     };
     check(
@@ -103,11 +99,7 @@ fn differences(
         register.full_name.trim().to_string(),
         view.full_name.clone(),
     );
-    check(
-        "birth_date",
-        day(register.birth_date),
-        day(view.birth_date),
-    );
+    check("birth_date", day(register.birth_date), day(view.birth_date));
     check(
         "gender",
         register.gender.label(Lang::Vi).into(),
@@ -124,16 +116,9 @@ fn differences(
     found
 }
 
-/// A changed row with nothing to date the change by.
-fn undated(row: usize, code: &str) -> RowError {
-    RowError {
-        row,
-        column: "effective_date".into(),
-        value: String::new(),
-        why: format!(
-            "the row changes the unit, post, category or leadership of {code}: give the day it took effect in a column \"ngày hiệu lực\" (effective date), or the file's date (cadre import people --date dd/mm/yyyy; ?date= over HTTP)"
-        ),
-    }
+/// A date as clerks write it.
+fn day(date: NaiveDate) -> String {
+    date.format("%d/%m/%Y").to_string()
 }
 
 fn assign(keyed: &Keyed, r: &RegisterPerson, date: NaiveDate) -> Keyed {
@@ -162,7 +147,7 @@ fn assign(keyed: &Keyed, r: &RegisterPerson, date: NaiveDate) -> Keyed {
 fn separate(
     keyed: &Keyed,
     r: &RegisterPerson,
-    (date, reason): (NaiveDate, crate::domain::vocab::SeparationReason),
+    (date, reason): (NaiveDate, SeparationReason),
 ) -> Keyed {
     Keyed {
         key: format!("import:separate:{}", keyed.code),

@@ -4,15 +4,18 @@
 //! natural key, so a file imported twice, or overlapping an earlier one, adds only what is
 //! new).
 //!
-//! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), a people row against the person as recorded (`edits`: what an exported
-//! file edited and imported back records), the XLSX templates (`template`), and planning
-//! the whole file on one ledger work set.
+//! Owns: reading files (`table`), finding the header row and each column (`headers`), the
+//! columns of each kind and rows → commands (`columns`), a people row against the person
+//! as recorded (`edits`: what an exported file edited and imported back records), what a
+//! problem says in Vietnamese or English (`messages`), the XLSX templates (`template`),
+//! and planning the whole file on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
 mod edits;
+pub mod headers;
+pub mod messages;
 pub mod table;
 pub mod template;
 
@@ -28,6 +31,7 @@ use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
+use headers::Layout;
 pub use table::{Encoding, Table};
 
 /// The kinds of file.
@@ -54,13 +58,15 @@ impl Kind {
     }
 }
 
-/// A bad cell or a refused row, in words a clerk can act on.
+/// A bad cell or a refused row, in words a clerk can act on (in the import's language).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
-    /// 1-based, as the spreadsheet shows it (1 is the header row).
+    /// 1-based, as the spreadsheet shows it (title rows above the header count).
     pub row: usize,
+    /// The column's header as the file writes it (empty: the row as a whole).
     pub column: String,
     pub value: String,
+    /// What is wrong and what is expected.
     pub why: String,
 }
 
@@ -101,6 +107,19 @@ pub struct Summary {
     /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<Encoding>,
+    /// The row the headers were found on (below any title rows).
+    pub header_row: usize,
+}
+
+impl Summary {
+    /// Where the header was, when title rows above it were skipped.
+    pub fn header_note(&self, lang: Lang) -> Option<String> {
+        let row = self.header_row;
+        (row > 1).then(|| match lang {
+            Lang::Vi => format!("dòng tiêu đề ở dòng {row}; các dòng phía trên được bỏ qua"),
+            Lang::En => format!("header found on row {row}; the rows above it were skipped"),
+        })
+    }
 }
 
 impl Summary {
@@ -222,24 +241,19 @@ impl Directory {
 /// The commands of every readable row, and the errors of the others.
 type ReadRows = (Vec<(usize, Vec<Keyed>)>, Vec<RowError>);
 
-fn rows_to_commands(
-    kind: Kind,
-    table: &Table,
-    directory: &Directory,
-) -> Result<ReadRows, ImportError> {
-    let at = columns::locate(kind, &table.headers).map_err(ImportError::Rows)?;
+fn rows_to_commands(layout: &Layout, data: &[headers::Row], directory: &Directory) -> ReadRows {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for (row, cells) in &table.rows {
-        let mut reader = Cells::new(kind, *row, cells, &at);
-        let commands = columns::commands(kind, &mut reader, directory);
+    for (row, cells) in data {
+        let mut reader = Cells::new(*row, cells, layout);
+        let commands = columns::commands(layout.kind, &mut reader, directory);
         if reader.errors.is_empty() {
             rows.push((*row, commands));
         } else {
             errors.extend(reader.errors);
         }
     }
-    Ok((rows, errors))
+    (rows, errors)
 }
 
 /// How many rows of the file enrol into each session.
@@ -280,18 +294,19 @@ fn plan<'a>(
     request: &Request<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
-    let Request {
-        kind, table, today, ..
-    } = *request;
+    let (layout, data) =
+        headers::locate(request.kind, request.table, request.lang).map_err(ImportError::Rows)?;
     let directory = Directory::read(ledger)?;
-    let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
-    let mut work = WorkSet::new(ledger, today);
+    let (rows, mut errors) = rows_to_commands(&layout, data, &directory);
+    let mut work = WorkSet::new(ledger, request.today);
     let mut summary = Summary {
-        kind: Some(kind),
-        rows: table.rows.len(),
-        encoding: table.encoding,
+        kind: Some(request.kind),
+        rows: data.len(),
+        header_row: layout.header_row,
+        encoding: request.table.encoding,
         ..Summary::default()
     };
+    let (lang, code_column) = (layout.lang, layout.title("code"));
     let mut seen: HashMap<String, usize> = HashMap::new();
     let counts = enrolments_per_session(&rows);
     let total = rows.len() as u64;
@@ -299,14 +314,16 @@ fn plan<'a>(
         if done % 1000 == 0 {
             progress(done as u64, total);
         }
-        let commands = match kind {
-            Kind::People => match people_row(&mut work, &mut seen, row, commands, request.date)? {
-                Ok(commands) => commands,
-                Err(refused) => {
-                    errors.extend(refused);
-                    continue;
+        let commands = match request.kind {
+            Kind::People => {
+                match people_row(&mut work, &layout, &mut seen, row, commands, request.date)? {
+                    Ok(commands) => commands,
+                    Err(refused) => {
+                        errors.extend(refused);
+                        continue;
+                    }
                 }
-            },
+            }
             _ => commands,
         };
         let mut recorded = 0;
@@ -324,9 +341,9 @@ fn plan<'a>(
             if !is_schedule && let Some(first) = seen.insert(keyed.key.clone(), row) {
                 errors.push(RowError {
                     row,
-                    column: "code".into(),
+                    column: code_column.clone(),
                     value: keyed.code.clone(),
-                    why: format!("repeats row {first}"),
+                    why: messages::repeats(first).say(lang),
                 });
                 continue;
             }
@@ -342,9 +359,9 @@ fn plan<'a>(
                 Err(LedgerError::Domain(crate::domain::DomainError::NotRegistered(_))) => errors
                     .push(RowError {
                         row,
-                        column: "code".into(),
+                        column: code_column.clone(),
                         value: keyed.code.clone(),
-                        why: "no person with this code is registered (import people first)".into(),
+                        why: messages::not_registered().say(lang),
                     }),
                 Err(LedgerError::Domain(e)) => errors.push(RowError {
                     row,
@@ -360,7 +377,7 @@ fn plan<'a>(
         summary.separated += usize::from(decided.separated);
         let changed = decided.new || decided.reassigned || decided.separated;
         // A people row that records nothing is unchanged; another row, already recorded.
-        if !changed && (recorded > 0 || kind == Kind::People) {
+        if !changed && (recorded > 0 || request.kind == Kind::People) {
             summary.already_recorded += 1;
         }
     }
@@ -394,6 +411,7 @@ impl Decided {
 /// a code given twice in the file is refused at its second row.
 fn people_row(
     work: &mut WorkSet<'_>,
+    layout: &headers::Layout,
     seen: &mut HashMap<String, usize>,
     row: usize,
     commands: Vec<Keyed>,
@@ -404,12 +422,12 @@ fn people_row(
     {
         return Ok(Err(vec![RowError {
             row,
-            column: "code".into(),
+            column: layout.title("code"),
             value: keyed.code.clone(),
-            why: format!("repeats row {first}"),
+            why: messages::repeats(first).say(layout.lang),
         }]));
     }
-    edits::resolve(work, row, commands, file_date)
+    edits::resolve(work, layout, row, commands, file_date)
 }
 
 /// What an import is asked to do.
@@ -426,6 +444,8 @@ pub struct Request<'a> {
     /// The file's date: when the changes of people rows without an effective date took
     /// effect (without it, such rows are refused).
     pub date: Option<NaiveDate>,
+    /// The language of the problems reported.
+    pub lang: Lang,
 }
 
 /// Imports a table; with `dry_run`, only validates. `progress(rows done, rows)` is called
@@ -438,12 +458,11 @@ pub async fn import(
 ) -> Result<Summary, ImportError> {
     for _ in 0..3 {
         let (work, mut summary) = plan(ledger, &request, progress)?;
-        let (dry_run, actor) = (request.dry_run, request.actor);
-        summary.dry_run = dry_run;
-        if dry_run || work.is_empty() {
+        summary.dry_run = request.dry_run;
+        if request.dry_run || work.is_empty() {
             return Ok(summary);
         }
-        let batch = work.batch(actor)?;
+        let batch = work.batch(request.actor)?;
         match ledger.store().append(batch).await {
             Ok(outcome) => {
                 summary.position = outcome.last_position();
@@ -465,10 +484,14 @@ pub fn template(kind: Kind) -> String {
     })
 }
 
-/// Row errors as CSV, for a clerk to open beside the file.
-pub fn errors_csv(errors: &[RowError]) -> String {
+/// Row errors as CSV, for a clerk to open beside the file, headed in `lang`.
+pub fn errors_csv(errors: &[RowError], lang: Lang) -> String {
+    let header = match lang {
+        Lang::Vi => ["dòng", "cột", "giá trị", "lỗi"],
+        Lang::En => ["row", "column", "value", "why"],
+    };
     csv_text(|writer| {
-        writer.row(["row", "column", "value", "why"])?;
+        writer.row(header)?;
         for e in errors {
             writer.row([&e.row.to_string(), &e.column, &e.value, &e.why])?;
         }
