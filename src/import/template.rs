@@ -14,8 +14,8 @@ use super::Kind;
 use super::columns::{Column, columns, parse_date};
 use crate::domain::vocab::{
     Classification, Gender, GeneralEducationLevel, Lang, MovementKind, PoliticalTheoryLevel,
-    ProfessionalLevel, RotationOutcome, StaffCategory, StateManagementLevel, Track, TrainingResult,
-    fold,
+    ProfessionalLevel, RotationOutcome, SeparationReason, StaffCategory, StateManagementLevel,
+    Track, TrainingResult, fold,
 };
 use crate::spreadsheet::{DATE_FORMAT, excel_date, sheet_name};
 
@@ -54,6 +54,9 @@ fn choices(kind: Kind, column: &str, lang: Lang) -> Option<Vec<(&'static str, &'
     Some(match (kind, column) {
         (Kind::People, "gender") => labels(Gender::ALL, Gender::label, lang),
         (Kind::People, "category") => labels(StaffCategory::ALL, StaffCategory::label, lang),
+        (Kind::People, "separation_reason") => {
+            labels(SeparationReason::ALL, SeparationReason::label, lang)
+        }
         (Kind::People, "leadership") => vec![
             ("có", tr(lang, "có", "yes")),
             ("không", tr(lang, "không", "no")),
@@ -125,9 +128,21 @@ fn meaning(column: &str, lang: Lang) -> &'static str {
             "Có giữ chức vụ lãnh đạo, quản lý không (quyết định chỉ tiêu nào áp dụng)",
             "Whether the post is a leadership post (decides which targets apply)",
         ),
+        "joined" => (
+            "Ngày vào (ngày tuyển dụng): ngày đăng ký cán bộ",
+            "The day they joined: the registration's date",
+        ),
         "effective_date" => (
-            "Ngày sự việc có hiệu lực (với cán bộ: ngày vào)",
-            "The day the fact takes effect (for people: the day they joined)",
+            "Ngày sự việc có hiệu lực (với cán bộ đã đăng ký: ngày điều động, bổ nhiệm có hiệu lực)",
+            "The day the fact takes effect (for people already registered: the day a move or promotion took effect)",
+        ),
+        "separated_on" => (
+            "Ngày nghỉ việc (cùng với lý do nghỉ)",
+            "The day they left (with the reason)",
+        ),
+        "separation_reason" => (
+            "Lý do nghỉ việc (cùng với ngày nghỉ)",
+            "Why they left (with the day)",
         ),
         "track" => ("Loại trình độ", "Qualification track"),
         "level" => ("Trình độ trong loại đó", "Level within the track"),
@@ -180,7 +195,7 @@ fn form(kind: Kind, column: &Column, lang: Lang) -> String {
         };
     }
     let form = match column.name {
-        _ if parse_date(column.example).is_some() => (
+        _ if is_date(column) => (
             "Ngày, dạng dd/mm/yyyy (hoặc ô ngày của Excel)",
             "A date, dd/mm/yyyy (or an Excel date cell)",
         ),
@@ -196,6 +211,12 @@ fn form(kind: Kind, column: &Column, lang: Lang) -> String {
         _ => ("Chữ", "Text"),
     };
     tr(lang, form.0, form.1).to_string()
+}
+
+/// Whether a column holds dates: its example is one, or it is a people row's edit date
+/// (left empty in the example, which registers someone).
+fn is_date(column: &Column) -> bool {
+    parse_date(column.example).is_some() || matches!(column.name, "effective_date" | "separated_on")
 }
 
 /// The example of a column in `lang`: a vocabulary value by its label there.
@@ -244,9 +265,11 @@ fn data_sheet(
         let title = header(column, lang);
         sheet.write_string_with_format(0, col, title, &bold)?;
         let example = example(kind, column, lang);
+        if is_date(column) {
+            sheet.set_column_format(col, &date)?;
+        }
         match parse_date(column.example).and_then(excel_date) {
             Some(day) => {
-                sheet.set_column_format(col, &date)?;
                 sheet.write_date_with_format(1, col, day, &date)?;
             }
             None => {
@@ -364,7 +387,8 @@ mod tests {
                     if let Some(values) = choices(kind, column.name, lang) {
                         let example = example(kind, column, lang);
                         assert!(
-                            values.iter().any(|(_, l)| capitalised(l) == example),
+                            example.is_empty()
+                                || values.iter().any(|(_, l)| capitalised(l) == example),
                             "{}: {example}",
                             column.name
                         );

@@ -609,3 +609,254 @@ fn the_spellings_clerks_use_are_recorded_as_their_levels_and_classifications() {
         "{err}"
     );
 }
+
+/// Writes `tests/fixtures/people-title.xlsx` (checked in) when asked: two more people,
+/// below a title row and a blank row, with dates as date cells, as a clerk's workbook has
+/// them. `CADRE_WRITE_FIXTURES=1 cargo test --test integration write_title_xlsx_fixture
+/// -- --ignored`.
+#[test]
+#[ignore = "writes tests/fixtures/people-title.xlsx when CADRE_WRITE_FIXTURES is set"]
+fn write_title_xlsx_fixture() {
+    if std::env::var_os("CADRE_WRITE_FIXTURES").is_none() {
+        return;
+    }
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    let date = rust_xlsxwriter::Format::new().set_num_format("dd/mm/yyyy");
+    sheet
+        .write_string(0, 0, "DANH SÁCH CÁN BỘ BỔ SUNG NĂM 2017")
+        .unwrap();
+    let headers = [
+        "Mã cán bộ",
+        "Họ và tên",
+        "Ngày sinh",
+        "Giới tính",
+        "Dân tộc",
+        "Đối tượng",
+        "Đơn vị",
+        "Chức vụ",
+        "Lãnh đạo",
+        "Ngày vào",
+    ];
+    for (col, header) in headers.iter().enumerate() {
+        sheet.write_string(2, col as u16, *header).unwrap();
+    }
+    let rows = [
+        (
+            "DB-0006",
+            "Quàng Thị Hoa",
+            (1992, 3, 8),
+            "Nữ",
+            "Thái",
+            "Viên chức",
+            "Xã Pom Lót",
+            "Văn thư",
+        ),
+        (
+            "DB-0007",
+            "Lường Văn Minh",
+            (1988, 12, 1),
+            "Nam",
+            "Thái",
+            "Công chức",
+            "Phòng Nội vụ",
+            "Chuyên viên",
+        ),
+    ];
+    for (i, (code, name, (y, m, d), gender, ethnicity, category, unit, post)) in
+        rows.iter().enumerate()
+    {
+        let row = i as u32 + 3;
+        for (col, text) in [
+            (0, code),
+            (1, name),
+            (3, gender),
+            (4, ethnicity),
+            (5, category),
+            (6, unit),
+            (7, post),
+        ] {
+            sheet.write_string(row, col, *text).unwrap();
+        }
+        sheet.write_string(row, 8, "không").unwrap();
+        let born = rust_xlsxwriter::ExcelDateTime::from_ymd(*y, *m, *d).unwrap();
+        sheet
+            .write_datetime_with_format(row, 2, &born, &date)
+            .unwrap();
+        let joined = rust_xlsxwriter::ExcelDateTime::from_ymd(2017, 9, 1).unwrap();
+        sheet
+            .write_datetime_with_format(row, 9, &joined, &date)
+            .unwrap();
+    }
+    workbook.save(fixture("people-title.xlsx")).unwrap();
+}
+
+/// `cadre export people` as CSV rows (header first), read as Excel would.
+fn exported_people(data: &Path) -> Vec<Vec<String>> {
+    let output = cadre(data)
+        .args(["-q", "export", "people"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a BOM");
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect()
+}
+
+fn write_rows(path: &Path, rows: &[Vec<String>]) {
+    let mut writer = csv::Writer::from_path(path).unwrap();
+    for row in rows {
+        writer.write_record(row).unwrap();
+    }
+    writer.flush().unwrap();
+}
+
+#[test]
+fn an_exported_list_edited_and_imported_back_records_exactly_the_edits() {
+    let (dir, data) = cli_district();
+    // Filled templates: a CSV in UTF-8, the same people saved by Excel as Windows-1258,
+    // and a workbook of two more people below a title row.
+    let (code, out, err) = cli_import(&data, "people", &fixture("people-vi.csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("5 dòng: 5 mới"), "{out}");
+    let (code, out, err) = cli_import(
+        &data,
+        "people",
+        &fixture("people-windows-1258.csv"),
+        &["--lang", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("5 rows: 0 new, 0 reassigned, 0 separated, 5 unchanged"),
+        "{out}"
+    );
+    let (code, out, err) = cli_import(
+        &data,
+        "people",
+        &fixture("people-title.xlsx"),
+        &["--lang", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("header found on row 3") && out.contains("2 rows: 2 new"),
+        "{out}"
+    );
+
+    let mut rows = exported_people(&data);
+    let header = &rows[0];
+    assert_eq!(
+        header[..10],
+        [
+            "mã cán bộ",
+            "họ và tên",
+            "ngày sinh",
+            "giới tính",
+            "dân tộc",
+            "đối tượng",
+            "đơn vị",
+            "chức vụ",
+            "lãnh đạo",
+            "ngày vào"
+        ]
+    );
+    assert_eq!(header[10..], ["ngày hiệu lực", "ngày nghỉ", "lý do nghỉ"]);
+    assert_eq!(rows.len(), 8);
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (unit, post, leader, effective, left, why) = (
+        at("đơn vị"),
+        at("chức vụ"),
+        at("lãnh đạo"),
+        at("ngày hiệu lực"),
+        at("ngày nghỉ"),
+        at("lý do nghỉ"),
+    );
+    let row_of = |rows: &[Vec<String>], name: &str| rows.iter().position(|r| r[1] == name).unwrap();
+    // Move one person (dated in the row), promote one (dated by the file), separate one.
+    let moved = row_of(&rows, "Giàng A Sử");
+    rows[moved][unit] = "Phòng Nội vụ".into();
+    rows[moved][effective] = "01/03/2018".into();
+    let promoted = row_of(&rows, "Cà Thị Xuân");
+    rows[promoted][post] = "Phó Trưởng phòng".into();
+    rows[promoted][leader] = "có".into();
+    let gone = row_of(&rows, "Nguyễn Văn Nam");
+    rows[gone][left] = "30/06/2018".into();
+    rows[gone][why] = "Nghỉ hưu".into();
+    let edited = dir.path().join("edited.csv");
+    write_rows(&edited, &rows);
+
+    let head = head_of(&data);
+    let (code, _, err) = cli_import(&data, "people", &edited, &["--lang", "en"]);
+    assert_eq!(code, 1, "a change with no date is refused");
+    assert!(
+        err.contains(&format!("Row {}, column \"ngày hiệu lực\"", promoted + 1))
+            && err.contains("--date dd/mm/yyyy")
+            && err.lines().filter(|l| l.contains("Row ")).count() == 1,
+        "{err}"
+    );
+    let (code, dry, err) = cli_import(
+        &data,
+        "people",
+        &edited,
+        &["--date", "01/04/2018", "--dry-run", "--lang", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    let said = "7 rows: 0 new, 2 reassigned, 1 separated, 4 unchanged (3 events)";
+    assert!(
+        dry.contains("dry run, nothing written") && dry.contains(said),
+        "{dry}"
+    );
+    assert_eq!(head_of(&data), head, "a dry run writes nothing");
+
+    let (code, done, err) = cli_import(&data, "people", &edited, &["--date", "01/04/2018"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        done.contains(
+            "7 dòng: 0 mới, 2 điều động/bổ nhiệm lại, 1 nghỉ việc, 4 không đổi (3 sự kiện)"
+        ),
+        "{done}"
+    );
+    let events = recorded(&data);
+    let added: Vec<&Event> = events.iter().skip(head as usize).collect();
+    assert_eq!(added.len(), 3, "{added:?}");
+    let dated = |e: &Event| (e.type_name(), e.effective_date().to_string());
+    let mut found: Vec<_> = added.iter().map(|e| dated(e)).collect();
+    found.sort();
+    assert_eq!(
+        found,
+        [
+            ("PersonAssigned", "2018-03-01".to_string()),
+            ("PersonAssigned", "2018-04-01".to_string()),
+            ("PersonSeparated", "2018-06-30".to_string()),
+        ]
+    );
+
+    let head = head_of(&data);
+    let (code, again, err) = cli_import(
+        &data,
+        "people",
+        &edited,
+        &["--date", "01/04/2018", "--lang", "en"],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        again.contains("0 new, 0 reassigned, 0 separated, 7 unchanged (0 events)"),
+        "{again}"
+    );
+    assert_eq!(head_of(&data), head, "re-import adds nothing");
+
+    // What the list says now: moved, promoted, and one fewer in service.
+    let now = exported_people(&data);
+    assert_eq!(now.len(), 7);
+    let moved = &now[row_of(&now, "Giàng A Sử")];
+    assert_eq!(moved[unit], "phong-noi-vu");
+    let promoted = &now[row_of(&now, "Cà Thị Xuân")];
+    assert_eq!(
+        (promoted[post].as_str(), promoted[leader].as_str()),
+        ("Phó Trưởng phòng", "có")
+    );
+}
