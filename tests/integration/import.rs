@@ -246,7 +246,7 @@ fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
         "{}",
         String::from_utf8_lossy(&imported.stderr)
     );
-    assert!(String::from_utf8_lossy(&imported.stdout).contains("1 new"));
+    assert!(String::from_utf8_lossy(&imported.stdout).contains("1 dòng: 1 mới"));
 }
 
 /// Runs the binary on `data` and returns its standard output, failing on a non-zero exit.
@@ -291,12 +291,13 @@ async fn people_imported_from(file: &str) -> (String, String, Vec<serde_json::Va
 async fn a_windows_1258_csv_saved_by_excel_imports_the_same_people_and_says_so() {
     let (dry_run, imported, from_excel) = people_imported_from("people-windows-1258.csv").await;
     assert!(
-        dry_run.contains("5 would be new") && dry_run.contains("encoding: windows-1258"),
+        dry_run.contains("chạy thử, chưa ghi gì — 5 dòng: 5 mới")
+            && dry_run.contains("bảng mã: windows-1258"),
         "{dry_run}"
     );
-    assert!(imported.contains("encoding: windows-1258"), "{imported}");
+    assert!(imported.contains("bảng mã: windows-1258"), "{imported}");
     let (_, utf8, from_utf8) = people_imported_from("people-vi.csv").await;
-    assert!(utf8.contains("encoding: utf-8"), "{utf8}");
+    assert!(utf8.contains("bảng mã: utf-8"), "{utf8}");
     assert_eq!(from_excel.len(), 5);
     // Composed (NFC) on reading, the names are the UTF-8 file's exactly.
     assert_eq!(from_excel, from_utf8);
@@ -434,13 +435,13 @@ fn a_title_row_above_the_header_is_skipped_and_named() {
     let (code, dry, err) = cli_import(&data, "people", &file, &["--dry-run", "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        dry.contains("header found on row 3") && dry.contains("5 rows: 5 would be new"),
+        dry.contains("header found on row 3") && dry.contains("dry run, nothing written — 5 rows: 5 new"),
         "{dry}"
     );
     let (code, done, err) = cli_import(&data, "people", &file, &[]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        done.contains("dòng tiêu đề ở dòng 3") && done.contains("5 rows: 5 new"),
+        done.contains("dòng tiêu đề ở dòng 3") && done.contains("5 dòng: 5 mới"),
         "{done}"
     );
     let registered = recorded(&data)
@@ -540,10 +541,10 @@ fn the_spellings_clerks_use_are_recorded_as_their_levels_and_classifications() {
         &[],
     );
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("19 rows: 19 new"), "{out}");
+    assert!(out.contains("19 dòng: 19 mới"), "{out}");
     let (code, out, err) = cli_import(&data, "appraisals", &fixture("appraisals-words.csv"), &[]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("6 rows: 6 new"), "{out}");
+    assert!(out.contains("6 dòng: 6 mới"), "{out}");
 
     let person = |code: &str| cadre::import::columns::person_of(code);
     let mut levels = Vec::new();
