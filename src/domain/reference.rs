@@ -23,6 +23,7 @@ pub struct ProgrammeState {
 /// A session's stream folded: its schedule and who holds a seat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionState {
+    /// The schedule, its capacity as last changed (`SessionCapacityChanged`).
     pub scheduled: Option<SessionScheduled>,
     pub seats: BTreeSet<PersonId>,
 }
@@ -49,6 +50,11 @@ impl SessionState {
     pub fn evolve(mut self, event: &Event) -> Self {
         match event {
             Event::SessionScheduled(e) => self.scheduled = Some(e.clone()),
+            Event::SessionCapacityChanged(e) => {
+                if let Some(scheduled) = &mut self.scheduled {
+                    scheduled.capacity = e.capacity;
+                }
+            }
             Event::SeatTaken(e) => {
                 self.seats.insert(e.person);
             }
@@ -58,6 +64,22 @@ impl SessionState {
             _ => {}
         }
         self
+    }
+
+    /// The number of seats, once scheduled.
+    pub fn capacity(&self) -> Option<u32> {
+        self.scheduled.as_ref().map(|s| s.capacity)
+    }
+
+    /// How many seats are taken.
+    pub fn taken(&self) -> u32 {
+        u32::try_from(self.seats.len()).unwrap_or(u32::MAX)
+    }
+
+    /// The seats not taken (none before the session is scheduled).
+    pub fn free(&self) -> u32 {
+        self.capacity()
+            .map_or(0, |capacity| capacity.saturating_sub(self.taken()))
     }
 
     /// Whether every seat is taken.

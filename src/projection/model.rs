@@ -37,6 +37,7 @@ impl District {
                 self.programmes.insert(e.programme, e.clone());
             }
             Event::SessionScheduled(e) => self.evolve_session(e.session, &event),
+            Event::SessionCapacityChanged(e) => self.evolve_session(e.session, &event),
             Event::SeatTaken(e) => self.evolve_session(e.session, &event),
             Event::SeatReleased(e) => self.evolve_session(e.session, &event),
             _ => {

@@ -1,9 +1,13 @@
 //! Reference data: units, programmes and the sessions of a programme.
 
 use super::{Decision, Facts, Target, not_too_far};
-use crate::domain::command::{RegisterProgramme, RegisterUnit, ScheduleSession};
+use crate::domain::command::{
+    ChangeSessionCapacity, RegisterProgramme, RegisterUnit, ScheduleSession,
+};
 use crate::domain::error::DomainError;
-use crate::domain::event::{ProgrammeRegistered, SessionScheduled, UnitRegistered};
+use crate::domain::event::{
+    ProgrammeRegistered, SessionCapacityChanged, SessionScheduled, UnitRegistered,
+};
 
 pub(super) fn register_unit(facts: &Facts<'_>, c: &RegisterUnit) -> Decision {
     if facts.unit.registered.is_some() {
@@ -91,6 +95,40 @@ pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decisi
             starts_on: c.starts_on,
             ends_on: c.ends_on,
             capacity: c.capacity,
+            effective_date: c.effective_date,
+        }
+        .into(),
+    )])
+}
+
+/// A session's seats may be raised, or lowered to no fewer than are taken.
+pub(super) fn change_session_capacity(facts: &Facts<'_>, c: &ChangeSessionCapacity) -> Decision {
+    let previous = facts
+        .session
+        .capacity()
+        .ok_or(DomainError::UnknownSession(c.session))?;
+    if c.capacity == 0 {
+        return Err(DomainError::Invalid {
+            field: "capacity".into(),
+            why: "must be at least 1".into(),
+        });
+    }
+    let taken = facts.session.taken();
+    if c.capacity < taken {
+        return Err(DomainError::CapacityBelowTaken {
+            session: c.session,
+            capacity: c.capacity,
+            taken,
+        });
+    }
+    not_too_far(facts.today, c.effective_date)?;
+    Ok(vec![(
+        Target::Session(c.session),
+        SessionCapacityChanged {
+            session: c.session,
+            capacity: c.capacity,
+            previous,
+            reason: c.reason.trim().to_string(),
             effective_date: c.effective_date,
         }
         .into(),
