@@ -16,9 +16,9 @@
 //! reports already read years.
 
 use super::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, StartRotation, Void,
-    WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    StartRotation, Void, WithdrawEnrolment,
 };
 use std::borrow::Cow;
 use std::ops::RangeInclusive;

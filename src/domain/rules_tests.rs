@@ -6,9 +6,9 @@
 //! The person's events get the ids 1, 2, 3… in the order given (`ev(n)`).
 
 use super::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
-    Void, WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    Separate, StartRotation, Void, WithdrawEnrolment,
 };
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
