@@ -2238,3 +2238,26 @@ fn an_out_of_scope_person_gets_no_result_for_a_target() {
         vec![LEADERS, COMMUNE_OFFICIALS]
     );
 }
+
+#[test]
+fn a_unit_name_given_to_two_units_is_ambiguous_and_their_codes_still_name_each() {
+    use super::reference::{Names, Unresolved};
+    let mut names = Names::default();
+    let twin = UnitRegistered {
+        unit: COMMUNE,
+        code: "ban-tuyen-giao-2".into(),
+        ..unit_registered()
+    };
+    names.add_unit(&unit_registered());
+    names.add_unit(&twin);
+    assert_eq!(
+        names.find("BAN TUYEN GIAO HUYEN UY"),
+        Err(Unresolved::Ambiguous(vec![
+            "ban-tuyen-giao".into(),
+            "ban-tuyen-giao-2".into()
+        ]))
+    );
+    assert_eq!(names.find("ban-tuyen-giao-2"), Ok(COMMUNE));
+    assert_eq!(names.find(&DISTRICT.to_string()), Ok(DISTRICT));
+    assert_eq!(names.find("xa-pom-lot"), Err(Unresolved::Unknown));
+}
