@@ -67,16 +67,8 @@ fn district(data: &Path, twin: bool) -> Vec<ProgrammeId> {
     store.close().unwrap();
     drop(store);
     let people = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/people-vi.csv");
-    let imported = cadre(data)
-        .args(["import", "people"])
-        .arg(people)
-        .output()
-        .unwrap();
-    assert!(
-        imported.status.success(),
-        "{}",
-        String::from_utf8_lossy(&imported.stderr)
-    );
+    let (ok, _, err) = import(data, "people", &people);
+    assert!(ok, "{err}");
     programmes
 }
 
@@ -92,10 +84,10 @@ fn row(code: &str, extra: &str) -> String {
     format!("{code},{PROGRAMME},01/03/2017,30/05/2017{extra}")
 }
 
-/// `cadre import trainings FILE`: (succeeded, stdout, stderr).
-fn import(data: &Path, path: &Path) -> (bool, String, String) {
+/// `cadre import KIND FILE`: (succeeded, stdout, stderr).
+fn import(data: &Path, kind: &str, path: &Path) -> (bool, String, String) {
     let out = cadre(data)
-        .args(["import", "trainings"])
+        .args(["import", kind])
         .arg(path)
         .output()
         .unwrap();
@@ -135,7 +127,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
         &with_capacity,
         &[row("DB-0001", ",3"), row("DB-0002", ",3")],
     );
-    let (ok, out, err) = import(&data, &first);
+    let (ok, out, err) = import(&data, "trainings", &first);
     assert!(ok, "{err}");
     assert!(out.contains("2 new"), "{out}");
     let types = event_types(&data);
@@ -143,7 +135,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
 
     // A later file without the column takes the free seat.
     let second = file(&data, "second.csv", HEADER, &[row("DB-0003", "")]);
-    let (ok, out, err) = import(&data, &second);
+    let (ok, out, err) = import(&data, "trainings", &second);
     assert!(ok, "{err}");
     assert!(out.contains("1 new"), "{out}");
     assert_eq!(count(&event_types(&data), "SeatTaken"), 3);
@@ -157,7 +149,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
         HEADER,
         &[row("DB-0004", ""), row("DB-0005", "")],
     );
-    let (ok, _, err) = import(&data, &third);
+    let (ok, _, err) = import(&data, "trainings", &third);
     assert!(!ok);
     assert!(
         err.contains("row      2") && err.contains("row      3"),
@@ -178,7 +170,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
         &with_capacity,
         &[row("DB-0004", ",5"), row("DB-0005", ",5")],
     );
-    let (ok, out, err) = import(&data, &fourth);
+    let (ok, out, err) = import(&data, "trainings", &fourth);
     assert!(ok, "{err}");
     assert!(out.contains("2 new"), "{out}");
     let types = event_types(&data);
@@ -187,7 +179,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
     assert_eq!(count(&types, "SeatTaken"), 5);
 
     // Imported again, the file adds nothing.
-    let (ok, out, err) = import(&data, &fourth);
+    let (ok, out, err) = import(&data, "trainings", &fourth);
     assert!(ok, "{err}");
     assert!(out.contains("0 new"), "{out}");
     assert_eq!(event_types(&data), types);
@@ -204,9 +196,9 @@ fn a_new_session_without_a_capacity_column_is_sized_by_its_rows() {
         HEADER,
         &[row("DB-0001", ""), row("DB-0002", "")],
     );
-    assert!(import(&data, &first).0);
+    assert!(import(&data, "trainings", &first).0);
     let second = file(&data, "second.csv", HEADER, &[row("DB-0003", "")]);
-    let (ok, _, err) = import(&data, &second);
+    let (ok, _, err) = import(&data, "trainings", &second);
     assert!(!ok);
     assert!(
         err.contains("capacity 2") && err.contains("0 free"),
@@ -221,7 +213,7 @@ fn a_programme_name_given_to_two_programmes_asks_for_the_id_and_writes_nothing()
     let programmes = district(&data, true);
     let before = event_types(&data);
     let named = file(&data, "named.csv", HEADER, &[row("DB-0001", "")]);
-    let (ok, _, err) = import(&data, &named);
+    let (ok, _, err) = import(&data, "trainings", &named);
     assert!(!ok);
     assert!(err.contains("programme"), "{err}");
     for programme in &programmes {
@@ -236,6 +228,6 @@ fn a_programme_name_given_to_two_programmes_asks_for_the_id_and_writes_nothing()
         HEADER,
         &[format!("DB-0001,{},01/03/2017,30/05/2017", programmes[1])],
     );
-    let (ok, _, err) = import(&data, &by_id);
+    let (ok, _, err) = import(&data, "trainings", &by_id);
     assert!(ok, "{err}");
 }

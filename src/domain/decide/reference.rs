@@ -79,12 +79,7 @@ pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decisi
             why: format!("{} is before the start {}", c.ends_on, c.starts_on),
         });
     }
-    if c.capacity == 0 {
-        return Err(DomainError::Invalid {
-            field: "capacity".into(),
-            why: "must be at least 1".into(),
-        });
-    }
+    at_least_one_seat(c.capacity)?;
     not_too_far(facts.today, c.starts_on)?;
     not_too_far(facts.today, c.effective_date)?;
     Ok(vec![(
@@ -107,12 +102,7 @@ pub(super) fn change_session_capacity(facts: &Facts<'_>, c: &ChangeSessionCapaci
         .session
         .capacity()
         .ok_or(DomainError::UnknownSession(c.session))?;
-    if c.capacity == 0 {
-        return Err(DomainError::Invalid {
-            field: "capacity".into(),
-            why: "must be at least 1".into(),
-        });
-    }
+    at_least_one_seat(c.capacity)?;
     let taken = facts.session.taken();
     if c.capacity < taken {
         return Err(DomainError::CapacityBelowTaken {
@@ -133,4 +123,14 @@ pub(super) fn change_session_capacity(facts: &Facts<'_>, c: &ChangeSessionCapaci
         }
         .into(),
     )])
+}
+
+fn at_least_one_seat(capacity: u32) -> Result<(), DomainError> {
+    if capacity == 0 {
+        return Err(DomainError::Invalid {
+            field: "capacity".into(),
+            why: "must be at least 1".into(),
+        });
+    }
+    Ok(())
 }
