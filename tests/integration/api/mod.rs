@@ -6,6 +6,7 @@ mod clerk;
 mod etags;
 mod idempotency;
 mod imports;
+mod metrics;
 mod references;
 mod roles;
 mod seats;
