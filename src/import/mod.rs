@@ -4,12 +4,16 @@
 //! natural key, so a file imported twice, or overlapping an earlier one, adds only what is
 //! new).
 //!
-//! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), the XLSX templates (`template`), and planning the whole file on one ledger work set.
+//! Owns: reading files (`table`), finding the header row and each column (`headers`), the
+//! columns of each kind and rows → commands (`columns`), what a problem says in Vietnamese
+//! or English (`messages`), the XLSX templates (`template`), and planning the whole file
+//! on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
+pub mod headers;
+pub mod messages;
 pub mod table;
 pub mod template;
 
@@ -20,11 +24,14 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::reference::{Names, Unresolved};
-use crate::domain::{Command, Event, ProgrammeId, SessionId, UnitId};
+use crate::domain::vocab::Lang;
+use crate::domain::{Command, DomainError, Event, ProgrammeId, SessionId, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
+use headers::Layout;
+use messages::Words;
 pub use table::{Encoding, Table};
 
 /// The kinds of file.
@@ -51,13 +58,15 @@ impl Kind {
     }
 }
 
-/// A bad cell or a refused row, in words a clerk can act on.
+/// A bad cell or a refused row, in words a clerk can act on (in the import's language).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
-    /// 1-based, as the spreadsheet shows it (1 is the header row).
+    /// 1-based, as the spreadsheet shows it (title rows above the header count).
     pub row: usize,
+    /// The column's header as the file writes it (empty: the row as a whole).
     pub column: String,
     pub value: String,
+    /// What is wrong and what is expected.
     pub why: String,
 }
 
@@ -89,6 +98,19 @@ pub struct Summary {
     /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<Encoding>,
+    /// The row the headers were found on (below any title rows).
+    pub header_row: usize,
+}
+
+impl Summary {
+    /// Where the header was, when title rows above it were skipped.
+    pub fn header_note(&self, lang: Lang) -> Option<String> {
+        let row = self.header_row;
+        (row > 1).then(|| match lang {
+            Lang::Vi => format!("dòng tiêu đề ở dòng {row}; các dòng phía trên được bỏ qua"),
+            Lang::En => format!("header found on row {row}; the rows above it were skipped"),
+        })
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -149,24 +171,19 @@ impl Directory {
 /// The commands of every readable row, and the errors of the others.
 type ReadRows = (Vec<(usize, Vec<Keyed>)>, Vec<RowError>);
 
-fn rows_to_commands(
-    kind: Kind,
-    table: &Table,
-    directory: &Directory,
-) -> Result<ReadRows, ImportError> {
-    let at = columns::locate(kind, &table.headers).map_err(ImportError::Rows)?;
+fn rows_to_commands(layout: &Layout, data: &[headers::Row], directory: &Directory) -> ReadRows {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for (row, cells) in &table.rows {
-        let mut reader = Cells::new(kind, *row, cells, &at);
-        let commands = columns::commands(kind, &mut reader, directory);
+    for (row, cells) in data {
+        let mut reader = Cells::new(*row, cells, layout);
+        let commands = columns::commands(layout.kind, &mut reader, directory);
         if reader.errors.is_empty() {
             rows.push((*row, commands));
         } else {
             errors.extend(reader.errors);
         }
     }
-    Ok((rows, errors))
+    (rows, errors)
 }
 
 /// What a file asks of a session: how many of its rows enrol into it, and the largest
@@ -239,53 +256,57 @@ fn session_command(
     Ok(Some((key, raise.into())))
 }
 
-/// Why a row cannot take a seat: the session, by programme and start, and the seats it
-/// had free before this file.
+/// Why a row cannot take a seat (`full`, a `SessionFull`): the session, by programme and
+/// start, and the seats it had free before this file.
 fn session_full(
     ledger: &Ledger,
     directory: &Directory,
     commands: &[Keyed],
-    capacity: u32,
-) -> Result<String, LedgerError> {
-    let Some(schedule) = commands.iter().find_map(|k| match &k.command {
+    full: &DomainError,
+) -> Result<Words, LedgerError> {
+    let schedule = commands.iter().find_map(|k| match &k.command {
         Command::ScheduleSession(s) => Some(s),
         _ => None,
-    }) else {
-        return Ok(format!("the session is full ({capacity} seats)"));
+    });
+    let (Some(schedule), DomainError::SessionFull { capacity, .. }) = (schedule, full) else {
+        return Ok(full.to_string().into());
     };
     let before = ledger.session(schedule.session)?.state;
     let free = if before.capacity().is_some() {
         before.free()
     } else {
-        capacity
+        *capacity
     };
     let programme = directory
         .titles
         .get(&schedule.programme)
         .map_or_else(|| schedule.programme.to_string(), Clone::clone);
-    Ok(format!(
-        "the session of {programme:?} starting {} is full: capacity {capacity}, {free} free \
-         before this file; to add more, give a larger capacity in a 'Số chỗ' column",
-        schedule.starts_on
+    Ok(messages::session_full(
+        &programme,
+        schedule.starts_on,
+        *capacity,
+        free,
     ))
 }
 
 /// Decides every new row on one work set: the batch to append, or every refusal.
 fn plan<'a>(
     ledger: &'a Ledger,
-    kind: Kind,
-    table: &Table,
-    today: NaiveDate,
+    request: &Request<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
+    let (layout, data) =
+        headers::locate(request.kind, request.table, request.lang).map_err(ImportError::Rows)?;
     let directory = Directory::read(ledger)?;
-    let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
-    let mut work = WorkSet::new(ledger, today);
+    let (rows, mut errors) = rows_to_commands(&layout, data, &directory);
+    let mut work = WorkSet::new(ledger, request.today);
     let mut summary = Summary {
-        rows: table.rows.len(),
-        encoding: table.encoding,
+        rows: data.len(),
+        header_row: layout.header_row,
+        encoding: request.table.encoding,
         ..Summary::default()
     };
+    let (lang, code_column) = (layout.lang, layout.title("code"));
     let mut seen: HashMap<String, usize> = HashMap::new();
     let wanted = wanted_per_session(&rows);
     let total = rows.len() as u64;
@@ -305,9 +326,9 @@ fn plan<'a>(
             } else if let Some(first) = seen.insert(keyed.key.clone(), row) {
                 errors.push(RowError {
                     row,
-                    column: "code".into(),
+                    column: code_column.clone(),
                     value: keyed.code.clone(),
-                    why: format!("repeats row {first}"),
+                    why: messages::repeats(first).say(lang),
                 });
                 continue;
             }
@@ -323,19 +344,18 @@ fn plan<'a>(
                 Err(LedgerError::Domain(crate::domain::DomainError::NotRegistered(_))) => errors
                     .push(RowError {
                         row,
-                        column: "code".into(),
+                        column: code_column.clone(),
                         value: keyed.code.clone(),
-                        why: "no person with this code is registered (import people first)".into(),
+                        why: messages::not_registered().say(lang),
                     }),
-                Err(LedgerError::Domain(crate::domain::DomainError::SessionFull {
-                    capacity,
-                    ..
-                })) => errors.push(RowError {
-                    row,
-                    column: "code".into(),
-                    value: keyed.code.clone(),
-                    why: session_full(ledger, &directory, &commands, capacity)?,
-                }),
+                Err(LedgerError::Domain(full @ DomainError::SessionFull { .. })) => {
+                    errors.push(RowError {
+                        row,
+                        column: code_column.clone(),
+                        value: keyed.code.clone(),
+                        why: session_full(ledger, &directory, &commands, &full)?.say(lang),
+                    })
+                }
                 Err(LedgerError::Domain(e)) => errors.push(RowError {
                     row,
                     column: String::new(),
@@ -370,6 +390,8 @@ pub struct Request<'a> {
     pub dry_run: bool,
     /// "Today" for the date rules.
     pub today: NaiveDate,
+    /// The language of the problems reported.
+    pub lang: Lang,
 }
 
 /// Imports a table; with `dry_run`, only validates. `progress(rows done, rows)` is called
@@ -380,20 +402,13 @@ pub async fn import(
     request: Request<'_>,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Summary, ImportError> {
-    let Request {
-        kind,
-        table,
-        actor,
-        dry_run,
-        today,
-    } = request;
     for _ in 0..3 {
-        let (work, mut summary) = plan(ledger, kind, table, today, progress)?;
-        summary.dry_run = dry_run;
-        if dry_run || work.is_empty() {
+        let (work, mut summary) = plan(ledger, &request, progress)?;
+        summary.dry_run = request.dry_run;
+        if request.dry_run || work.is_empty() {
             return Ok(summary);
         }
-        let batch = work.batch(actor)?;
+        let batch = work.batch(request.actor)?;
         match ledger.store().append(batch).await {
             Ok(outcome) => {
                 summary.position = outcome.last_position();
@@ -415,10 +430,14 @@ pub fn template(kind: Kind) -> String {
     })
 }
 
-/// Row errors as CSV, for a clerk to open beside the file.
-pub fn errors_csv(errors: &[RowError]) -> String {
+/// Row errors as CSV, for a clerk to open beside the file, headed in `lang`.
+pub fn errors_csv(errors: &[RowError], lang: Lang) -> String {
+    let header = match lang {
+        Lang::Vi => ["dòng", "cột", "giá trị", "lỗi"],
+        Lang::En => ["row", "column", "value", "why"],
+    };
     csv_text(|writer| {
-        writer.row(["row", "column", "value", "why"])?;
+        writer.row(header)?;
         for e in errors {
             writer.row([&e.row.to_string(), &e.column, &e.value, &e.why])?;
         }
