@@ -12,11 +12,12 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::domain::command::{
-    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
-    Void, WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    Separate, StartRotation, Void, WithdrawEnrolment,
 };
 use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
+use crate::domain::reference::{Names, Unresolved};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
 use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::store::{AppendOutcome, Store};
@@ -191,6 +192,68 @@ pub fn vocab<T: Vocabulary>(field: &'static str, text: &str) -> Result<T, ApiErr
     })
 }
 
+/// A date in a body: yyyy-mm-dd, or dd/mm/yyyy as clerks write it (read as imports read
+/// dates); anything else is refused naming the form expected.
+// utoipa documents a type named `Date` as a `string` of format `date`, as it does chrono's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        text.parse()
+            .ok()
+            .or_else(|| crate::import::columns::parse_date(&text))
+            .map(Date)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{text:?}: expected a date as yyyy-mm-dd (e.g. 2017-12-31)"
+                ))
+            })
+    }
+}
+
+impl From<Date> for NaiveDate {
+    fn from(date: Date) -> NaiveDate {
+        date.0
+    }
+}
+
+/// A unit: its id, its code (`xa-pom-lot`) or its name, with or without diacritics.
+// Codes and names are read through the read model's units by the resolver the imports
+// use (`Names`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct UnitRef(pub String);
+
+impl UnitRef {
+    /// Whether it is an id, which needs no look-up.
+    pub fn is_id(&self) -> bool {
+        self.0.trim().parse::<Uuid>().is_ok()
+    }
+
+    /// The unit named, or a refusal naming `field` and the text.
+    pub fn resolve(&self, field: &'static str, units: &Names<UnitId>) -> Result<UnitId, ApiError> {
+        let why = match units.find(&self.0) {
+            Ok(unit) => return Ok(unit),
+            Err(Unresolved::Unknown) => format!(
+                "{:?} names no registered unit (give its id, code or name)",
+                self.0
+            ),
+            Err(Unresolved::Ambiguous(codes)) => format!(
+                "{:?} is the name of {} units (codes {}): give the code of the one you mean",
+                self.0,
+                codes.len(),
+                codes.join(", ")
+            ),
+        };
+        Err(ApiError::Domain(DomainError::Invalid {
+            field: field.into(),
+            why,
+        }))
+    }
+}
+
 /// A level and the track it belongs to.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -217,14 +280,14 @@ impl LevelBody {
 #[serde(deny_unknown_fields)]
 pub struct CertificateBody {
     pub number: String,
-    pub issued_on: NaiveDate,
+    pub issued_on: Date,
 }
 
 impl From<CertificateBody> for Certificate {
     fn from(body: CertificateBody) -> Certificate {
         Certificate {
             number: body.number,
-            issued_on: body.issued_on,
+            issued_on: body.issued_on.into(),
         }
     }
 }
@@ -255,7 +318,7 @@ pub struct RegisterUnitBody {
     pub name: String,
     /// district or commune.
     pub level: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl RegisterUnitBody {
@@ -265,7 +328,7 @@ impl RegisterUnitBody {
             code: self.code,
             name: self.name,
             level: vocab("level", &self.level)?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -283,7 +346,7 @@ pub struct RegisterProgrammeBody {
     pub provider: String,
     pub in_province: bool,
     pub duration_days: u32,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl RegisterProgrammeBody {
@@ -296,7 +359,7 @@ impl RegisterProgrammeBody {
             provider: self.provider,
             in_province: self.in_province,
             duration_days: self.duration_days,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -307,10 +370,10 @@ impl RegisterProgrammeBody {
 pub struct ScheduleSessionBody {
     pub id: Option<Uuid>,
     pub programme: Uuid,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub capacity: u32,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl ScheduleSessionBody {
@@ -318,10 +381,31 @@ impl ScheduleSessionBody {
         ScheduleSession {
             session,
             programme: ProgrammeId(self.programme),
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
+            starts_on: self.starts_on.into(),
+            ends_on: self.ends_on.into(),
             capacity: self.capacity,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
+        }
+        .into()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCapacityBody {
+    /// The new number of seats: more, or no fewer than are taken.
+    pub capacity: u32,
+    pub reason: String,
+    pub effective_date: Date,
+}
+
+impl ChangeCapacityBody {
+    pub(crate) fn into_command(self, session: SessionId) -> Command {
+        ChangeSessionCapacity {
+            session,
+            capacity: self.capacity,
+            reason: self.reason,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -332,31 +416,36 @@ impl ScheduleSessionBody {
 pub struct RegisterPersonBody {
     pub id: Option<Uuid>,
     pub full_name: String,
-    pub birth_date: NaiveDate,
+    pub birth_date: Date,
     /// male or female.
     pub gender: String,
     pub ethnicity: String,
     /// cadre, civil_servant, public_employee or commune_official.
     pub category: String,
-    pub unit: Uuid,
+    /// The unit's id, code or name.
+    pub unit: UnitRef,
     pub post: String,
     pub leadership: bool,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl RegisterPersonBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         Ok(RegisterPerson {
             person,
             full_name: self.full_name,
-            birth_date: self.birth_date,
+            birth_date: self.birth_date.into(),
             gender: vocab("gender", &self.gender)?,
             ethnicity: self.ethnicity,
             category: vocab("category", &self.category)?,
-            unit: UnitId(self.unit),
+            unit: self.unit.resolve("unit", units)?,
             post: self.post,
             leadership: self.leadership,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -365,22 +454,27 @@ impl RegisterPersonBody {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
-    pub unit: Uuid,
+    /// The unit's id, code or name.
+    pub unit: UnitRef,
     pub post: String,
     pub category: String,
     pub leadership: bool,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl AssignBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         Ok(AssignPerson {
             person,
-            unit: UnitId(self.unit),
+            unit: self.unit.resolve("unit", units)?,
             post: self.post,
             category: vocab("category", &self.category)?,
             leadership: self.leadership,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -393,7 +487,7 @@ pub struct QualificationBody {
     pub field: Option<String>,
     pub institution: Option<String>,
     pub certificate: Option<CertificateBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl QualificationBody {
@@ -404,7 +498,7 @@ impl QualificationBody {
             field: self.field,
             institution: self.institution,
             certificate: self.certificate.map(Into::into),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -414,7 +508,7 @@ impl QualificationBody {
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
     pub session: Uuid,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl EnrolBody {
@@ -422,7 +516,7 @@ impl EnrolBody {
         Enrol {
             person,
             session: SessionId(self.session),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -432,7 +526,7 @@ impl EnrolBody {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl WithdrawBody {
@@ -441,7 +535,7 @@ impl WithdrawBody {
             person,
             session,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -454,7 +548,7 @@ pub struct CompleteBody {
     pub result: String,
     pub grade: Option<String>,
     pub certificate: Option<CertificateBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl CompleteBody {
@@ -469,7 +563,7 @@ impl CompleteBody {
             result: vocab("result", &self.result)?,
             grade: self.grade,
             certificate: self.certificate.map(Into::into),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -480,25 +574,30 @@ impl CompleteBody {
 pub struct StartRotationBody {
     /// rotation, transfer or secondment.
     pub kind: String,
-    pub to_unit: Uuid,
+    /// The unit's id, code or name.
+    pub to_unit: UnitRef,
     pub to_post: String,
-    pub planned_end: Option<NaiveDate>,
+    pub planned_end: Option<Date>,
     pub decision_number: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl StartRotationBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         Ok(StartRotation {
             person,
             kind: vocab("kind", &self.kind)?,
             to: Placement {
-                unit: UnitId(self.to_unit),
+                unit: self.to_unit.resolve("to_unit", units)?,
                 post: self.to_post,
             },
-            planned_end: self.planned_end,
+            planned_end: self.planned_end.map(Into::into),
             decision_number: self.decision_number,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -510,7 +609,7 @@ pub struct EndRotationBody {
     /// completed_well, completed or not_completed.
     pub outcome: String,
     pub assessment: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl EndRotationBody {
@@ -519,7 +618,7 @@ impl EndRotationBody {
             person,
             outcome: vocab("outcome", &self.outcome)?,
             assessment: self.assessment,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -534,7 +633,7 @@ pub struct AppraiseBody {
     pub score: Option<u8>,
     #[serde(default)]
     pub feedback: Vec<FeedbackBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl AppraiseBody {
@@ -549,7 +648,7 @@ impl AppraiseBody {
                 .into_iter()
                 .map(FeedbackBody::parse)
                 .collect::<Result<_, _>>()?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -560,7 +659,7 @@ impl AppraiseBody {
 pub struct SeparateBody {
     /// retired, resigned, dismissed or deceased.
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl SeparateBody {
@@ -568,7 +667,7 @@ impl SeparateBody {
         Ok(Separate {
             person,
             reason: vocab("reason", &self.reason)?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -584,7 +683,7 @@ pub struct CorrectBody {
     /// `docs/events.md`).
     #[schema(value_type = Object)]
     pub replacement: serde_json::Value,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl CorrectBody {
@@ -595,7 +694,7 @@ impl CorrectBody {
             corrects: self.corrects,
             replacement: replacement(store, self.corrects, self.replacement)?,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -628,7 +727,7 @@ fn replacement(
 pub struct VoidBody {
     pub voids: Uuid,
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl VoidBody {
@@ -637,7 +736,7 @@ impl VoidBody {
             person,
             voids: self.voids,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }

@@ -435,7 +435,8 @@ fn a_title_row_above_the_header_is_skipped_and_named() {
     let (code, dry, err) = cli_import(&data, "people", &file, &["--dry-run", "--lang", "en"]);
     assert_eq!(code, 0, "{err}");
     assert!(
-        dry.contains("header found on row 3") && dry.contains("dry run, nothing written — 5 rows: 5 new"),
+        dry.contains("header found on row 3")
+            && dry.contains("dry run, nothing written — 5 rows: 5 new"),
         "{dry}"
     );
     let (code, done, err) = cli_import(&data, "people", &file, &[]);

@@ -214,13 +214,23 @@ fn an_exported_csv_imports_back_to_the_exact_text() {
     let people = run(&data, &["export", "people", "--format", "csv"]);
     let file = dir.path().join("people.csv");
     std::fs::write(&file, people).unwrap();
-    let said = run(&data, &["import", "people", file.to_str().unwrap(), "--lang", "en"]);
+    let said = run(
+        &data,
+        &["import", "people", file.to_str().unwrap(), "--lang", "en"],
+    );
     let said = String::from_utf8(said).unwrap();
-    assert!(said.contains("2 rows: 0 new, 0 reassigned, 0 separated, 2 unchanged"), "{said}");
+    assert!(
+        said.contains("2 rows: 0 new, 0 reassigned, 0 separated, 2 unchanged"),
+        "{said}"
+    );
     let again = run(&data, &["export", "people", "--format", "json"]);
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&again).unwrap();
     let named = |name: &str| rows.iter().filter(|r| r["full_name"] == name).count();
-    assert_eq!((named(FORMULA), named(PIPE), rows.len()), (1, 1, 2), "{rows:?}");
+    assert_eq!(
+        (named(FORMULA), named(PIPE), rows.len()),
+        (1, 1, 2),
+        "{rows:?}"
+    );
     assert!(rows.iter().all(|r| r["ethnicity"] == "@Thái"), "{rows:?}");
     assert!(
         rows.iter()

@@ -231,7 +231,10 @@ fn a_template_has_lists_for_every_vocabulary_column_and_notes() {
     // The template's example row is a row the import reads (in English too).
     for lang in ["vi", "en"] {
         write_template(&data, lang, out);
-        let dry_run = run(&data, &["import", "people", out, "--dry-run", "--lang", "en"]);
+        let dry_run = run(
+            &data,
+            &["import", "people", out, "--dry-run", "--lang", "en"],
+        );
         assert!(
             dry_run.starts_with("dry run, nothing written — 1 rows: 1 new"),
             "{lang}: {dry_run}"

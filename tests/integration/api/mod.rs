@@ -7,6 +7,7 @@ mod etags;
 mod idempotency;
 mod imports;
 mod metrics;
+mod references;
 mod roles;
 mod seats;
 mod stream;
