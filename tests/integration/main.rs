@@ -15,6 +15,7 @@ mod domain_invariants;
 mod import;
 mod ledger_cache;
 mod projection;
+mod read_commands;
 mod report;
 mod samples;
 mod schemas;
