@@ -7,6 +7,8 @@
 //! - [`store`]: the append-only, hash-chained event log on sled; the only user of sled.
 //! - [`domain`]: the personnel-training vocabulary, events, commands, rules and targets;
 //!   pure, no I/O.
+//! - [`dates`]: dates as people type them (dd/mm/yyyy or yyyy-mm-dd), and why a text
+//!   is not one, in Vietnamese or English; shared by the CLI and the imports.
 //! - [`stored`]: the catalogue of stored event forms — (type, schema version) → bytes and
 //!   back, upcasting older versions; the only way events become bytes (through `codec`).
 //! - [`ledger`]: the command path — load states, decide, append with expectations.
@@ -29,6 +31,7 @@
 
 pub mod archive;
 pub mod codec;
+pub mod dates;
 pub mod demo;
 pub mod domain;
 pub mod export;

@@ -30,6 +30,21 @@ pub enum ExportCommand {
     },
 }
 
+impl ExportCommand {
+    /// The request that gives the same records from a running server.
+    pub fn endpoint(&self) -> String {
+        let as_of = |args: &TableArgs| args.as_of.map(|d| d.to_string());
+        match self {
+            ExportCommand::People(args) | ExportCommand::Status(args) => {
+                let people = super::open::with_query("GET /people", &[("as_of", as_of(args))]);
+                format!("{people} (a page at a time)")
+            }
+            ExportCommand::History(_) => "GET /people/{id}/history (one person at a time)".into(),
+            ExportCommand::Events { .. } => "GET /export/events".into(),
+        }
+    }
+}
+
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
 pub struct ImportArgs {
@@ -54,8 +69,8 @@ pub struct ImportArgs {
 pub struct TableArgs {
     #[arg(long, value_enum, default_value = "csv")]
     format: TableFormat,
-    /// The business date (default today).
-    #[arg(long)]
+    /// The business date, dd/mm/yyyy or yyyy-mm-dd (default today).
+    #[arg(long, value_parser = super::read::date)]
     as_of: Option<chrono::NaiveDate>,
     #[arg(long, value_enum, default_value = "vi")]
     lang: super::read::LangArg,
@@ -105,16 +120,11 @@ pub struct FileArgs {
     errors: Option<PathBuf>,
     /// The file's date (dd/mm/yyyy): when the changes of people rows without an
     /// effective date took effect.
-    #[arg(long, value_name = "DATE", value_parser = file_date)]
+    #[arg(long, value_name = "DATE", value_parser = super::read::date)]
     date: Option<chrono::NaiveDate>,
     /// The language of the summary, the problems and the errors file.
     #[arg(long, value_enum, default_value = "vi")]
     lang: super::read::LangArg,
-}
-
-fn file_date(text: &str) -> Result<chrono::NaiveDate, String> {
-    cadre::import::columns::parse_date(text)
-        .ok_or_else(|| format!("{text:?} is not a date: write it dd/mm/yyyy"))
 }
 
 fn kind(text: &str) -> Result<Kind, String> {

@@ -1,6 +1,7 @@
 //! Command-line interface: argument parsing and printing only; the work is in the library.
 
 mod archive;
+mod open;
 mod read;
 mod serve;
 
@@ -123,25 +124,42 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
-    let store = || {
-        Store::open(&cli.data)
-            .with_context(|| format!("Failed to open the data folder {}", cli.data.display()))
-    };
+    let data = cli.data.as_path();
+    let read = |instead: String| open::existing(data, &instead);
+    let write = || open::or_create(data);
     match cli.command {
-        Command::Log { from, stream } => log(&store()?, from, stream),
-        Command::Verify { expect_head } => verify(&store()?, expect_head, cli.quiet),
-        Command::Stats => stats(&store()?),
-        Command::Demo { seed, scale } => demo(store()?, seed, scale, cli.quiet),
-        Command::Serve(args) => serve::serve(store()?, args, cli.quiet),
-        Command::Token(command) => serve::token(&cli.data, command),
-        Command::Export(command) => archive::export(&store()?, command, cli.quiet),
-        Command::Import(args) => archive::import(store, args, cli.quiet),
-        Command::Backup { dir } => archive::backup(&store()?, &dir, cli.quiet),
-        Command::Restore { dir, force } => archive::restore(&cli.data, &dir, force, cli.quiet),
-        Command::Report(args) => read::report(&store()?, args, cli.quiet),
-        Command::Rebuild => read::rebuild(&store()?, cli.quiet),
-        Command::Status(args) => read::status(&store()?, args, cli.quiet),
-        Command::Compliance(args) => read::compliance(&store()?, args, cli.quiet),
+        Command::Log { from, stream } => {
+            let feed = format!("GET /events?from={from}, or GET /export/events for all of it");
+            log(&read(open::ask(&feed))?, from, stream)
+        }
+        Command::Verify { expect_head } => {
+            let body = serde_json::json!({ "expect_head": expect_head });
+            let check = format!("POST /verify with the body {body}");
+            verify(&read(open::ask(&check))?, expect_head, cli.quiet)
+        }
+        Command::Stats => stats(&read(open::ask("GET /head"))?),
+        Command::Demo { seed, scale } => demo(write()?, seed, scale, cli.quiet),
+        Command::Serve(args) => serve::serve(write()?, args, cli.quiet),
+        Command::Token(command) => serve::token(data, command),
+        Command::Export(command) => {
+            let store = read(open::ask(&command.endpoint()))?;
+            archive::export(&store, command, cli.quiet)
+        }
+        Command::Import(args) => archive::import(write, args, cli.quiet),
+        Command::Backup { dir } => {
+            let store = read(open::ask("GET /export/events (the backup's events.jsonl)"))?;
+            archive::backup(&store, &dir, cli.quiet)
+        }
+        Command::Restore { dir, force } => archive::restore(data, &dir, force, cli.quiet),
+        Command::Report(args) => read::report(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
+        Command::Rebuild => {
+            let instead = "it keeps the read models current itself; stop it to rebuild them";
+            read::rebuild(&read(instead.to_string())?, cli.quiet)
+        }
+        Command::Status(args) => read::status(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
+        Command::Compliance(args) => {
+            read::compliance(&read(open::ask(&args.endpoint()))?, args, cli.quiet)
+        }
     }
 }
 

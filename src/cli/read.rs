@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
+use cadre::dates::DateError;
 use cadre::domain::vocab::Lang;
 use cadre::domain::{PersonId, PolicySet, UnitId};
 use cadre::projection::{self, District, views};
@@ -13,6 +14,7 @@ use cadre::store::Store;
 use chrono::{NaiveDate, Utc};
 use clap::{Args, ValueEnum};
 
+use super::open::with_query;
 use super::progress_bar;
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -51,11 +53,23 @@ impl From<FormatArg> for Format {
     }
 }
 
+/// A date option: dd/mm/yyyy or yyyy-mm-dd (`cadre::dates`), or why the text is not one.
+pub fn date(text: &str) -> Result<NaiveDate, String> {
+    cadre::dates::parse(text).map_err(|e| e.to_string())
+}
+
 /// Which part of the log to read: a position, a date (end of day, UTC) or an RFC 3339 time.
 fn known_at(text: &str) -> Result<KnownAt, String> {
-    KnownAt::parse(text).ok_or_else(|| {
-        format!("{text:?} is not a position, a date (YYYY-MM-DD) or a time (RFC 3339)")
-    })
+    if let Some(known_at) = KnownAt::parse(text) {
+        return Ok(known_at);
+    }
+    match cadre::dates::parse(text) {
+        Ok(day) => KnownAt::end_of(day).ok_or_else(|| format!("{text:?} is out of range")),
+        Err(DateError::Form) => Err(format!(
+            "{text:?} is not a date (dd/mm/yyyy or yyyy-mm-dd, e.g. 31/12/2017), a position or a time (RFC 3339)"
+        )),
+        Err(impossible) => Err(impossible.to_string()),
+    }
 }
 
 #[derive(Debug, Args)]
@@ -63,7 +77,8 @@ pub struct ReportArgs {
     /// The year to report on.
     #[arg(long)]
     year: i32,
-    /// Only what was recorded up to this position, date or time.
+    /// Only what was recorded up to this position, date (dd/mm/yyyy or yyyy-mm-dd) or
+    /// time (RFC 3339).
     #[arg(long, value_parser = known_at)]
     as_known_at: Option<KnownAt>,
     #[arg(long, value_enum, default_value = "vi")]
@@ -79,10 +94,11 @@ pub struct ReportArgs {
 pub struct StatusArgs {
     /// The person's id.
     person: PersonId,
-    /// Facts effective on or before this date (default: today).
-    #[arg(long)]
+    /// Facts effective on or before this date, dd/mm/yyyy or yyyy-mm-dd (default: today).
+    #[arg(long, value_parser = date)]
     as_of: Option<NaiveDate>,
-    /// Only what was recorded up to this position, date or time.
+    /// Only what was recorded up to this position, date (dd/mm/yyyy or yyyy-mm-dd) or
+    /// time (RFC 3339).
     #[arg(long, value_parser = known_at)]
     as_known_at: Option<KnownAt>,
     #[arg(long, value_enum, default_value = "vi")]
@@ -91,17 +107,53 @@ pub struct StatusArgs {
 
 #[derive(Debug, Args)]
 pub struct ComplianceArgs {
-    /// Facts effective on or before this date (default: today).
-    #[arg(long)]
+    /// Facts effective on or before this date, dd/mm/yyyy or yyyy-mm-dd (default: today).
+    #[arg(long, value_parser = date)]
     as_of: Option<NaiveDate>,
     /// Only this unit.
     #[arg(long)]
     unit: Option<UnitId>,
-    /// Only what was recorded up to this position, date or time.
+    /// Only what was recorded up to this position, date (dd/mm/yyyy or yyyy-mm-dd) or
+    /// time (RFC 3339).
     #[arg(long, value_parser = known_at)]
     as_known_at: Option<KnownAt>,
     #[arg(long, value_enum, default_value = "vi")]
     lang: LangArg,
+}
+
+impl ReportArgs {
+    /// The request that gives the same report from a running server.
+    pub fn endpoint(&self) -> String {
+        with_query(
+            &format!("GET /reports/{}", self.year),
+            &[
+                ("format", value_name(self.format)),
+                ("lang", value_name(self.lang)),
+            ],
+        )
+    }
+}
+
+/// How an option's value is spelt on the command line (and in the API's queries).
+fn value_name(value: impl ValueEnum) -> Option<String> {
+    value.to_possible_value().map(|v| v.get_name().to_string())
+}
+
+impl StatusArgs {
+    /// The request that gives the same status from a running server.
+    pub fn endpoint(&self) -> String {
+        let as_of = self.as_of.map(|d| d.to_string());
+        with_query(&format!("GET /people/{}", self.person), &[("as_of", as_of)])
+    }
+}
+
+impl ComplianceArgs {
+    /// The request that gives the same answer from a running server.
+    pub fn endpoint(&self) -> String {
+        let as_of = self.as_of.map(|d| d.to_string());
+        let unit = self.unit.map(|u| u.to_string());
+        with_query("GET /compliance", &[("as_of", as_of), ("unit", unit)])
+    }
 }
 
 pub fn report(store: &Store, args: ReportArgs, quiet: bool) -> Result<ExitCode> {

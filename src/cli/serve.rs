@@ -43,10 +43,19 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| format!("{text:?} is not clerk, auditor or viewer"))
 }
 
+/// Tokens are kept beside the store. Adding one may create the folder (tokens come before
+/// the first `serve` on a public address); listing or revoking reads it, so a folder with
+/// neither tokens nor a store is the wrong folder.
 pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
-    std::fs::create_dir_all(data)
-        .with_context(|| format!("Failed to create {}", data.display()))?;
+    let adding = matches!(command, TokenCommand::Add { .. });
+    if adding {
+        std::fs::create_dir_all(data)
+            .with_context(|| format!("Failed to create {}", data.display()))?;
+    }
     let tokens = Tokens::open(data)?;
+    if !adding && tokens.list().is_empty() && !Store::exists(data) {
+        return Err(super::open::no_data(data));
+    }
     match command {
         TokenCommand::Add { name, role } => {
             let token = tokens.add(&name, role)?;

@@ -5,13 +5,14 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
 use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
 use super::auth::Clerk;
 use super::error::ApiError;
-use super::wire::{Path, Query};
+use super::wire::{Date, Path, Query};
 use crate::domain::vocab::Lang;
 use crate::import::{self, ImportError, Kind};
 
@@ -26,7 +27,7 @@ pub(crate) struct ImportQuery {
     pub dry_run: Option<bool>,
     /// The file's date (dd/mm/yyyy or yyyy-mm-dd): when the changes of people rows
     /// without an effective date took effect.
-    pub date: Option<String>,
+    pub date: Option<Date>,
     /// The language of the problems: vi or en (default: `Accept-Language`, else vi).
     pub lang: Option<String>,
 }
@@ -53,12 +54,6 @@ pub(crate) async fn import(
     let actor = format!("{} (import)", caller.name);
     let today = chrono::Utc::now().date_naive();
     let dry_run = q.dry_run.unwrap_or(false);
-    let date = match q.date.as_deref() {
-        None => None,
-        Some(text) => Some(import::columns::parse_date(text).ok_or_else(|| {
-            ApiError::BadRequest(format!("date={text:?} is not a date: write it dd/mm/yyyy"))
-        })?),
-    };
     let lang = match q.lang.as_deref() {
         Some(text) => super::reads::lang(Some(text))?,
         None => accepted_language(&headers),
@@ -69,7 +64,7 @@ pub(crate) async fn import(
         actor: &actor,
         dry_run,
         today,
-        date,
+        date: q.date.map(NaiveDate::from),
         lang,
     };
     match import::import(&state.ledger, request, &mut |_, _| {}).await {

@@ -367,13 +367,7 @@ impl<'a> Cells<'a> {
 /// dd/mm/yyyy, d/m/yyyy, dd-mm-yyyy or yyyy-mm-dd, with a four-digit year from 1900 to
 /// 2200 (so that "02/04/80" is refused rather than read as the year 80).
 pub fn parse_date(text: &str) -> Option<NaiveDate> {
-    use chrono::Datelike;
-    let text = text.trim();
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d/%m/%Y"))
-        .or_else(|_| NaiveDate::parse_from_str(text, "%d-%m-%Y"))
-        .ok()
-        .filter(|d| crate::domain::input::YEARS.contains(&d.year()))
+    crate::dates::parse(text).ok()
 }
 
 /// A command of a row, with the natural key its events' ids are derived from and the

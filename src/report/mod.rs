@@ -43,12 +43,17 @@ impl KnownAt {
             return Some(KnownAt::Position(position));
         }
         if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
-            let end = date.and_hms_micro_opt(23, 59, 59, 999_999)?;
-            return Some(KnownAt::Time(end.and_utc()));
+            return KnownAt::end_of(date);
         }
         DateTime::parse_from_rfc3339(text)
             .ok()
             .map(|t| KnownAt::Time(t.with_timezone(&Utc)))
+    }
+
+    /// Everything recorded by the end of `date` (UTC).
+    pub fn end_of(date: NaiveDate) -> Option<KnownAt> {
+        let end = date.and_hms_micro_opt(23, 59, 59, 999_999)?;
+        Some(KnownAt::Time(end.and_utc()))
     }
 }
 

@@ -45,6 +45,11 @@ pub enum StoreError {
     )]
     PartialDuplicate { id: Uuid, position: u64 },
 
+    /// The folder holds no store, and the caller asked not to create one
+    /// ([`Store::open_existing`](super::Store::open_existing)). A CLI exit, not HTTP.
+    #[error("no cadre data at {}", dir.display())]
+    NoData { dir: PathBuf },
+
     /// Another process holds the data folder. Operator error, not HTTP.
     #[error("data folder {} is in use by another cadre process{}", path.display(), holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
     Locked {

@@ -118,6 +118,26 @@ impl Store {
         Store::open_with(dir, StoreOptions::default())
     }
 
+    /// Opens the store in `dir` only if it holds one (or a restore ready to be switched
+    /// in): fails with [`StoreError::NoData`] otherwise, having created nothing — not the
+    /// folder, not a lock file. For reads, which must not invent an empty store.
+    pub fn open_existing(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
+        let dir = dir.as_ref();
+        if !Store::exists(dir) {
+            return Err(StoreError::NoData {
+                dir: dir.to_path_buf(),
+            });
+        }
+        Store::open(dir)
+    }
+
+    /// Whether `dir` holds a store, or one that its next open switches in. Takes no lock:
+    /// the answer is for messages and for refusing early, not a promise.
+    pub fn exists(dir: impl AsRef<Path>) -> bool {
+        let dir = dir.as_ref();
+        dir.join(SLED_DIR).is_dir() || staging::is_ready(dir)
+    }
+
     /// [`Store::open`] with options.
     pub fn open_with(dir: impl AsRef<Path>, options: StoreOptions) -> Result<Store, StoreError> {
         let path = dir.as_ref().to_path_buf();

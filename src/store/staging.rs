@@ -55,8 +55,8 @@ impl Staged {
 /// removed. Must be called with the data folder's lock held, before sled is opened.
 pub(super) fn recover(data: &Path) -> Result<(), StoreError> {
     remove_if_present(&data.join(PARTIAL))?;
-    let ready = data.join(READY).join(SLED_DIR);
-    if ready.exists() {
+    if is_ready(data) {
+        let ready = data.join(READY).join(SLED_DIR);
         let current = data.join(SLED_DIR);
         let replaced = data.join(REPLACED);
         if current.exists() {
@@ -69,6 +69,11 @@ pub(super) fn recover(data: &Path) -> Result<(), StoreError> {
     }
     remove_if_present(&data.join(READY))?;
     remove_if_present(&data.join(REPLACED))
+}
+
+/// Whether `data` holds a complete new store that the next open switches in.
+pub(super) fn is_ready(data: &Path) -> bool {
+    data.join(READY).join(SLED_DIR).is_dir()
 }
 
 fn remove_if_present(path: &Path) -> Result<(), StoreError> {

@@ -8,12 +8,10 @@ use serde_json::Value;
 use crate::helpers::*;
 
 #[test]
-fn stats_on_a_new_folder_shows_an_empty_store() {
-    let dir = tempfile::tempdir().unwrap();
-    let output = cadre(&dir.path().join("fresh"))
-        .arg("stats")
-        .output()
-        .unwrap();
+fn stats_on_an_empty_store_shows_no_events() {
+    let (dir, store) = temp_store();
+    drop(store);
+    let output = cadre(dir.path()).arg("stats").output().unwrap();
     assert!(output.status.success());
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(stdout.contains("events        0"), "{stdout}");

@@ -16,6 +16,7 @@ mod import;
 mod import_sessions;
 mod ledger_cache;
 mod projection;
+mod read_commands;
 mod report;
 mod samples;
 mod schemas;

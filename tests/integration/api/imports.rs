@@ -62,6 +62,40 @@ DB-3;Lo\xcc V\xe3n Hu\xccng;02/04/1980;Nam;Tha\xeci;commune_official;xa-pom-lot;
         (Some(0), Some(2))
     );
 
+    // A moved person: refused without a date, recorded with the file's date as `?date=`.
+    let moved = PEOPLE.replace(
+        "Xã Pom Lót;Chủ tịch UBND xã",
+        "Xã Pom Lót;Phó Chủ tịch UBND xã",
+    );
+    let head = server.store.head();
+    expect(
+        post(&server.clerk, "", &moved).send().await.unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(server.store.head(), head);
+    let done = expect(
+        post(&server.clerk, "?date=01/06/2017", &moved)
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(
+        (
+            &done["kind"],
+            &done["new"],
+            &done["reassigned"],
+            &done["separated"]
+        ),
+        (&"people".into(), &0.into(), &1.into(), &0.into())
+    );
+    assert_eq!(
+        (&done["already_recorded"], &done["events"]),
+        (&1.into(), &1.into())
+    );
+
     let bad = PEOPLE
         .replace("02/04/1980", "31/02/1980")
         .replace("Xã Pom Lót", "Xã Không Có");
