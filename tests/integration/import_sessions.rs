@@ -129,7 +129,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
     );
     let (ok, out, err) = import(&data, "trainings", &first);
     assert!(ok, "{err}");
-    assert!(out.contains("2 new"), "{out}");
+    assert!(out.contains("2 mới"), "{out}");
     let types = event_types(&data);
     assert_eq!(count(&types, "SessionScheduled"), 1);
 
@@ -137,7 +137,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
     let second = file(&data, "second.csv", HEADER, &[row("DB-0003", "")]);
     let (ok, out, err) = import(&data, "trainings", &second);
     assert!(ok, "{err}");
-    assert!(out.contains("1 new"), "{out}");
+    assert!(out.contains("1 mới"), "{out}");
     assert_eq!(count(&event_types(&data), "SeatTaken"), 3);
 
     // No seat is left for two more: the row beyond is refused, naming the session and
@@ -169,7 +169,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
     );
     let (ok, out, err) = import(&data, "trainings", &fourth);
     assert!(ok, "{err}");
-    assert!(out.contains("2 new"), "{out}");
+    assert!(out.contains("2 mới"), "{out}");
     let types = event_types(&data);
     assert_eq!(count(&types, "SessionScheduled"), 1, "the same session");
     assert_eq!(count(&types, "SessionCapacityChanged"), 1);
@@ -178,7 +178,7 @@ fn a_later_file_adds_trainees_while_seats_remain_and_a_capacity_column_raises_th
     // Imported again, the file adds nothing.
     let (ok, out, err) = import(&data, "trainings", &fourth);
     assert!(ok, "{err}");
-    assert!(out.contains("0 new"), "{out}");
+    assert!(out.contains("0 mới"), "{out}");
     assert_eq!(event_types(&data), types);
 }
 

@@ -13,7 +13,7 @@ fn first_name(people_csv: &str) -> String {
         .headers()
         .unwrap()
         .iter()
-        .position(|h| h == "full_name")
+        .position(|h| h == "họ và tên")
         .unwrap();
     let row = reader.records().next().unwrap().unwrap();
     row[column].to_string()
