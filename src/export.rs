@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::domain::vocab::{Lang, Track};
-use crate::domain::{PersonId, PolicySet};
+use crate::domain::{PersonId, PolicySet, StaffCode};
 use crate::projection::{District, ProjectionError, views};
 use crate::spreadsheet::{Cell, CsvWriter};
 use crate::store::Store;
@@ -64,6 +64,7 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
         .map(|v| {
             vec![
                 text(v.person.to_string()),
+                text(code_text(v.staff_code.as_ref())),
                 text(v.full_name),
                 text(v.birth_date.to_string()),
                 text(v.gender.label(lang)),
@@ -79,6 +80,7 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
     Table {
         columns: vec![
             "person",
+            "staff_code",
             "full_name",
             "birth_date",
             "gender",
@@ -114,7 +116,9 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
             let latest = v.appraisals.iter().next_back();
             vec![
                 text(v.person.to_string()),
+                text(code_text(v.staff_code.as_ref())),
                 text(v.full_name.clone()),
+                text(v.birth_date.to_string()),
                 text(model.unit_name(v.placement.unit)),
                 text(v.placement.post.clone()),
                 text(v.category.label(lang)),
@@ -136,7 +140,9 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
     Table {
         columns: vec![
             "person",
+            "staff_code",
             "full_name",
+            "birth_date",
             "unit",
             "post",
             "category",
@@ -157,14 +163,24 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
 /// in recorded order: one pass over the log.
 fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, ProjectionError> {
     let mut people: BTreeMap<PersonId, Vec<Vec<Cell>>> = BTreeMap::new();
+    let who = |person: &PersonId| {
+        let view = model.people.get(person).and_then(|t| t.view(None));
+        let code = view.as_ref().and_then(|v| v.staff_code.as_ref());
+        let birth = view.as_ref().map(|v| v.birth_date.to_string());
+        (code_text(code), birth.unwrap_or_default())
+    };
+    let mut known: BTreeMap<PersonId, (String, String)> = BTreeMap::new();
     store.scan(1, model.position, |recorded| {
         let Some(person) = PersonId::from_stream(recorded.stream) else {
             return Ok(());
         };
         let event = decode_ref(&recorded)?;
         if event.effective_date() <= as_of {
+            let (code, birth) = known.entry(person).or_insert_with(|| who(&person)).clone();
             people.entry(person).or_default().push(vec![
                 text(person.to_string()),
+                text(code),
+                text(birth),
                 text(recorded.id.to_string()),
                 text(event.type_name()),
                 text(event.effective_date().to_string()),
@@ -174,9 +190,22 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
         Ok::<(), ProjectionError>(())
     })?;
     Ok(Table {
-        columns: vec!["person", "event", "type", "effective_date", "data"],
+        columns: vec![
+            "person",
+            "staff_code",
+            "birth_date",
+            "event",
+            "type",
+            "effective_date",
+            "data",
+        ],
         rows: people.into_values().flatten().collect(),
     })
+}
+
+/// A staff code as a cell: empty for people registered before staff codes.
+fn code_text(code: Option<&StaffCode>) -> String {
+    code.map(ToString::to_string).unwrap_or_default()
 }
 
 /// The table's bytes in `format`.

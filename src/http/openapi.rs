@@ -19,7 +19,7 @@ use super::{audit, commands, error, imports, reads, wire};
         commands::enrol, commands::withdraw, commands::complete, commands::start_rotation,
         commands::end_rotation, commands::appraise, commands::separate, commands::correct,
         commands::void, imports::import,
-        reads::person, reads::search, reads::units, reads::roster, reads::totals,
+        reads::person, reads::person_by_code, reads::search, reads::units, reads::roster, reads::totals,
         reads::compliance, reads::programmes, reads::session, reads::report,
         audit::history, audit::feed, audit::stream, audit::export, audit::head, audit::verify,
         reads::readyz,

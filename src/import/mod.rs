@@ -19,7 +19,8 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::vocab::fold;
-use crate::domain::{Command, Event, ProgrammeId, SessionId, UnitId};
+use crate::domain::command::RegisterPerson;
+use crate::domain::{Command, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
@@ -98,13 +99,23 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// Units and programmes by code or name, and the sessions already scheduled: read from the
-/// log so that files can name them as people do.
+/// Units and programmes by code or name, the sessions already scheduled, who holds each
+/// staff code (the codes' streams) and who was registered under which name, birth date and
+/// unit: read from the log so that files can name them as people do.
 #[derive(Debug, Default)]
 pub struct Directory {
     units: HashMap<String, UnitId>,
     programmes: HashMap<String, ProgrammeId>,
     sessions: HashMap<SessionId, u32>,
+    codes: HashMap<StaffCode, PersonId>,
+    registered: HashMap<Likeness, (PersonId, Option<StaffCode>)>,
+}
+
+/// What makes two registrations look alike: folded name, birth date, unit.
+type Likeness = (String, NaiveDate, UnitId);
+
+fn likeness(full_name: &str, birth_date: NaiveDate, unit: UnitId) -> Likeness {
+    (fold(full_name), birth_date, unit)
 }
 
 impl Directory {
@@ -115,7 +126,12 @@ impl Directory {
         store.scan(1, u64::MAX, |event| {
             if !matches!(
                 event.event_type,
-                "UnitRegistered" | "ProgrammeRegistered" | "SessionScheduled"
+                "UnitRegistered"
+                    | "ProgrammeRegistered"
+                    | "SessionScheduled"
+                    | "StaffCodeClaimed"
+                    | "StaffCodeReleased"
+                    | "PersonRegistered"
             ) {
                 return Ok(());
             }
@@ -130,6 +146,7 @@ impl Directory {
                 Ok(Event::SessionScheduled(s)) => {
                     directory.sessions.insert(s.session, s.capacity);
                 }
+                Ok(other) => directory.note_person(other),
                 _ => {}
             }
             Ok::<(), ImportError>(())
@@ -143,6 +160,38 @@ impl Directory {
 
     pub fn programme(&self, text: &str) -> Option<ProgrammeId> {
         self.programmes.get(&fold(text)).copied()
+    }
+
+    /// The person holding the staff code `text`, whoever registered them.
+    pub fn person(&self, text: &str) -> Option<PersonId> {
+        let code = StaffCode::parse(text).ok()?;
+        self.codes.get(&code).copied()
+    }
+
+    /// The person registered earlier under the same name, birth date and unit as `c`, and
+    /// their code. Best effort: registrations as recorded (not later moves or departures);
+    /// a row confirms a duplicate to go past it.
+    pub fn lookalike(&self, c: &RegisterPerson) -> Option<&(PersonId, Option<StaffCode>)> {
+        self.registered
+            .get(&likeness(&c.full_name, c.birth_date, c.unit))
+            .filter(|(person, _)| *person != c.person)
+    }
+
+    /// Keeps what a code claim, release or registration says about people.
+    fn note_person(&mut self, event: Event) {
+        match event {
+            Event::StaffCodeClaimed(e) => {
+                self.codes.insert(e.code, e.person);
+            }
+            Event::StaffCodeReleased(e) => {
+                self.codes.remove(&e.code);
+            }
+            Event::PersonRegistered(e) => {
+                let key = likeness(&e.full_name, e.birth_date, e.unit);
+                self.registered.insert(key, (e.person, e.staff_code));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -217,6 +266,7 @@ fn plan<'a>(
         ..Summary::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut alike: HashMap<Likeness, usize> = HashMap::new();
     let counts = enrolments_per_session(&rows);
     let total = rows.len() as u64;
     for (done, (row, commands)) in rows.into_iter().enumerate() {
@@ -246,6 +296,10 @@ fn plan<'a>(
             }
             if ledger.earlier_answer(&keyed.key)?.is_some() {
                 recorded += 1;
+                continue;
+            }
+            if let Some(error) = duplicate(&directory, &mut alike, keyed, row) {
+                errors.push(error);
                 continue;
             }
             match work.decide(&command, Some(&keyed.key)) {
@@ -281,6 +335,39 @@ fn plan<'a>(
         errors.sort_by_key(|e| e.row);
         Err(ImportError::Rows(errors))
     }
+}
+
+/// A registration row that looks like a person registered before or an earlier row of
+/// the file (same name, birth date and unit), unless the row confirms it.
+fn duplicate(
+    directory: &Directory,
+    alike: &mut HashMap<Likeness, usize>,
+    keyed: &Keyed,
+    row: usize,
+) -> Option<RowError> {
+    let Command::RegisterPerson(c) = &keyed.command else {
+        return None;
+    };
+    if keyed.confirm_duplicate {
+        return None;
+    }
+    let why = match directory.lookalike(c) {
+        Some((person, code)) => crate::domain::DomainError::PossibleDuplicate {
+            person: *person,
+            code: code.clone(),
+        }
+        .to_string(),
+        None => {
+            let first = alike.insert(likeness(&c.full_name, c.birth_date, c.unit), row)?;
+            format!("looks like row {first} (same name, birth date and unit); confirm the duplicate if they are two people")
+        }
+    };
+    Some(RowError {
+        row,
+        column: "confirm_duplicate".into(),
+        value: keyed.code.clone(),
+        why,
+    })
 }
 
 /// What an import is asked to do.

@@ -413,7 +413,12 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
     let mut rows: Vec<(String, String, Vec<Cell>)> = Vec::new();
     for timeline in model.people.values() {
         let entries = timeline.effective(None);
-        let name = timeline.view(None).map(|v| v.full_name).unwrap_or_default();
+        let Some(view) = timeline.view(None) else {
+            continue;
+        };
+        let name = view.full_name.clone();
+        let code = view.staff_code.map(|c| c.to_string()).unwrap_or_default();
+        let birth = view.birth_date.to_string();
         for started in &entries {
             let Change::RotationStarted(start) = &started.change else {
                 continue;
@@ -432,7 +437,9 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                 started.clone(),
                 name.clone(),
                 vec![
+                    text(code.clone()),
                     text(name.clone()),
+                    text(birth.clone()),
                     text(format!(
                         "{} ({})",
                         model.unit_name(start.from.unit),
@@ -464,7 +471,9 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
             "Rotations started in the year",
         ),
         columns: vec![
+            tr(lang, "Mã cán bộ", "Staff code"),
             tr(lang, "Họ và tên", "Name"),
+            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Từ", "From"),
             tr(lang, "Đến", "To"),
             tr(lang, "Hình thức", "Kind"),
@@ -612,7 +621,9 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
         title: tr(lang, "Danh sách chưa đạt chuẩn", "People short of a target"),
         columns: vec![
             tr(lang, "Chỉ tiêu", "Target"),
+            tr(lang, "Mã cán bộ", "Staff code"),
             tr(lang, "Họ và tên", "Name"),
+            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Đơn vị", "Unit"),
             tr(lang, "Chức vụ", "Post"),
             tr(lang, "Còn thiếu", "Missing"),
@@ -624,7 +635,9 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
                 t.shortfalls.iter().map(|s| {
                     vec![
                         text(t.target.clone()),
+                        text(s.staff_code.as_ref().map(ToString::to_string).unwrap_or_default()),
                         text(s.full_name.clone()),
+                        text(s.birth_date.to_string()),
                         text(s.unit_name.clone()),
                         text(s.post.clone()),
                         text(s.gaps.join("; ")),
