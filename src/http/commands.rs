@@ -157,6 +157,8 @@ pub(crate) async fn register_person(
     let confirmed = body.confirm_duplicate;
     let command = body.into_command(id)?;
     if !confirmed && let Command::RegisterPerson(registration) = &command {
+        // Bad text is named as such first, as the rules would.
+        crate::domain::input::check(&command).map_err(ApiError::Domain)?;
         refuse_lookalike(&state, registration)?;
     }
     record(&state, &caller, &headers, command, key, Some(id.0)).await

@@ -58,7 +58,7 @@ fn errors(operation: &str, tags: &[String]) -> &'static [u16] {
     match operation {
         "import" => &[400, 401, 403, 404, 409, 413, 422, 503],
         _ if tags.iter().any(|t| t == "commands") => COMMAND,
-        "person" | "roster" | "compliance" | "session" => MODEL_READ_ONE,
+        "person" | "person_by_code" | "roster" | "compliance" | "session" => MODEL_READ_ONE,
         "search" | "units" | "programmes" | "totals" => MODEL_READ,
         "report" => &[400, 401],
         "history" => &[400, 401, 403, 404],

@@ -183,12 +183,19 @@ fn formulas_are_neutralised_in_every_csv_and_stay_strings_in_xlsx() {
 fn an_exported_csv_imports_back_to_the_exact_text() {
     let (dir, data) = hostile_district();
     let people = run(&data, &["export", "people", "--format", "csv"]);
-    // The export's columns, renamed to the import's; the unit by its code.
+    // The export's columns, renamed to the import's; the unit by its code; other staff
+    // codes (theirs are held), and the look-alikes confirmed as other people.
     let text = String::from_utf8(people).unwrap().replacen(
-        "person,full_name,birth_date,gender,ethnicity,category,unit,post,leadership,registered_on",
-        "code,full name,birth date,gender,ethnicity,category,unit,post,leadership,effective date",
+        "person,staff_code,full_name,birth_date,gender,ethnicity,category,unit,post,leadership,registered_on",
+        "id,code,full name,birth date,gender,ethnicity,category,unit,post,leadership,effective date",
         1,
     );
+    let text: String = text
+        .replace("DB-", "NEW-")
+        .lines()
+        .enumerate()
+        .map(|(i, line)| format!("{line},{}\n", if i == 0 { "confirm duplicate" } else { "x" }))
+        .collect();
     let file = dir.path().join("people.csv");
     std::fs::write(&file, text.replace(SCRIPT, "'-xa")).unwrap();
     run(&data, &["import", "people", file.to_str().unwrap()]);
