@@ -179,6 +179,7 @@ async fn person_answer(
 #[derive(Debug, Serialize)]
 struct PersonRow {
     person: PersonId,
+    staff_code: Option<StaffCode>,
     full_name: String,
     unit: UnitId,
     unit_name: String,
@@ -246,6 +247,7 @@ pub async fn search(
             }
             people.push(PersonRow {
                 person: *id,
+                staff_code: view.staff_code.clone(),
                 unit_name: model.unit_name(view.placement.unit),
                 full_name: view.full_name,
                 unit: view.placement.unit,

@@ -78,12 +78,6 @@ pub const PEOPLE: &[Column] = &[
         "không",
     ),
     column(
-        "confirm_duplicate",
-        &["xác nhận trùng", "confirm duplicate"],
-        false,
-        "không",
-    ),
-    column(
         "effective_date",
         &[
             "ngày vào",
@@ -94,6 +88,12 @@ pub const PEOPLE: &[Column] = &[
         ],
         true,
         "03/01/2012",
+    ),
+    column(
+        "confirm_duplicate",
+        &["xác nhận trùng", "confirm duplicate"],
+        false,
+        "không",
     ),
 ];
 
