@@ -107,7 +107,9 @@ impl StaffCode {
     pub fn parse(text: &str) -> Result<StaffCode, InvalidStaffCode> {
         let code = text.trim();
         let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
-        if code.is_empty() || code.chars().count() > MAX_STAFF_CODE_LEN || !code.chars().all(allowed)
+        if code.is_empty()
+            || code.chars().count() > MAX_STAFF_CODE_LEN
+            || !code.chars().all(allowed)
         {
             return Err(InvalidStaffCode(text.to_string()));
         }
@@ -155,9 +157,7 @@ impl From<StaffCode> for String {
 
 /// Text that is not a staff code. HTTP 422 (400 where it is a path).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "{0:?} is not a staff code (1 to 32 letters, digits, '-', '_' or '.', e.g. DB-000123)"
-)]
+#[error("{0:?} is not a staff code (1 to 32 letters, digits, '-', '_' or '.', e.g. DB-000123)")]
 pub struct InvalidStaffCode(pub String);
 
 #[cfg(test)]

@@ -1295,12 +1295,14 @@ fn voiding_a_registration_other_facts_refer_to_is_refused() {
 #[test]
 fn registering_with_a_code_someone_holds_is_refused_naming_them() {
     given(vec![])
-        .and_code(vec![StaffCodeClaimed {
-            code: code(),
-            person: OTHER,
-            effective_date: joined(),
-        }
-        .into()])
+        .and_code(vec![
+            StaffCodeClaimed {
+                code: code(),
+                person: OTHER,
+                effective_date: joined(),
+            }
+            .into(),
+        ])
         .when(register_person("Lò Văn Minh", joined()))
         .then_error(DomainError::StaffCodeTaken {
             code: code(),

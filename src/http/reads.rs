@@ -121,7 +121,8 @@ pub async fn person_by_code(
     let code = StaffCode::parse(&code).map_err(|e| ApiError::BadRequest(e.to_string()))?;
     // The code's stream says who holds it: no read model can lag behind a registration.
     let holder = state.ledger.code_holder(&code)?;
-    let person = holder.ok_or_else(|| ApiError::NotFound(format!("nobody holds staff code {code}")))?;
+    let person =
+        holder.ok_or_else(|| ApiError::NotFound(format!("nobody holds staff code {code}")))?;
     person_answer(&state, &headers, person, q).await
 }
 

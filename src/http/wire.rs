@@ -18,9 +18,7 @@ use crate::domain::command::{
 };
 use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
-use crate::domain::{
-    Command, DomainError, PersonId, ProgrammeId, SessionId, StaffCode, UnitId,
-};
+use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::store::{AppendOutcome, Store};
 use crate::stored::EVENT_TYPES;
 

@@ -18,8 +18,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::domain::vocab::fold;
 use crate::domain::command::RegisterPerson;
+use crate::domain::vocab::fold;
 use crate::domain::{Command, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
@@ -359,7 +359,9 @@ fn duplicate(
         .to_string(),
         None => {
             let first = alike.insert(likeness(&c.full_name, c.birth_date, c.unit), row)?;
-            format!("looks like row {first} (same name, birth date and unit); confirm the duplicate if they are two people")
+            format!(
+                "looks like row {first} (same name, birth date and unit); confirm the duplicate if they are two people"
+            )
         }
     };
     Some(RowError {

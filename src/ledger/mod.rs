@@ -22,8 +22,8 @@ pub use workset::WorkSet;
 
 use self::cache::StateCache;
 use crate::domain::{
-    CodeState, Command, DomainError, Event, InvalidStaffCode, PersonHistory, PersonId,
-    ProgrammeId, ProgrammeState, SessionId, SessionState, StaffCode, UnitId, UnitState,
+    CodeState, Command, DomainError, Event, InvalidStaffCode, PersonHistory, PersonId, ProgrammeId,
+    ProgrammeState, SessionId, SessionState, StaffCode, UnitId, UnitState,
 };
 use crate::store::{AppendOutcome, AppendedEvent, Direction, Store, StoreError, StreamId};
 use crate::stored::{self, DecodeError};

@@ -140,7 +140,10 @@ impl<'a> WorkSet<'a> {
 
     /// `command`, with the next free staff code of the ledger's prefix when it is a
     /// registration that names none. Decided again after a lost race, it takes another.
-    fn with_staff_code<'c>(&mut self, command: &'c Command) -> Result<Cow<'c, Command>, LedgerError> {
+    fn with_staff_code<'c>(
+        &mut self,
+        command: &'c Command,
+    ) -> Result<Cow<'c, Command>, LedgerError> {
         match command {
             Command::RegisterPerson(c) if c.staff_code.is_none() => {
                 Ok(Cow::Owned(Command::RegisterPerson(RegisterPerson {
@@ -163,7 +166,10 @@ impl<'a> WorkSet<'a> {
             let taken = self.codes.contains_key(&code)
                 || ledger.store().stream_version(&code.stream()).is_some();
             if !taken {
-                ledger.codes.last_number.fetch_max(number, Ordering::Relaxed);
+                ledger
+                    .codes
+                    .last_number
+                    .fetch_max(number, Ordering::Relaxed);
                 return Ok(code);
             }
         }

@@ -635,7 +635,12 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
                 t.shortfalls.iter().map(|s| {
                     vec![
                         text(t.target.clone()),
-                        text(s.staff_code.as_ref().map(ToString::to_string).unwrap_or_default()),
+                        text(
+                            s.staff_code
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        ),
                         text(s.full_name.clone()),
                         text(s.birth_date.to_string()),
                         text(s.unit_name.clone()),

@@ -296,13 +296,20 @@ fn everyone_in_the_demo_has_a_staff_code_that_status_and_exports_find() {
     assert!(run(&["demo", "--scale", "0.03"]).status.success());
 
     let first = run(&["status", "DB-000001", "--as-of", "2017-12-31"]);
-    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
     let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
     assert_eq!(first["staff_code"], "DB-000001");
     // Any case; and the same person by id.
     let id = first["person"].as_str().unwrap();
     let by_id = run(&["status", id, "--as-of", "2017-12-31"]);
-    assert_eq!(serde_json::from_slice::<serde_json::Value>(&by_id.stdout).unwrap(), first);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&by_id.stdout).unwrap(),
+        first
+    );
     let lower = run(&["status", "db-000001", "--as-of", "2017-12-31"]);
     assert!(lower.status.success());
 
@@ -313,20 +320,30 @@ fn everyone_in_the_demo_has_a_staff_code_that_status_and_exports_find() {
     // Every registration claimed its code: as many claims as registrations.
     let store = Store::open(&data).unwrap();
     let counts = store.type_counts().unwrap();
-    assert_eq!(counts.get("StaffCodeClaimed"), counts.get("PersonRegistered"));
+    assert_eq!(
+        counts.get("StaffCodeClaimed"),
+        counts.get("PersonRegistered")
+    );
     assert!(counts.get("PersonRegistered").is_some_and(|n| *n > 50));
     store.close().unwrap();
     drop(store);
 
     // Every row of the export carries its code and birth date.
     let export = run(&["export", "people", "--format", "json"]);
-    assert!(export.status.success(), "{}", String::from_utf8_lossy(&export.stderr));
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&export.stdout).unwrap();
     assert!(!rows.is_empty());
     for row in &rows {
         let code = row["staff_code"].as_str().unwrap();
         assert!(code.starts_with("DB-") && code.len() == 9, "{row}");
-        assert!(row["birth_date"].as_str().is_some_and(|b| b.len() == 10), "{row}");
+        assert!(
+            row["birth_date"].as_str().is_some_and(|b| b.len() == 10),
+            "{row}"
+        );
     }
 }
 
@@ -335,8 +352,16 @@ fn the_demo_numbers_its_codes_after_the_prefix_asked_for() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let run = |args: &[&str]| cadre(&data).args(args).output().unwrap();
-    assert!(run(&["demo", "--scale", "0.01", "--code-prefix", "HT-"]).status.success());
+    assert!(
+        run(&["demo", "--scale", "0.01", "--code-prefix", "HT-"])
+            .status
+            .success()
+    );
     let status = run(&["status", "HT-000001", "--as-of", "2017-12-31"]);
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
     assert!(!run(&["status", "DB-000001"]).status.success());
 }

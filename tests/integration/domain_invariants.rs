@@ -19,8 +19,8 @@ use cadre::domain::event::{Correction, Placement};
 use cadre::domain::person::{Change, EnrolmentState};
 use cadre::domain::vocab::*;
 use cadre::domain::{
-    CodeState, Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
-    SessionState, StaffCode, UnitId, UnitState, decide,
+    CodeState, Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState,
+    SessionId, SessionState, StaffCode, UnitId, UnitState, decide,
 };
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;

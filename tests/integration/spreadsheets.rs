@@ -194,7 +194,12 @@ fn an_exported_csv_imports_back_to_the_exact_text() {
         .replace("DB-", "NEW-")
         .lines()
         .enumerate()
-        .map(|(i, line)| format!("{line},{}\n", if i == 0 { "confirm duplicate" } else { "x" }))
+        .map(|(i, line)| {
+            format!(
+                "{line},{}\n",
+                if i == 0 { "confirm duplicate" } else { "x" }
+            )
+        })
         .collect();
     let file = dir.path().join("people.csv");
     std::fs::write(&file, text.replace(SCRIPT, "'-xa")).unwrap();

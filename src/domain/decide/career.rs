@@ -43,19 +43,19 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
         (
             Target::Person(c.person),
             PersonRegistered {
-            person: c.person,
-            full_name: c.full_name.trim().to_string(),
-            birth_date: c.birth_date,
-            gender: c.gender,
-            ethnicity: c.ethnicity.trim().to_string(),
-            category: c.category,
-            unit: c.unit,
-            post: c.post.trim().to_string(),
-            leadership: c.leadership,
-            effective_date: c.effective_date,
-            staff_code: Some(code.clone()),
-        }
-        .into(),
+                person: c.person,
+                full_name: c.full_name.trim().to_string(),
+                birth_date: c.birth_date,
+                gender: c.gender,
+                ethnicity: c.ethnicity.trim().to_string(),
+                category: c.category,
+                unit: c.unit,
+                post: c.post.trim().to_string(),
+                leadership: c.leadership,
+                effective_date: c.effective_date,
+                staff_code: Some(code.clone()),
+            }
+            .into(),
         ),
         (Target::StaffCode(code), claim.into()),
     ])

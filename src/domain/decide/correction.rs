@@ -4,8 +4,7 @@
 //! back with it.
 
 use super::{
-    Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far,
-    person_fact,
+    Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far, person_fact,
 };
 use crate::domain::command::{Correct, Void};
 use crate::domain::error::DomainError;

@@ -13,10 +13,10 @@ use chrono::{Duration, NaiveDate};
 use super::command::Command;
 use super::error::DomainError;
 use super::event::{Event, Placement};
+use super::ids::StaffCode;
 use super::ids::{PersonId, ProgrammeId, SessionId, UnitId};
 use super::input;
 use super::person::{PersonHistory, PersonView};
-use super::ids::StaffCode;
 use super::reference::{CodeState, ProgrammeState, SessionState, UnitState};
 use crate::stream::StreamId;
 

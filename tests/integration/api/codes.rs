@@ -31,11 +31,16 @@ async fn a_staff_code_is_given_or_generated_and_finds_its_person() {
     let server = Server::start().await;
     let w = world(&server).await;
     // The world's person named no code: the first free one of the default prefix.
-    let status = server.read_caught_up(&format!("/people/{}", w.person)).await;
+    let status = server
+        .read_caught_up(&format!("/people/{}", w.person))
+        .await;
     assert_eq!(status["staff_code"], "DB-000001");
 
     let given = server
-        .record("/people", registration(&w.unit, "Lò Văn Thắng", Some(" db-0042 ")))
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Thắng", Some(" db-0042 ")),
+        )
         .await;
     assert_eq!(given["staff_code"], "DB-0042");
     let id = given["subject"].as_str().unwrap();
@@ -63,11 +68,18 @@ async fn a_code_someone_holds_is_refused_naming_the_holder() {
     let server = Server::start().await;
     let w = world(&server).await;
     let head = server.store.head();
-    let again = register(&server, &registration(&w.unit, "Cà Văn Khác", Some("db-000001"))).await;
+    let again = register(
+        &server,
+        &registration(&w.unit, "Cà Văn Khác", Some("db-000001")),
+    )
+    .await;
     let problem = expect(again, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_eq!(problem["code"], "staff_code_taken");
     let detail = problem["detail"].as_str().unwrap();
-    assert!(detail.contains("DB-000001") && detail.contains(&w.person), "{detail}");
+    assert!(
+        detail.contains("DB-000001") && detail.contains(&w.person),
+        "{detail}"
+    );
     assert_eq!(server.store.head(), head, "nothing was written");
 }
 
@@ -87,9 +99,9 @@ async fn two_clerks_racing_for_one_code_cannot_both_win() {
             [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY],
             "round {round}"
         );
-        let holders = server.store.stream_version(
-            &cadre::domain::StaffCode::parse(&code).unwrap().stream(),
-        );
+        let holders = server
+            .store
+            .stream_version(&cadre::domain::StaffCode::parse(&code).unwrap().stream());
         assert_eq!(holders, Some(0), "one claim in the code's stream");
     }
 }
@@ -102,7 +114,11 @@ async fn a_look_alike_registration_is_refused_unless_confirmed() {
     let mut body = json!({"full_name": "quang van hung", "birth_date": "1980-04-02", "gender": "nam", "ethnicity": "Thái",
                           "category": "commune_official", "unit": w.unit, "post": "Chủ tịch UBND xã", "leadership": false,
                           "effective_date": "2017-01-03"});
-    let problem = expect(register(&server, &body).await, StatusCode::UNPROCESSABLE_ENTITY).await;
+    let problem = expect(
+        register(&server, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
     assert_eq!(problem["code"], "possible_duplicate");
     assert!(problem["detail"].as_str().unwrap().contains("DB-000001"));
     body["confirm_duplicate"] = json!(true);
@@ -115,7 +131,10 @@ async fn a_mistaken_registration_is_voided_only_while_nothing_refers_to_it() {
     let server = Server::start().await;
     let w = world(&server).await;
     let mistaken = server
-        .record("/people", registration(&w.unit, "Lò Văn Nhầm", Some("DB-0777")))
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Nhầm", Some("DB-0777")),
+        )
         .await;
     let id = mistaken["subject"].as_str().unwrap().to_string();
     let registered = mistaken["events"][0]["id"].as_str().unwrap().to_string();
@@ -131,7 +150,10 @@ async fn a_mistaken_registration_is_voided_only_while_nothing_refers_to_it() {
         .unwrap();
     expect(gone, StatusCode::NOT_FOUND).await;
     let again = server
-        .record("/people", registration(&w.unit, "Lò Văn Đúng", Some("DB-0777")))
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Đúng", Some("DB-0777")),
+        )
         .await;
     let status = server.read_caught_up("/people/by-code/DB-0777").await;
     assert_eq!(status["person"], again["subject"]);
@@ -180,6 +202,8 @@ async fn an_import_finds_a_person_registered_through_the_api_by_code() {
         .unwrap();
     let summary = expect(response, StatusCode::OK).await;
     assert_eq!(summary["new"], 1);
-    let status = server.read_caught_up(&format!("/people/{}", w.person)).await;
+    let status = server
+        .read_caught_up(&format!("/people/{}", w.person))
+        .await;
     assert!(status.to_string().contains("university"), "{status}");
 }
