@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use crate::domain::vocab::{Lang, Track};
 use crate::domain::{PersonId, PolicySet, StaffCode};
 use crate::projection::{District, ProjectionError, views};
-use crate::spreadsheet::{Cell, CsvWriter};
+use crate::spreadsheet::{Cell, CsvWriter, write_table};
 use crate::store::Store;
 use crate::stored::decode_ref;
 
@@ -32,9 +32,25 @@ pub enum Format {
     Json,
 }
 
+impl What {
+    /// The name of the export's sheet in XLSX.
+    fn sheet(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (What::People, Lang::Vi) => "Danh sách cán bộ",
+            (What::People, Lang::En) => "People",
+            (What::Status, Lang::Vi) => "Tình trạng đạt chuẩn",
+            (What::Status, Lang::En) => "Status",
+            (What::History, Lang::Vi) => "Quá trình",
+            (What::History, Lang::En) => "History",
+        }
+    }
+}
+
 /// A table of text and numbers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Table {
+    /// The sheet's name in XLSX, in the export's language.
+    pub sheet: &'static str,
     pub columns: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
@@ -52,33 +68,41 @@ pub fn table(
     as_of: NaiveDate,
     lang: Lang,
 ) -> Result<Table, ProjectionError> {
-    Ok(match what {
+    let (columns, rows) = match what {
         What::People => people(model, as_of, lang),
         What::Status => status(model, as_of, lang),
         What::History => history(store, model, as_of)?,
+    };
+    Ok(Table {
+        sheet: what.sheet(lang),
+        columns,
+        rows,
     })
 }
 
-fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
+/// The columns and rows of an export.
+type Columns = (Vec<&'static str>, Vec<Vec<Cell>>);
+
+fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
     let rows = views::people_in_service(model, as_of)
         .map(|v| {
             vec![
                 text(v.person.to_string()),
                 text(code_text(v.staff_code.as_ref())),
                 text(v.full_name),
-                text(v.birth_date.to_string()),
+                Cell::Date(v.birth_date),
                 text(v.gender.label(lang)),
                 text(v.ethnicity),
                 text(v.category.label(lang)),
                 text(model.unit_name(v.placement.unit)),
                 text(v.placement.post),
                 text(if v.leadership { "x" } else { "" }),
-                text(v.registered_on.to_string()),
+                Cell::Date(v.registered_on),
             ]
         })
         .collect();
-    Table {
-        columns: vec![
+    (
+        vec![
             "person",
             "staff_code",
             "full_name",
@@ -92,10 +116,10 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
             "registered_on",
         ],
         rows,
-    }
+    )
 }
 
-fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
+fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
     let policies = PolicySet::default_set();
     let policy = policies.in_force(as_of);
     let rows = views::people_in_service(model, as_of)
@@ -118,7 +142,7 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
                 text(v.person.to_string()),
                 text(code_text(v.staff_code.as_ref())),
                 text(v.full_name.clone()),
-                text(v.birth_date.to_string()),
+                Cell::Date(v.birth_date),
                 text(model.unit_name(v.placement.unit)),
                 text(v.placement.post.clone()),
                 text(v.category.label(lang)),
@@ -137,8 +161,8 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
             ]
         })
         .collect();
-    Table {
-        columns: vec![
+    (
+        vec![
             "person",
             "staff_code",
             "full_name",
@@ -156,20 +180,23 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Table {
             "gaps",
         ],
         rows,
-    }
+    )
 }
 
 /// Every event of every person's stream up to the position `model` reflects, by person,
 /// in recorded order: one pass over the log.
-fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, ProjectionError> {
+fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Columns, ProjectionError> {
     let mut people: BTreeMap<PersonId, Vec<Vec<Cell>>> = BTreeMap::new();
+    // Who each person is, once per person: their code and birth date.
     let who = |person: &PersonId| {
         let view = model.people.get(person).and_then(|t| t.view(None));
         let code = view.as_ref().and_then(|v| v.staff_code.as_ref());
-        let birth = view.as_ref().map(|v| v.birth_date.to_string());
-        (code_text(code), birth.unwrap_or_default())
+        let birth = view
+            .as_ref()
+            .map_or_else(|| text(""), |v| Cell::Date(v.birth_date));
+        (text(code_text(code)), birth)
     };
-    let mut known: BTreeMap<PersonId, (String, String)> = BTreeMap::new();
+    let mut known: BTreeMap<PersonId, (Cell, Cell)> = BTreeMap::new();
     store.scan(1, model.position, |recorded| {
         let Some(person) = PersonId::from_stream(recorded.stream) else {
             return Ok(());
@@ -179,18 +206,18 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
             let (code, birth) = known.entry(person).or_insert_with(|| who(&person)).clone();
             people.entry(person).or_default().push(vec![
                 text(person.to_string()),
-                text(code),
-                text(birth),
+                code,
+                birth,
                 text(recorded.id.to_string()),
                 text(event.type_name()),
-                text(event.effective_date().to_string()),
+                Cell::Date(event.effective_date()),
                 text(event.to_json().to_string()),
             ]);
         }
         Ok::<(), ProjectionError>(())
     })?;
-    Ok(Table {
-        columns: vec![
+    Ok((
+        vec![
             "person",
             "staff_code",
             "birth_date",
@@ -199,8 +226,8 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Table, P
             "effective_date",
             "data",
         ],
-        rows: people.into_values().flatten().collect(),
-    })
+        people.into_values().flatten().collect(),
+    ))
 }
 
 /// A staff code as a cell: empty for people registered before staff codes.
@@ -241,18 +268,12 @@ fn csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     writer.finish()
 }
 
-/// Text as string cells, never formulas (`write_string`).
+/// One sheet written by [`write_table`]: text as string cells, never formulas; dates as
+/// date cells.
 fn xlsx(table: &Table) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let mut workbook = rust_xlsxwriter::Workbook::new();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
     let sheet = workbook.add_worksheet();
-    for (c, column) in table.columns.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, *column, &bold)?;
-    }
-    for (r, row) in table.rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            sheet.write_string(r as u32 + 1, c as u16, cell.text())?;
-        }
-    }
+    sheet.set_name(table.sheet)?;
+    write_table(sheet, 0, &table.columns, &table.rows)?;
     workbook.save_to_buffer()
 }

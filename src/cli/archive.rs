@@ -37,6 +37,15 @@ pub struct ImportArgs {
     /// qualifications, trainings, rotations or appraisals.
     #[arg(long, value_name = "KIND", value_parser = kind)]
     template: Option<Kind>,
+    /// The template as CSV, or as XLSX with drop-down lists and a notes sheet.
+    #[arg(long, value_enum, default_value = "csv", requires = "template")]
+    format: TemplateFormat,
+    /// The language of an XLSX template's headers, lists and notes.
+    #[arg(long, value_enum, default_value = "vi", requires = "template")]
+    lang: super::read::LangArg,
+    /// Write the template here instead of standard output (required for xlsx).
+    #[arg(long, requires = "template")]
+    out: Option<PathBuf>,
     #[command(subcommand)]
     command: Option<ImportCommand>,
 }
@@ -62,6 +71,12 @@ pub enum TableFormat {
     Json,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TemplateFormat {
+    Csv,
+    Xlsx,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Events exported by `cadre export events`, with the same positions, ids and hashes.
@@ -80,7 +95,7 @@ pub enum ImportCommand {
 
 #[derive(Debug, clap::Args)]
 pub struct FileArgs {
-    /// A CSV (UTF-8, comma or semicolon) or XLSX file; see docs/import.md.
+    /// A CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file; see docs/import.md.
     file: PathBuf,
     /// Validate only; write nothing.
     #[arg(long)]
@@ -166,8 +181,7 @@ pub fn import(
     quiet: bool,
 ) -> Result<ExitCode> {
     if let Some(kind) = args.template {
-        print!("{}", cadre::import::template(kind));
-        return Ok(ExitCode::SUCCESS);
+        return template(kind, args.format, args.lang.into(), args.out);
     }
     let (kind, file_args) = match args.command {
         None => bail!(
@@ -181,6 +195,26 @@ pub fn import(
         Some(ImportCommand::Appraisals(a)) => (Kind::Appraisals, a),
     };
     import_rows(&store()?, kind, file_args, quiet)
+}
+
+fn template(
+    kind: Kind,
+    format: TemplateFormat,
+    lang: cadre::domain::vocab::Lang,
+    out: Option<PathBuf>,
+) -> Result<ExitCode> {
+    let bytes = match format {
+        TemplateFormat::Csv => cadre::import::template(kind).into_bytes(),
+        TemplateFormat::Xlsx => cadre::import::template::xlsx(kind, lang)
+            .context("Failed to write the XLSX template")?,
+    };
+    match out {
+        Some(path) => std::fs::write(&path, &bytes)
+            .with_context(|| format!("Failed to write {}", path.display()))?,
+        None if format == TemplateFormat::Xlsx => bail!("--format xlsx needs --out FILE"),
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result<ExitCode> {

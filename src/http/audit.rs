@@ -42,7 +42,7 @@ struct HistoryEntry {
 
 #[utoipa::path(get, path = "/people/{id}/history", tag = "audit", params(("id" = Uuid, Path)),
     responses((status = 200, description = "every event about the person, in order"), (status = 403), (status = 404)))]
-pub async fn history(
+pub(crate) async fn history(
     State(state): State<AppState>,
     _caller: Auditor,
     Path(id): Path<Uuid>,
@@ -123,7 +123,7 @@ fn placement_of(event: &Event) -> Option<&crate::domain::event::Placement> {
 
 #[utoipa::path(get, path = "/events", tag = "audit", params(FeedQuery),
     responses((status = 200, description = "a page of the log, in `cadre log` form")))]
-pub async fn feed(
+pub(crate) async fn feed(
     State(state): State<AppState>,
     _caller: Auditor,
     Query(q): Query<FeedQuery>,
@@ -146,7 +146,7 @@ pub async fn feed(
 #[utoipa::path(get, path = "/events/stream", tag = "audit",
     params(("from" = Option<u64>, Query, description = "first position; `Last-Event-ID` resumes after it")),
     responses((status = 200, description = "text/event-stream: every event, live, id = position")))]
-pub async fn stream(
+pub(crate) async fn stream(
     State(state): State<AppState>,
     _caller: Auditor,
     headers: HeaderMap,
@@ -177,7 +177,10 @@ pub async fn stream(
 
 #[utoipa::path(get, path = "/export/events", tag = "audit",
     responses((status = 200, description = "application/x-ndjson: the whole log up to the head, one `cadre export events` line per event (a consistent backup while the server runs)")))]
-pub async fn export(State(state): State<AppState>, _caller: Auditor) -> Result<Response, ApiError> {
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    _caller: Auditor,
+) -> Result<Response, ApiError> {
     let store = state.store.clone();
     let (bytes, head) = tokio::task::spawn_blocking(move || {
         let mut out = Vec::new();
@@ -200,7 +203,7 @@ pub async fn export(State(state): State<AppState>, _caller: Auditor) -> Result<R
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct HeadBody {
+pub(crate) struct HeadBody {
     pub position: u64,
     pub hash: String,
     /// `position:hash`, for `cadre verify --expect-head`.
@@ -208,7 +211,10 @@ pub struct HeadBody {
 }
 
 #[utoipa::path(get, path = "/head", tag = "audit", responses((status = 200, body = HeadBody)))]
-pub async fn head(State(state): State<AppState>, _caller: Caller) -> Result<Response, ApiError> {
+pub(crate) async fn head(
+    State(state): State<AppState>,
+    _caller: Caller,
+) -> Result<Response, ApiError> {
     let head = state.store.head();
     Ok(axum::Json(HeadBody {
         position: head.position,
@@ -220,7 +226,7 @@ pub async fn head(State(state): State<AppState>, _caller: Caller) -> Result<Resp
 
 #[utoipa::path(post, path = "/verify", tag = "audit", request_body = VerifyBody,
     responses((status = 200, description = "{ok, events_checked, head, fault}"), (status = 403)))]
-pub async fn verify(
+pub(crate) async fn verify(
     State(state): State<AppState>,
     _caller: Auditor,
     Json(body): Json<VerifyBody>,

@@ -48,7 +48,7 @@ pub struct TokenRecord {
     pub name: String,
     pub role: Role,
     /// BLAKE3 of the token, hex.
-    pub hash: String,
+    pub(crate) hash: String,
     pub created_at: String,
     pub revoked: bool,
 }
@@ -185,7 +185,7 @@ impl Tokens {
     }
 
     /// The holder of `token`, if it is active.
-    pub fn check(&self, token: &str) -> Option<(String, Role)> {
+    pub(crate) fn check(&self, token: &str) -> Option<(String, Role)> {
         self.refresh();
         let digest = hash(token);
         self.records
@@ -252,7 +252,7 @@ fn load(path: &Path) -> Result<(Option<SystemTime>, Vec<TokenRecord>), TokenErro
 
 /// Who is calling, from their bearer token.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Caller {
+pub(crate) struct Caller {
     pub name: String,
     pub role: Role,
 }
@@ -276,10 +276,10 @@ impl Caller {
 }
 
 /// A caller allowed to write (a clerk); others are refused before the body is read.
-pub struct Clerk(pub Caller);
+pub(crate) struct Clerk(pub Caller);
 
 /// A caller allowed to audit (clerk or auditor).
-pub struct Auditor(pub Caller);
+pub(crate) struct Auditor;
 
 impl FromRequestParts<AppState> for Clerk {
     type Rejection = ApiError;
@@ -297,7 +297,7 @@ impl FromRequestParts<AppState> for Auditor {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = Caller::from_request_parts(parts, state).await?;
         caller.may_audit()?;
-        Ok(Auditor(caller))
+        Ok(Auditor)
     }
 }
 

@@ -11,7 +11,8 @@ use crate::projection::ProjectionError;
 use crate::report::ReportError;
 use crate::store::StoreError;
 
-/// Everything a request can fail with.
+/// Everything a request can fail with. `pub` only because the extractors in `wire` name it
+/// as their rejection; the module is private.
 #[derive(Debug)]
 pub enum ApiError {
     /// 400: the request cannot be understood (bad JSON, bad query, bad id).
@@ -48,7 +49,7 @@ pub enum ApiError {
 
 /// An RFC 9457 problem document: the body of every error response.
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct Problem<'a> {
+pub(crate) struct Problem<'a> {
     #[serde(rename = "type")]
     kind: String,
     title: &'a str,
@@ -140,7 +141,7 @@ impl IntoResponse for ApiError {
 
 /// Turns an error response made outside the handlers (body limit, time-out, method not
 /// allowed) into a problem document, so that every error a client sees has one shape.
-pub async fn problem_for_plain_errors(response: Response) -> Response {
+pub(crate) async fn problem_for_plain_errors(response: Response) -> Response {
     let status = response.status();
     // Only bare responses (no body type, or plain text from a middleware) are rewritten;
     // a handler's own error body (a problem document, a CSV of bad rows) is kept.

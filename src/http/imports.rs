@@ -15,22 +15,22 @@ use super::wire::{Path, Query};
 use crate::import::{self, ImportError, Kind};
 
 /// Largest file accepted (about 100,000 rows of CSV).
-pub const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
+pub(crate) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Import options.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ImportQuery {
+pub(crate) struct ImportQuery {
     /// Only validate; write nothing.
     pub dry_run: Option<bool>,
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "commands",
     params(("kind" = String, Path, description = "people, qualifications, trainings, rotations or appraisals"), ImportQuery),
-    request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8, comma or semicolon) or XLSX file"),
-    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run}"),
+    request_body(content = String, content_type = "text/csv", description = "a CSV (UTF-8 or Windows-1258, comma or semicolon) or XLSX file"),
+    responses((status = 200, description = "what was imported: {rows, new, already_recorded, events, position, dry_run, encoding} (encoding: how a CSV was read, utf-8 or windows-1258)"),
         (status = 422, description = "every bad row (problem document with `errors`; as CSV with `Accept: text/csv`); nothing imported")))]
-pub async fn import(
+pub(crate) async fn import(
     State(state): State<AppState>,
     Clerk(caller): Clerk,
     headers: HeaderMap,

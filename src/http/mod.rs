@@ -6,15 +6,15 @@
 //! Must not: decide anything (the ledger and the domain do) or touch sled. Handlers
 //! extract input, call the library, shape the response.
 
-pub mod audit;
-pub mod auth;
-pub mod commands;
-pub mod error;
-pub mod imports;
-pub mod metrics;
+mod audit;
+mod auth;
+mod commands;
+mod error;
+mod imports;
+mod metrics;
 pub mod openapi;
-pub mod reads;
-pub mod wire;
+mod reads;
+mod wire;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -38,15 +38,15 @@ use crate::domain::PolicySet;
 use crate::ledger::Ledger;
 use crate::projection::Projection;
 use crate::store::Store;
-pub use auth::{Caller, Role, Tokens};
-pub use metrics::Metrics;
+pub use auth::{Role, TokenError, TokenRecord, Tokens};
+use metrics::Metrics;
 
 /// Largest request body accepted (imports have their own limit).
-pub const BODY_LIMIT: usize = 1024 * 1024;
+const BODY_LIMIT: usize = 1024 * 1024;
 /// Requests in flight at once; more wait.
-pub const CONCURRENCY: usize = 512;
+const CONCURRENCY: usize = 512;
 /// A request taking longer is answered 408.
-pub const TIMEOUT: Duration = Duration::from_secs(30);
+const TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Everything a handler may use; one reference count to clone (extractors clone it for
 /// every request).
@@ -55,17 +55,17 @@ pub struct AppState(Arc<Shared>);
 
 /// What [`AppState`] shares.
 pub struct Shared {
-    pub store: Store,
-    pub ledger: Ledger,
-    pub projection: Projection,
-    pub tokens: Arc<Tokens>,
-    pub policies: Arc<PolicySet>,
-    pub metrics: Arc<Metrics>,
+    pub(crate) store: Store,
+    pub(crate) ledger: Ledger,
+    pub(crate) projection: Projection,
+    pub(crate) tokens: Arc<Tokens>,
+    pub(crate) policies: Arc<PolicySet>,
+    pub(crate) metrics: Arc<Metrics>,
     /// The head when the server started: the read models are ready (`/readyz`) once they
     /// have folded it, and answers before then may miss what was recorded earlier.
-    pub ready_at: u64,
+    pub(crate) ready_at: u64,
     /// Becomes true when the server is shutting down (ends live streams).
-    pub shutdown: watch::Receiver<bool>,
+    pub(crate) shutdown: watch::Receiver<bool>,
 }
 
 impl std::ops::Deref for AppState {
@@ -143,7 +143,7 @@ fn router(state: AppState) -> Router {
 /// first. They wrap the router as a whole rather than each route (`Router::layer`), so
 /// that the concurrency limit is one limit for the server and a request does not clone
 /// the stack.
-pub fn app(
+fn app(
     state: AppState,
 ) -> impl tower::Service<
     axum::extract::Request,
@@ -195,6 +195,7 @@ pub fn state_with(
     let store = ledger.store().clone();
     let ready_at = store.head().position;
     let projection = Projection::start(store.clone(), crate::projection::Settings::default())?;
+    let metrics = Metrics::new(store.clone(), projection.clone());
     Ok(AppState(Arc::new(Shared {
         ready_at,
         ledger,
@@ -202,7 +203,7 @@ pub fn state_with(
         projection,
         tokens: Arc::new(tokens),
         policies: Arc::new(PolicySet::default_set()),
-        metrics: Arc::new(Metrics::default()),
+        metrics: Arc::new(metrics),
         shutdown,
     })))
 }

@@ -28,7 +28,7 @@ use super::{audit, commands, error, imports, reads, wire};
     modifiers(&Security, &Errors),
     security(("bearer" = []))
 )]
-pub struct ApiDoc;
+pub(crate) struct ApiDoc;
 
 struct Security;
 
@@ -157,6 +157,6 @@ pub fn document() -> String {
 }
 
 /// `GET /openapi.json`
-pub async fn serve() -> impl IntoResponse {
+pub(crate) async fn serve() -> impl IntoResponse {
     ([("content-type", "application/json")], document())
 }

@@ -25,7 +25,7 @@ use crate::report::{self, Format, KnownAt};
 
 const MAX_WAIT: Duration = Duration::from_secs(2);
 
-pub fn lang(text: Option<&str>) -> Result<Lang, ApiError> {
+pub(crate) fn lang(text: Option<&str>) -> Result<Lang, ApiError> {
     match text {
         None | Some("vi") => Ok(Lang::Vi),
         Some("en") => Ok(Lang::En),
@@ -66,7 +66,7 @@ async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> 
 #[utoipa::path(get, path = "/readyz", tag = "service", security(()),
     responses((status = 200, description = "text/plain `ready`: the read models have folded the log as it was when the server started"),
         (status = 503, description = "the read models are still catching up (liveness is `/healthz`)")))]
-pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
+pub(crate) async fn readyz(State(state): State<AppState>) -> Result<&'static str, ApiError> {
     let reached = state.projection.position();
     if reached < state.ready_at {
         return Err(ApiError::Unavailable(format!(
@@ -99,7 +99,7 @@ async fn ask<R: Serialize>(
 
 #[utoipa::path(get, path = "/people/{id}", tag = "reads", params(("id" = Uuid, Path), TimeQuery),
     responses((status = 200, description = "the person's status (PersonStatus)"), (status = 404)))]
-pub async fn person(
+pub(crate) async fn person(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -193,7 +193,7 @@ struct PersonRow {
 
 #[utoipa::path(get, path = "/people", tag = "reads", params(PeopleQuery),
     responses((status = 200, description = "a page of people: {people, next}")))]
-pub async fn search(
+pub(crate) async fn search(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -264,7 +264,7 @@ pub async fn search(
 }
 
 #[utoipa::path(get, path = "/units", tag = "reads", responses((status = 200, description = "every unit")))]
-pub async fn units(
+pub(crate) async fn units(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -278,14 +278,14 @@ pub async fn units(
 /// Roster query: the business date and the language.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct RosterQuery {
+pub(crate) struct RosterQuery {
     pub as_of: Option<NaiveDate>,
     pub lang: Option<String>,
 }
 
 #[utoipa::path(get, path = "/units/{id}/roster", tag = "reads", params(("id" = Uuid, Path), RosterQuery),
     responses((status = 200, description = "the unit's roster (Roster)"), (status = 404)))]
-pub async fn roster(
+pub(crate) async fn roster(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -304,7 +304,7 @@ pub async fn roster(
 
 #[utoipa::path(get, path = "/totals/{year}", tag = "reads", params(("year" = i32, Path)),
     responses((status = 200, description = "the year's totals (YearTotals)")))]
-pub async fn totals(
+pub(crate) async fn totals(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -324,7 +324,7 @@ pub async fn totals(
 /// Compliance query: the time query plus an optional unit.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct ComplianceQuery {
+pub(crate) struct ComplianceQuery {
     pub as_of: Option<NaiveDate>,
     pub unit: Option<Uuid>,
     pub lang: Option<String>,
@@ -332,7 +332,7 @@ pub struct ComplianceQuery {
 
 #[utoipa::path(get, path = "/compliance", tag = "reads", params(ComplianceQuery),
     responses((status = 200, description = "compliance with the targets in force (Compliance)")))]
-pub async fn compliance(
+pub(crate) async fn compliance(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -359,7 +359,7 @@ pub async fn compliance(
 }
 
 #[utoipa::path(get, path = "/programmes", tag = "reads", responses((status = 200, description = "every programme")))]
-pub async fn programmes(
+pub(crate) async fn programmes(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -372,7 +372,7 @@ pub async fn programmes(
 
 #[utoipa::path(get, path = "/sessions/{id}", tag = "reads", params(("id" = Uuid, Path)),
     responses((status = 200, description = "the session's schedule and who holds a seat"), (status = 404)))]
-pub async fn session(
+pub(crate) async fn session(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,
@@ -391,7 +391,7 @@ pub async fn session(
 
 #[utoipa::path(get, path = "/reports/{year}", tag = "reports", params(("year" = i32, Path), ReportQuery),
     responses((status = 200, description = "the year-end report as a download")))]
-pub async fn report(
+pub(crate) async fn report(
     State(state): State<AppState>,
     _caller: Caller,
     Path(year): Path<i32>,

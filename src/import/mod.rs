@@ -5,12 +5,13 @@
 //! new).
 //!
 //! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), and planning the whole file on one ledger work set.
+//! (`columns`), the XLSX templates (`template`), and planning the whole file on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
 pub mod table;
+pub mod template;
 
 use crate::domain::command::{Enrol, ScheduleSession};
 use std::collections::HashMap;
@@ -25,7 +26,7 @@ use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
-pub use table::Table;
+pub use table::{Encoding, Table};
 
 /// The kinds of file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -86,6 +87,9 @@ pub struct Summary {
     /// The highest position written (0 for a dry run or nothing new).
     pub position: u64,
     pub dry_run: bool,
+    /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub encoding: Option<Encoding>,
 }
 
 impl std::fmt::Display for Summary {
@@ -95,7 +99,11 @@ impl std::fmt::Display for Summary {
             f,
             "{} rows: {} {verb}, {} already recorded ({} events)",
             self.rows, self.new, self.already_recorded, self.events
-        )
+        )?;
+        match self.encoding {
+            Some(encoding) => write!(f, "; encoding: {}", encoding.name()),
+            None => Ok(()),
+        }
     }
 }
 
@@ -263,6 +271,7 @@ fn plan<'a>(
     let mut work = WorkSet::new(ledger, today);
     let mut summary = Summary {
         rows: table.rows.len(),
+        encoding: table.encoding,
         ..Summary::default()
     };
     let mut seen: HashMap<String, usize> = HashMap::new();

@@ -1,17 +1,44 @@
-//! Reading a spreadsheet into rows of text: CSV (UTF-8 with or without BOM, comma or
-//! semicolon; the mark cadre's CSV writer puts before formula-like cells is removed, so
-//! that an export imports back to the same text) or XLSX (the first sheet).
+//! Reading a spreadsheet into rows of text: CSV (comma or semicolon; the mark cadre's CSV
+//! writer puts before formula-like cells is removed, so that an export imports back to
+//! the same text) or XLSX (the first sheet).
+//!
+//! A CSV's encoding is detected, never guessed in silence: a BOM or valid UTF-8 is UTF-8;
+//! anything else is Windows-1258 (what Excel on Vietnamese Windows saves as "CSV") when it
+//! decodes as such into text without control characters, else the file is refused. The
+//! table says which encoding was read, so that the import's answer can.
 
 use calamine::{Data, Reader};
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
 
 use super::ImportError;
-use crate::spreadsheet::restore;
+use crate::spreadsheet::{BOM, restore};
 
 /// A header row and the data rows, each with its 1-based row number in the file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Table {
     pub headers: Vec<String>,
     pub rows: Vec<(usize, Vec<String>)>,
+    /// How a CSV's bytes were read; `None` for XLSX, whose text is always Unicode.
+    pub encoding: Option<Encoding>,
+}
+
+/// The text encodings a CSV is read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Encoding {
+    #[serde(rename = "utf-8")]
+    Utf8,
+    #[serde(rename = "windows-1258")]
+    Windows1258,
+}
+
+impl Encoding {
+    pub fn name(self) -> &'static str {
+        match self {
+            Encoding::Utf8 => "utf-8",
+            Encoding::Windows1258 => "windows-1258",
+        }
+    }
 }
 
 /// Reads `bytes` as XLSX when they look like a zip archive, else as CSV.
@@ -23,14 +50,39 @@ pub fn read(bytes: &[u8]) -> Result<Table, ImportError> {
     }
 }
 
+/// The text of a CSV file and the encoding it was read in.
+fn decode(bytes: &[u8]) -> Result<(String, Encoding), ImportError> {
+    if let Some(rest) = bytes.strip_prefix(BOM) {
+        return std::str::from_utf8(rest)
+            .map(|text| (text.to_string(), Encoding::Utf8))
+            .map_err(|e| {
+                ImportError::File(format!(
+                    "the file starts as UTF-8 (a BOM) but byte {} is not UTF-8",
+                    e.valid_up_to() + BOM.len()
+                ))
+            });
+    }
+    let utf8_error = match std::str::from_utf8(bytes) {
+        Ok(text) => return Ok((text.to_string(), Encoding::Utf8)),
+        Err(e) => e,
+    };
+    encoding_rs::WINDOWS_1258
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        // Windows-1258 maps almost every byte: control characters are what says the bytes
+        // were not Windows-1258 text (a binary file, another encoding) after all.
+        .filter(|text| !text.chars().any(|c| c.is_control() && !matches!(c, '\t' | '\r' | '\n')))
+        // Its tone marks are combining characters: composed, the text matches UTF-8 input.
+        .map(|text| (text.nfc().collect(), Encoding::Windows1258))
+        .ok_or_else(|| {
+            ImportError::File(format!(
+                "the file is neither UTF-8 (byte {} is not) nor Windows-1258 text; save it as \"CSV UTF-8\"",
+                utf8_error.valid_up_to()
+            ))
+        })
+}
+
 fn csv(bytes: &[u8]) -> Result<Table, ImportError> {
-    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
-    let text = std::str::from_utf8(bytes).map_err(|e| {
-        ImportError::File(format!(
-            "the file is not UTF-8 text (byte {})",
-            e.valid_up_to()
-        ))
-    })?;
+    let (text, encoding) = decode(bytes)?;
     let first_line = text.lines().next().unwrap_or_default();
     let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() {
         b';'
@@ -61,7 +113,11 @@ fn csv(bytes: &[u8]) -> Result<Table, ImportError> {
             rows.push((row, cells));
         }
     }
-    Ok(Table { headers, rows })
+    Ok(Table {
+        headers,
+        rows,
+        encoding: Some(encoding),
+    })
 }
 
 fn csv_cell(cell: &str) -> String {
@@ -107,6 +163,7 @@ fn xlsx(bytes: &[u8]) -> Result<Table, ImportError> {
     let mut table = Table {
         headers,
         rows: Vec::new(),
+        encoding: None,
     };
     for (i, row) in rows.enumerate() {
         let cells: Vec<String> = row.iter().map(cell_text).collect();
@@ -142,7 +199,19 @@ mod tests {
     }
 
     #[test]
-    fn text_that_is_not_utf8_is_refused() {
-        assert!(read(&[b'a', b',', 0xff, b'\n']).is_err());
+    fn text_that_is_neither_utf8_nor_windows_1258_is_refused() {
+        // 0x81 is a control character in Windows-1258; after a BOM, 0xff is not UTF-8.
+        assert!(read(&[b'a', b',', 0x81, b'\n']).is_err());
+        assert!(read(b"\xef\xbb\xbfa,\xff\n").is_err());
+    }
+
+    #[test]
+    fn windows_1258_is_read_composed_and_said() {
+        // "Lò Văn Hùng" as Excel saves it: o + combining grave (0xCC), ă (0xE3).
+        let table = read(b"M\xe3;H\xf4\xf2 t\xean\r\nA1;Lo\xcc V\xe3n Hu\xccng\r\n").unwrap();
+        assert_eq!(table.encoding, Some(Encoding::Windows1258));
+        assert_eq!(table.headers, vec!["Mă", "Hộ tên"]);
+        assert_eq!(table.rows[0].1[1], "Lò Văn Hùng");
+        assert_eq!(read(b"a\nb\n").unwrap().encoding, Some(Encoding::Utf8));
     }
 }

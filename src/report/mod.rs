@@ -410,7 +410,7 @@ fn rotations(t: &YearTotals, lang: Lang) -> Section {
 }
 
 fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
-    let mut rows: Vec<(String, String, Vec<Cell>)> = Vec::new();
+    let mut rows: Vec<(NaiveDate, String, Vec<Cell>)> = Vec::new();
     for timeline in model.people.values() {
         let entries = timeline.effective(None);
         let Some(view) = timeline.view(None) else {
@@ -432,9 +432,9 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                 }
                 _ => None,
             });
-            let started = started.date.to_string();
+            let day = started.date;
             rows.push((
-                started.clone(),
+                day,
                 name.clone(),
                 vec![
                     text(code.clone()),
@@ -451,8 +451,8 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                         start.to.post
                     )),
                     text(start.kind.label(lang)),
-                    text(started),
-                    text(end.map(|(on, _)| on.to_string()).unwrap_or_default()),
+                    Cell::Date(day),
+                    end.map_or_else(|| text(""), |(on, _)| Cell::Date(on)),
                     text(
                         end.map(|(_, outcome)| outcome.label(lang))
                             .unwrap_or_default(),

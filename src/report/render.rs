@@ -1,13 +1,13 @@
 //! Writing a [`Report`] out. Every format renders the same sections, so the figures agree
 //! across formats; none adds anything that changes between runs. Recorded text (names,
 //! units, posts) is never markup or a formula: Markdown and HTML escape it, CSV goes
-//! through [`CsvWriter`], XLSX writes it as string cells.
+//! through [`CsvWriter`], XLSX writes it as string cells (through [`write_table`]).
 
 use std::fmt::Write as _;
 
 use super::{Cell, Report, ReportError, Section};
 use crate::domain::vocab::Lang;
-use crate::spreadsheet::CsvWriter;
+use crate::spreadsheet::{CsvWriter, sheet_name, write_table};
 
 /// The output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,10 +259,10 @@ fn html(report: &Report) -> String {
         for row in &section.rows {
             out.push_str("<tr>");
             for cell in row {
-                let class = if matches!(cell, Cell::Text(_)) {
-                    ""
-                } else {
+                let class = if matches!(cell, Cell::Count(_) | Cell::Percent(_)) {
                     " class=\"n\""
+                } else {
+                    ""
                 };
                 let _ = write!(out, "<td{class}>{}</td>", escape(&cell.text()));
             }
@@ -274,7 +274,8 @@ fn html(report: &Report) -> String {
     out
 }
 
-/// Text as string cells, never formulas (`write_string`).
+/// One sheet per section, named in the report's language, each table written by
+/// [`write_table`] (text as string cells, never formulas).
 fn xlsx(report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format as Style, Workbook};
     let mut workbook = Workbook::new();
@@ -289,38 +290,46 @@ fn xlsx(report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
             .set_title(&report.meta.title)
             .set_creation_datetime(&created),
     );
+    let lang = report.meta.lang;
     let bold = Style::new().set_bold();
     let about = workbook.add_worksheet();
-    about.set_name("report")?;
+    about.set_name(sheet_label("report", lang))?;
     about.write_string_with_format(0, 0, &report.meta.title, &bold)?;
     for (row, (label, value)) in provenance(report).into_iter().enumerate() {
         about.write_string(row as u32 + 2, 0, &label)?;
         about.write_string(row as u32 + 2, 1, &value)?;
     }
     about.set_column_width(0, 60)?;
+    about.set_column_width(1, 60)?;
     for section in &report.sections {
         let sheet = workbook.add_worksheet();
-        sheet.set_name(sheet_name(section.id))?;
+        sheet.set_name(sheet_label(section.id, lang))?;
         sheet.write_string_with_format(0, 0, &section.title, &bold)?;
-        for (col, column) in section.columns.iter().enumerate() {
-            sheet.write_string_with_format(2, col as u16, column, &bold)?;
-        }
-        for (r, row) in section.rows.iter().enumerate() {
-            for (c, cell) in row.iter().enumerate() {
-                let (r, c) = (r as u32 + 3, c as u16);
-                match cell {
-                    Cell::Text(s) => sheet.write_string(r, c, s)?,
-                    Cell::Count(n) => sheet.write_number(r, c, *n as f64)?,
-                    Cell::Percent(p) => sheet.write_number(r, c, *p)?,
-                };
-            }
-        }
-        sheet.set_column_width(0, 45)?;
+        write_table(sheet, 2, &section.columns, &section.rows)?;
     }
     workbook.save_to_buffer()
 }
 
-/// Excel sheet names are at most 31 characters.
-fn sheet_name(id: &str) -> &str {
-    &id[..id.len().min(31)]
+/// A sheet's name in `lang`: short labels (Excel allows 31 characters) for the sections.
+fn sheet_label(id: &str, lang: Lang) -> String {
+    let (vi, en) = match id {
+        "report" => ("Báo cáo", "Report"),
+        "summary" => ("Tổng hợp", "Summary"),
+        "participations_by_track" => ("Đào tạo theo lĩnh vực", "Training by track"),
+        "participations_by_provider" => ("Đào tạo theo cơ sở", "Training by provider"),
+        "participations_by_unit_level" => ("Đào tạo theo cấp", "Training by unit level"),
+        "rotations" => ("Luân chuyển", "Rotations"),
+        "rotation_list" => ("Danh sách luân chuyển", "Rotation list"),
+        "appraisals" => ("Đánh giá, xếp loại", "Appraisals"),
+        "appraisals_by_unit" => ("Xếp loại theo đơn vị", "Appraisals by unit"),
+        "feedback" => ("Ý kiến nhân dân", "Public feedback"),
+        "compliance" => ("Chỉ tiêu", "Targets"),
+        "compliance_by_unit" => ("Chỉ tiêu theo đơn vị", "Targets by unit"),
+        "shortfalls" => ("Chưa đạt chuẩn", "Shortfalls"),
+        other => (other, other),
+    };
+    sheet_name(match lang {
+        Lang::Vi => vi,
+        Lang::En => en,
+    })
 }

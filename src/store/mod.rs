@@ -32,7 +32,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, oneshot};
 
 pub use error::StoreError;
-pub use read::LogIter;
+pub use read::{EventRef, LogIter};
 pub use saved::{SavedState, Snapshot};
 pub use staging::Staged;
 pub use subscription::Subscription;
@@ -42,9 +42,8 @@ pub use types::{
 };
 pub use verify::{Fault, StateFault, VerifyReport};
 
-use crate::codec::{self, ChunkView};
 use index::Index;
-use read::ChunkReader;
+use read::{ChunkCursor, ChunkReader};
 use writer::{Request, Work, Writer};
 
 /// The storage format this build writes and the newest it reads.
@@ -67,18 +66,6 @@ pub type Clock = Arc<dyn Fn() -> chrono::DateTime<chrono::Utc> + Send + Sync>;
 pub struct StoreOptions {
     /// The clock that stamps `recorded_at`; `None` for the system clock.
     pub clock: Option<Clock>,
-}
-
-/// A stored event borrowed from its chunk during [`Store::scan`].
-#[derive(Debug, Clone, Copy)]
-pub struct EventRef<'a> {
-    pub position: u64,
-    pub id: uuid::Uuid,
-    pub stream: &'a str,
-    pub version: u64,
-    pub event_type: &'a str,
-    pub schema_version: u32,
-    pub payload: &'a [u8],
 }
 
 /// Which way to read a stream.
@@ -312,8 +299,7 @@ impl Store {
     pub fn read_all(&self, from: u64) -> LogIter {
         let index = self.index();
         let head = index.head().position;
-        let first_chunk = index.chunk_of(from.max(1)).unwrap_or(u64::MAX);
-        LogIter::new(&self.inner.log, first_chunk, from, head)
+        LogIter::new(self.cursor(&index, from, head))
     }
 
     /// Visits every event from `from` to `upto` (bounded by the head) in order, borrowing
@@ -325,55 +311,22 @@ impl Store {
         upto: u64,
         mut visit: impl FnMut(EventRef<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let (first_chunk, upto) = {
+        let mut cursor = {
             let index = self.index();
             let upto = upto.min(index.head().position);
-            (index.chunk_of(from.max(1)), upto)
+            self.cursor(&index, from, upto)
         };
-        let Some(first_chunk) = first_chunk else {
-            return Ok(());
-        };
-        let mut next = from.max(1);
-        for entry in self.inner.log.range(chunk_key(first_chunk)..) {
-            let (key, bytes) = entry.map_err(StoreError::from)?;
-            let start = parse_chunk_key(&key)
-                .ok_or_else(|| StoreError::corrupt(next, "chunk key malformed"))?;
-            let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
-            for i in 0..view.len() {
-                let position = start + i as u64;
-                if position < next {
-                    continue;
-                }
-                if position > upto {
-                    return Ok(());
-                }
-                let record = view
-                    .record(i)
-                    .map_err(|e| StoreError::corrupt(position, e))?;
-                let (canonical, _) =
-                    codec::split_record(record).map_err(|e| StoreError::corrupt(position, e))?;
-                let record = codec::decode_record_ref(canonical)
-                    .map_err(|e| StoreError::corrupt(position, e))?;
-                if record.position != position {
-                    return Err(StoreError::corrupt(
-                        position,
-                        format!("record says position {}", record.position),
-                    )
-                    .into());
-                }
-                visit(EventRef {
-                    position,
-                    id: uuid::Uuid::from_bytes(record.id),
-                    stream: record.stream,
-                    version: record.version,
-                    event_type: record.event_type,
-                    schema_version: record.schema_version,
-                    payload: record.payload,
-                })?;
-                next = position + 1;
-            }
+        while let Some(record) = cursor.next_record()? {
+            visit(record.borrowed()?)?;
         }
         Ok(())
+    }
+
+    /// A walk over positions `from..=upto`, which must be stored.
+    fn cursor(&self, index: &Index, from: u64, upto: u64) -> ChunkCursor {
+        // Past the head there is no chunk to start from, and nothing to read.
+        let first_chunk = index.chunk_of(from.max(1)).unwrap_or(u64::MAX);
+        ChunkCursor::range(&self.inner.log, first_chunk, from, upto)
     }
 
     /// Catches up from `from`, then follows live appends; see [`Subscription`].
@@ -576,53 +529,27 @@ fn approximate_head(log: &sled::Tree) -> Result<usize, StoreError> {
 /// Reads every chunk's record headers (not the payloads) into a fresh index.
 fn rebuild_index(log: &sled::Tree) -> Result<Index, StoreError> {
     let mut index = Index::with_capacity(approximate_head(log)?);
-    let mut last: Option<(u64, sled::IVec)> = None;
-    for entry in log.iter() {
-        let (key, bytes) = entry?;
-        let expected = index.head().position + 1;
-        let start = parse_chunk_key(&key)
-            .ok_or_else(|| StoreError::corrupt(expected, "chunk key malformed"))?;
-        if start != expected {
-            return Err(StoreError::corrupt(
-                expected,
-                format!("next chunk starts at position {start}"),
-            ));
+    let mut cursor = ChunkCursor::whole(log, None);
+    let mut last_chunk = 0;
+    while let Some(record) = cursor.next_record()? {
+        if record.position == record.chunk {
+            index.add_chunk(record.chunk);
         }
-        let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
-        index.add_chunk(start);
-        for i in 0..view.len() {
-            let position = start + i as u64;
-            let record = view
-                .record(i)
-                .map_err(|e| StoreError::corrupt(position, e))?;
-            let (canonical, _) =
-                codec::split_record(record).map_err(|e| StoreError::corrupt(position, e))?;
-            let header =
-                codec::decode_header(canonical).map_err(|e| StoreError::corrupt(position, e))?;
-            if header.position != position {
-                return Err(StoreError::corrupt(
-                    position,
-                    format!("record says position {}", header.position),
-                ));
-            }
-            index
-                .add_event(
-                    position,
-                    header.stream,
-                    header.version,
-                    uuid::Uuid::from_bytes(header.id),
-                )
-                .map_err(|why| StoreError::corrupt(position, why))?;
-        }
-        last = Some((start, bytes));
+        let header = record.header()?;
+        index
+            .add_event(
+                record.position,
+                header.stream,
+                header.version,
+                uuid::Uuid::from_bytes(header.id),
+            )
+            .map_err(|why| StoreError::corrupt(record.position, why))?;
+        last_chunk = record.chunk;
     }
-    if let Some((start, bytes)) = last {
-        let head = index.head().position;
-        let view = ChunkView::parse(&bytes).map_err(|e| StoreError::corrupt(start, e))?;
-        let record = view
-            .record(view.len().saturating_sub(1))
-            .map_err(|e| StoreError::corrupt(head, e))?;
-        let event = read::decode_event(head, record)?;
+    let head = index.head().position;
+    if head > 0 {
+        // The head's hash and time: the one record decoded in full.
+        let event = ChunkReader::new(log).read(last_chunk, head)?;
         index.set_head_hash(event.hash, event.recorded_at.timestamp_micros());
     }
     Ok(index)

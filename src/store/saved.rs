@@ -95,13 +95,6 @@ impl Store {
             .collect()
     }
 
-    /// Forgets the state saved under `name` (the read model rebuilds from position 1).
-    pub fn delete_snapshot(&self, name: &str) -> Result<(), StoreError> {
-        self.inner.snapshots.remove(name.as_bytes())?;
-        self.inner.db.flush()?;
-        Ok(())
-    }
-
     /// The chain hash of the log at `position` (zero at 0), `None` beyond the head.
     fn hash_at(&self, position: u64) -> Result<Option<Hash>, StoreError> {
         let head = self.head();

@@ -2,11 +2,10 @@
 //! check the read models' saved states against their checksums and the log.
 
 use super::index::Index;
-use super::read::decode_event;
+use super::read::{ChunkCursor, RawRecord};
 use super::saved::SavedState;
 use super::types::{Hash, Head};
-use super::{Store, StoreError, parse_chunk_key, read_index};
-use crate::codec::{self, ChunkView};
+use super::{Store, StoreError, read_index};
 
 /// How often, in events, progress is reported.
 const PROGRESS_EVERY: u64 = 10_000;
@@ -105,7 +104,7 @@ fn fault(position: u64, message: impl Into<String>) -> Option<Fault> {
 }
 
 impl Walk<'_> {
-    /// Walks chunks up to `last` (the head when verify began; later appends are not
+    /// Walks the log up to `last` (the head when verify began; later appends are not
     /// checked). Returns the first fault; errors only for I/O.
     fn chunks(
         &mut self,
@@ -113,59 +112,35 @@ impl Walk<'_> {
         last: u64,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Option<Fault>, StoreError> {
-        for entry in log.iter() {
-            if self.next > last {
-                break;
-            }
-            let (key, bytes) = entry?;
-            let Some(start) = parse_chunk_key(&key) else {
-                return Ok(fault(self.next, "a chunk key is not 8 bytes"));
+        let mut cursor = ChunkCursor::whole(log, Some(last));
+        loop {
+            let record = match cursor.next_record() {
+                Ok(Some(record)) => record,
+                Ok(None) => return Ok(None),
+                Err(StoreError::Corrupt { position, detail }) => {
+                    return Ok(fault(position, detail));
+                }
+                Err(e) => return Err(e),
             };
-            if start != self.next {
-                return Ok(fault(
-                    self.next,
-                    format!("the next chunk starts at position {start}: positions are not dense"),
-                ));
+            if let Some(found) = self.record(&record) {
+                return Ok(Some(found));
             }
-            let view = match ChunkView::parse(&bytes) {
-                Ok(view) => view,
-                Err(e) => {
-                    return Ok(fault(
-                        start,
-                        format!("the chunk holding it is damaged: {e}"),
-                    ));
-                }
-            };
-            for i in 0..view.len() {
-                if let Some(found) = self.record(view, i) {
-                    return Ok(Some(found));
-                }
-                if self.next.is_multiple_of(PROGRESS_EVERY) {
-                    progress(self.next, last);
-                }
+            if self.next.is_multiple_of(PROGRESS_EVERY) {
+                progress(self.next, last);
             }
         }
-        Ok(None)
     }
 
     /// Checks the record at `self.next` and moves on.
-    fn record(&mut self, view: ChunkView<'_>, i: usize) -> Option<Fault> {
-        let position = self.next;
-        let bytes = match view.record(i) {
-            Ok(bytes) => bytes,
-            Err(e) => return fault(position, format!("record cannot be sliced out: {e}")),
-        };
-        let (canonical, _) = match codec::split_record(bytes) {
-            Ok(split) => split,
-            Err(e) => return fault(position, e.to_string()),
-        };
-        let event = match decode_event(position, bytes) {
+    fn record(&mut self, record: &RawRecord<'_>) -> Option<Fault> {
+        let position = record.position;
+        let event = match record.event() {
             Ok(event) => event,
             Err(e) => return fault(position, format!("record does not decode: {e}")),
         };
         let mut hasher = blake3::Hasher::new();
         hasher.update(&self.prev.0);
-        hasher.update(canonical);
+        hasher.update(record.canonical);
         let hash = Hash(*hasher.finalize().as_bytes());
         if hash != event.hash {
             return fault(

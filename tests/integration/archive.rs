@@ -193,7 +193,7 @@ fn people_status_and_history_export_as_csv_json_and_xlsx() {
     };
     let people = String::from_utf8(run(&["export", "people", "--as-of", "2017-12-31"])).unwrap();
     let header = people.lines().next().unwrap();
-    assert!(header.starts_with("person,staff_code,full_name,birth_date"));
+    assert!(header.starts_with("\u{feff}person,staff_code,full_name,birth_date"));
     let status: serde_json::Value = serde_json::from_slice(&run(&[
         "export",
         "status",

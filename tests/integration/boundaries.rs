@@ -203,3 +203,34 @@ fn the_scanner_sees_grouped_and_inline_paths() {
     assert!(uses_crate("use sled::Db;", "sled"));
     assert!(!uses_crate("let sledge = 1; // sled", "sled"));
 }
+
+/// What the binary, the benches and the tests use of `http`, as `src/http/mod.rs` declares
+/// it; everything else in `http` is the crate's own (`pub(crate)`, or in a private module).
+const HTTP_SURFACE: [&str; 6] = [
+    "pub mod openapi;",
+    "pub use auth::{Role, TokenError, TokenRecord, Tokens};",
+    "pub struct AppState(",
+    "pub struct Shared {",
+    "pub fn state(",
+    "pub async fn serve(",
+];
+
+#[test]
+fn http_exposes_only_what_the_binary_benches_and_tests_use() {
+    let text = std::fs::read_to_string(src().join("http/mod.rs")).unwrap();
+    let public: Vec<&str> = code_lines(&text)
+        .filter(|line| line.starts_with("pub "))
+        .collect();
+    for line in &public {
+        assert!(
+            HTTP_SURFACE.iter().any(|item| line.starts_with(item)),
+            "src/http/mod.rs makes public {line:?}: make it pub(crate), or list it here if the binary, a bench or a test needs it"
+        );
+    }
+    assert_eq!(public.len(), HTTP_SURFACE.len(), "{public:#?}");
+    let openapi = std::fs::read_to_string(src().join("http/openapi.rs")).unwrap();
+    let exposed: Vec<&str> = code_lines(&openapi)
+        .filter(|line| line.starts_with("pub "))
+        .collect();
+    assert_eq!(exposed, ["pub fn document() -> String {"]);
+}

@@ -175,7 +175,7 @@ fn check_report_formats(data: &std::path::Path) {
     use calamine::Reader;
     let mut workbook: calamine::Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx)).unwrap();
-    let sheet = workbook.worksheet_range("summary").unwrap();
+    let sheet = workbook.worksheet_range("Tổng hợp").unwrap();
     let from_xlsx: Vec<u64> = sheet
         .rows()
         .skip(3)

@@ -210,7 +210,7 @@ fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
     assert_eq!(refused.status.code(), Some(1));
     let errors = std::fs::read_to_string(&errors_file).unwrap();
     assert!(
-        errors.starts_with("row,column,value,why") && errors.contains("2,unit,Xã Pom Lót"),
+        errors.starts_with("\u{feff}row,column,value,why") && errors.contains("2,unit,Xã Pom Lót"),
         "{errors}"
     );
 
@@ -241,6 +241,65 @@ fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
         String::from_utf8_lossy(&imported.stderr)
     );
     assert!(String::from_utf8_lossy(&imported.stdout).contains("1 new"));
+}
+
+/// Runs the binary on `data` and returns its standard output, failing on a non-zero exit.
+fn stdout_of(command: &mut std::process::Command) -> String {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+/// The people of a district after the binary imports `file` (its dry run's words first).
+async fn people_imported_from(file: &str) -> (String, String, Vec<serde_json::Value>) {
+    let (dir, store, ledger) = district().await;
+    drop(ledger);
+    store.close().unwrap();
+    drop(store);
+    let data = dir.path();
+    let import = |dry_run: bool| {
+        let mut command = cadre(data);
+        command.args(["import", "people"]).arg(fixture(file));
+        if dry_run {
+            command.arg("--dry-run");
+        }
+        stdout_of(&mut command)
+    };
+    let (dry_run, imported) = (import(true), import(false));
+    let export = stdout_of(cadre(data).args([
+        "export",
+        "people",
+        "--as-of",
+        "2018-06-01",
+        "--format",
+        "json",
+    ]));
+    (dry_run, imported, serde_json::from_str(&export).unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_windows_1258_csv_saved_by_excel_imports_the_same_people_and_says_so() {
+    let (dry_run, imported, from_excel) = people_imported_from("people-windows-1258.csv").await;
+    assert!(
+        dry_run.contains("5 would be new") && dry_run.contains("encoding: windows-1258"),
+        "{dry_run}"
+    );
+    assert!(imported.contains("encoding: windows-1258"), "{imported}");
+    let (_, utf8, from_utf8) = people_imported_from("people-vi.csv").await;
+    assert!(utf8.contains("encoding: utf-8"), "{utf8}");
+    assert_eq!(from_excel.len(), 5);
+    // Composed (NFC) on reading, the names are the UTF-8 file's exactly.
+    assert_eq!(from_excel, from_utf8);
+    assert!(
+        from_excel
+            .iter()
+            .any(|p| p["full_name"] == "Nguyễn Văn Nam"),
+        "{from_excel:?}"
+    );
 }
 
 /// Writes `tests/fixtures/appraisals.xlsx` (checked in) when asked:

@@ -25,3 +25,4 @@ mod store_model;
 mod store_read;
 mod tamper;
 mod upcast;
+mod xlsx;

@@ -167,16 +167,43 @@ fn formulas_are_neutralised_in_every_csv_and_stay_strings_in_xlsx() {
         ),
     )
     .unwrap();
-    let errors = dir.path().join("errors.csv");
-    let refused = cadre(&data)
+    assert_neutralised("errors", &error_list(&data, &file), &["@bad"]);
+}
+
+/// The `--errors` list of importing `file` as people, which must be refused.
+fn error_list(data: &Path, file: &Path) -> Vec<u8> {
+    let errors = file.with_extension("errors.csv");
+    let refused = cadre(data)
         .args(["import", "people"])
-        .arg(&file)
+        .arg(file)
         .arg("--errors")
         .arg(&errors)
         .output()
         .unwrap();
     assert_eq!(refused.status.code(), Some(1));
-    assert_neutralised("errors", &std::fs::read(&errors).unwrap(), &["@bad"]);
+    std::fs::read(&errors).unwrap()
+}
+
+/// Excel reads a CSV without a BOM in the system's code page: Vietnamese becomes mojibake.
+#[test]
+fn every_csv_cadre_writes_starts_with_a_utf8_bom() {
+    let (dir, data) = hostile_district();
+    let mut written = vec![
+        (
+            "report",
+            run(&data, &["report", "--year", "2017", "--format", "csv"]),
+        ),
+        ("template", run(&data, &["import", "--template", "people"])),
+    ];
+    for what in ["people", "status", "history"] {
+        written.push((what, run(&data, &["export", what, "--format", "csv"])));
+    }
+    let file = dir.path().join("bad.csv");
+    std::fs::write(&file, "mã,họ và tên\nA1,Lò Văn Hùng\n").unwrap();
+    written.push(("errors", error_list(&data, &file)));
+    for (what, bytes) in written {
+        assert!(bytes.starts_with(b"\xef\xbb\xbf"), "{what}: no BOM");
+    }
 }
 
 #[test]

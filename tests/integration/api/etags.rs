@@ -100,7 +100,13 @@ async fn a_reads_etag_is_the_version_its_body_reflects() {
                 while !*stopped.borrow() {
                     let body = json!({"level": {"track": "professional", "level": "college"}, "field": format!("{i}-{n}"), "effective_date": "2017-02-01"});
                     let sent = client.post(&url).bearer_auth(&token).json(&body).send().await;
-                    assert_eq!(sent.unwrap().status(), StatusCode::CREATED);
+                    // Four writers on one person may exhaust the ledger's retries: a 503
+                    // "try again" is a fair answer to them; this test is about the reads.
+                    let status = sent.unwrap().status();
+                    assert!(
+                        status == StatusCode::CREATED || status == StatusCode::SERVICE_UNAVAILABLE,
+                        "{status}"
+                    );
                     n += 1;
                 }
             })

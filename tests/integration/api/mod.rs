@@ -7,6 +7,7 @@ mod codes;
 mod etags;
 mod idempotency;
 mod imports;
+mod metrics;
 mod roles;
 mod seats;
 mod stream;
