@@ -418,7 +418,7 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
         };
         let name = view.full_name.clone();
         let code = view.staff_code.map(|c| c.to_string()).unwrap_or_default();
-        let birth = view.birth_date.to_string();
+        let birth = view.birth_date;
         for started in &entries {
             let Change::RotationStarted(start) = &started.change else {
                 continue;
@@ -439,7 +439,7 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                 vec![
                     text(code.clone()),
                     text(name.clone()),
-                    text(birth.clone()),
+                    Cell::Date(birth),
                     text(format!(
                         "{} ({})",
                         model.unit_name(start.from.unit),
@@ -642,7 +642,7 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
                                 .unwrap_or_default(),
                         ),
                         text(s.full_name.clone()),
-                        text(s.birth_date.to_string()),
+                        Cell::Date(s.birth_date),
                         text(s.unit_name.clone()),
                         text(s.post.clone()),
                         text(s.gaps.join("; ")),
