@@ -103,6 +103,9 @@ pub struct FileArgs {
     /// Also write the rows with errors here, as CSV.
     #[arg(long)]
     errors: Option<PathBuf>,
+    /// The language of the problems and of the errors file.
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: super::read::LangArg,
 }
 
 fn kind(text: &str) -> Result<Kind, String> {
@@ -232,34 +235,33 @@ fn import_rows(store: &Store, kind: Kind, args: FileArgs, quiet: bool) -> Result
     );
     let today = chrono::Utc::now().date_naive();
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
+    let lang = args.lang.into();
     let request = cadre::import::Request {
         kind,
         table: &table,
         actor: &actor,
         dry_run: args.dry_run,
         today,
+        lang,
     };
     let mut progress = |done, _| bar.set_position(done);
     let result = runtime.block_on(cadre::import::import(&ledger, request, &mut progress));
     bar.finish_and_clear();
     match result {
         Ok(summary) => {
+            if let Some(note) = summary.header_note(lang) {
+                println!("{note}");
+            }
             println!("{summary}");
             Ok(ExitCode::SUCCESS)
         }
         Err(cadre::import::ImportError::Rows(errors)) => {
-            eprintln!(
-                "{} problem(s) in the file; nothing was imported:",
-                errors.len()
-            );
+            eprintln!("{}", cadre::import::messages::refused(errors.len(), lang));
             for e in &errors {
-                eprintln!(
-                    "  row {:>6}  {:<18} {:?}: {}",
-                    e.row, e.column, e.value, e.why
-                );
+                eprintln!("  {}", e.line(lang));
             }
             if let Some(path) = args.errors {
-                std::fs::write(&path, cadre::import::errors_csv(&errors))
+                std::fs::write(&path, cadre::import::errors_csv(&errors, lang))
                     .with_context(|| format!("Failed to write {}", path.display()))?;
                 eprintln!("the list is also in {}", path.display());
             }

@@ -5,7 +5,7 @@ use crate::domain::vocab::{
     QualificationLevel as Q, StateManagementLevel as S, UnitLevel,
 };
 
-/// What kind of staff a district body employs, for sizing and posts.
+/// What kind of staff a district body employs, for sizing and categories.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BodyKind {
     /// Party boards and mass organisations: mostly cadres.
@@ -18,93 +18,231 @@ pub enum BodyKind {
     Service,
 }
 
+/// The posts of a unit. Whether a post leads is read from its title
+/// (`domain::post::is_leading`), as for a rotation, so flags and posts agree.
+pub struct Staffing {
+    /// Posts held by one person each, filled in order by the unit's first staff: its head
+    /// and deputies first.
+    pub posts: &'static [&'static str],
+    /// Everyone else's post, picked by weight.
+    pub staff: &'static [(u32, &'static str)],
+}
+
+impl Staffing {
+    /// The post a promotion gives: the first deputy's.
+    pub fn deputy(&self) -> &'static str {
+        self.posts
+            .get(1)
+            .or(self.posts.first())
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
 pub struct UnitSpec {
     pub code: &'static str,
     pub name: &'static str,
     pub level: UnitLevel,
     pub kind: BodyKind,
+    pub staffing: &'static Staffing,
     /// Approximate head count.
     pub size: usize,
 }
 
-const fn district(code: &'static str, name: &'static str, kind: BodyKind, size: usize) -> UnitSpec {
+const fn district(
+    code: &'static str,
+    name: &'static str,
+    kind: BodyKind,
+    staffing: &'static Staffing,
+    size: usize,
+) -> UnitSpec {
     UnitSpec {
         code,
         name,
         level: UnitLevel::District,
         kind,
+        staffing,
         size,
     }
 }
 
+const BOARD: Staffing = Staffing {
+    posts: &["Trưởng ban", "Phó Trưởng ban", "Phó Trưởng ban"],
+    staff: &[(80, "Chuyên viên"), (20, "Cán sự")],
+};
+
+const FRONT: Staffing = Staffing {
+    posts: &[
+        "Chủ tịch Ủy ban MTTQ huyện",
+        "Phó Chủ tịch Ủy ban MTTQ huyện",
+        "Phó Chủ tịch Ủy ban MTTQ huyện",
+    ],
+    staff: &[(80, "Chuyên viên"), (20, "Cán sự")],
+};
+
+const OFFICE: Staffing = Staffing {
+    posts: &[
+        "Chánh Văn phòng",
+        "Phó Chánh Văn phòng",
+        "Phó Chánh Văn phòng",
+    ],
+    staff: &[
+        (60, "Chuyên viên"),
+        (15, "Cán sự"),
+        (15, "Văn thư"),
+        (10, "Kế toán"),
+    ],
+};
+
+const DEPARTMENT: Staffing = Staffing {
+    posts: &["Trưởng phòng", "Phó Trưởng phòng", "Phó Trưởng phòng"],
+    staff: &[(75, "Chuyên viên"), (15, "Cán sự"), (10, "Kế toán")],
+};
+
+const MILITARY: Staffing = Staffing {
+    posts: &["Chỉ huy trưởng", "Chính trị viên", "Phó Chỉ huy trưởng"],
+    staff: &[(55, "Trợ lý"), (45, "Nhân viên")],
+};
+
+const POLICE: Staffing = Staffing {
+    posts: &[
+        "Trưởng Công an huyện",
+        "Phó Trưởng Công an huyện",
+        "Phó Trưởng Công an huyện",
+    ],
+    staff: &[
+        (10, "Đội trưởng"),
+        (15, "Điều tra viên"),
+        (30, "Cán bộ Cảnh sát khu vực"),
+        (45, "Cán bộ"),
+    ],
+};
+
+const HEALTH: Staffing = Staffing {
+    posts: &["Giám đốc", "Phó Giám đốc", "Phó Giám đốc", "Phó Giám đốc"],
+    staff: &[
+        (3, "Trưởng khoa"),
+        (25, "Bác sĩ"),
+        (15, "Y sĩ"),
+        (35, "Điều dưỡng"),
+        (8, "Hộ sinh"),
+        (6, "Dược sĩ"),
+        (5, "Kỹ thuật viên"),
+        (3, "Kế toán"),
+    ],
+};
+
+/// The district's schools as one body: a principal and a deputy or two in each school.
+const SCHOOLS: Staffing = Staffing {
+    posts: &["Hiệu trưởng", "Phó Hiệu trưởng"],
+    staff: &[
+        (3, "Hiệu trưởng"),
+        (4, "Phó Hiệu trưởng"),
+        (82, "Giáo viên"),
+        (3, "Tổng phụ trách Đội"),
+        (4, "Kế toán"),
+        (2, "Nhân viên Thư viện"),
+        (2, "Nhân viên Y tế trường học"),
+    ],
+};
+
 pub const DISTRICT_BODIES: &[UnitSpec] = &[
-    district("ban-to-chuc", "Ban Tổ chức Huyện ủy", BodyKind::Party, 14),
+    district(
+        "ban-to-chuc",
+        "Ban Tổ chức Huyện ủy",
+        BodyKind::Party,
+        &BOARD,
+        14,
+    ),
     district(
         "ban-tuyen-giao",
         "Ban Tuyên giáo Huyện ủy",
         BodyKind::Party,
+        &BOARD,
         12,
     ),
     district(
         "van-phong-hdnd-ubnd",
         "Văn phòng HĐND và UBND huyện",
         BodyKind::Department,
+        &OFFICE,
         40,
     ),
-    district("phong-noi-vu", "Phòng Nội vụ", BodyKind::Department, 14),
+    district(
+        "phong-noi-vu",
+        "Phòng Nội vụ",
+        BodyKind::Department,
+        &DEPARTMENT,
+        14,
+    ),
     district(
         "phong-tai-chinh",
         "Phòng Tài chính - Kế hoạch",
         BodyKind::Department,
+        &DEPARTMENT,
         16,
     ),
     district(
         "phong-giao-duc",
         "Phòng Giáo dục và Đào tạo",
         BodyKind::Department,
+        &DEPARTMENT,
         22,
     ),
     district(
         "phong-nong-nghiep",
         "Phòng Nông nghiệp và Phát triển nông thôn",
         BodyKind::Department,
+        &DEPARTMENT,
         20,
     ),
     district(
         "phong-tai-nguyen",
         "Phòng Tài nguyên và Môi trường",
         BodyKind::Department,
+        &DEPARTMENT,
         14,
     ),
     district(
         "phong-van-hoa",
         "Phòng Văn hóa và Thông tin",
         BodyKind::Department,
+        &DEPARTMENT,
         12,
     ),
     district(
         "ban-chi-huy-quan-su",
         "Ban Chỉ huy Quân sự huyện",
         BodyKind::Armed,
+        &MILITARY,
         60,
     ),
-    district("cong-an-huyen", "Công an huyện", BodyKind::Armed, 90),
+    district(
+        "cong-an-huyen",
+        "Công an huyện",
+        BodyKind::Armed,
+        &POLICE,
+        90,
+    ),
     district(
         "uy-ban-mttq",
         "Ủy ban Mặt trận Tổ quốc Việt Nam huyện",
         BodyKind::Party,
+        &FRONT,
         40,
     ),
     district(
         "trung-tam-y-te",
         "Trung tâm Y tế huyện",
         BodyKind::Service,
+        &HEALTH,
         380,
     ),
     district(
         "khoi-truong-hoc",
         "Các trường học trên địa bàn huyện",
         BodyKind::Service,
+        &SCHOOLS,
         1960,
     ),
 ];
@@ -135,7 +273,8 @@ pub const COMMUNES: &[&str] = &[
 /// Head count of each commune's cadres and civil servants.
 pub const COMMUNE_SIZE: usize = 21;
 
-/// Commune key posts, the targets of rotations.
+/// Commune key posts, the targets of rotations (the party committee's and the people's
+/// committee's heads and deputies).
 pub const COMMUNE_KEY_POSTS: &[&str] = &[
     "Bí thư Đảng ủy xã",
     "Phó Bí thư Đảng ủy xã",
@@ -143,39 +282,32 @@ pub const COMMUNE_KEY_POSTS: &[&str] = &[
     "Phó Chủ tịch UBND xã",
 ];
 
-pub const COMMUNE_POSTS: &[&str] = &[
-    "Chủ tịch HĐND xã",
-    "Công chức Văn phòng - Thống kê",
-    "Công chức Địa chính - Xây dựng",
-    "Công chức Tư pháp - Hộ tịch",
-    "Công chức Tài chính - Kế toán",
-    "Công chức Văn hóa - Xã hội",
-    "Chỉ huy trưởng Quân sự xã",
-    "Trưởng Công an xã",
-    "Chủ tịch Hội Nông dân xã",
-    "Chủ tịch Hội Liên hiệp Phụ nữ xã",
-];
-
-pub fn posts(kind: BodyKind) -> (&'static str, &'static str, &'static [&'static str]) {
-    match kind {
-        BodyKind::Party => ("Trưởng ban", "Phó Trưởng ban", &["Chuyên viên", "Cán sự"]),
-        BodyKind::Department => (
-            "Trưởng phòng",
-            "Phó Trưởng phòng",
-            &["Chuyên viên", "Cán sự", "Kế toán viên"],
-        ),
-        BodyKind::Armed => (
-            "Chỉ huy trưởng",
-            "Phó Chỉ huy trưởng",
-            &["Trợ lý", "Nhân viên"],
-        ),
-        BodyKind::Service => (
-            "Giám đốc",
-            "Phó Giám đốc",
-            &["Giáo viên", "Bác sĩ", "Y sĩ", "Điều dưỡng", "Nhân viên"],
-        ),
-    }
-}
+/// A commune: its cadres, each heading a body (the key posts first), then its civil
+/// servants, each of a field (two of most in a commune of 21).
+pub const COMMUNE: Staffing = Staffing {
+    posts: &[
+        "Bí thư Đảng ủy xã",
+        "Chủ tịch UBND xã",
+        "Phó Bí thư Đảng ủy xã",
+        "Phó Chủ tịch UBND xã",
+        "Chủ tịch HĐND xã",
+        "Phó Chủ tịch HĐND xã",
+        "Chủ tịch Ủy ban MTTQ xã",
+        "Bí thư Đoàn Thanh niên xã",
+        "Chủ tịch Hội Liên hiệp Phụ nữ xã",
+        "Chủ tịch Hội Nông dân xã",
+        "Chủ tịch Hội Cựu chiến binh xã",
+        "Chỉ huy trưởng Quân sự xã",
+        "Trưởng Công an xã",
+    ],
+    staff: &[
+        (25, "Công chức Văn phòng - Thống kê"),
+        (25, "Công chức Địa chính - Xây dựng"),
+        (20, "Công chức Tư pháp - Hộ tịch"),
+        (15, "Công chức Tài chính - Kế toán"),
+        (15, "Công chức Văn hóa - Xã hội"),
+    ],
+};
 
 pub struct ProgrammeSpec {
     pub name: &'static str,

@@ -16,6 +16,7 @@ use super::names::*;
 use crate::domain::Command;
 use crate::domain::event::{Certificate, FeedbackItem, Placement};
 use crate::domain::ids::{PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
+use crate::domain::post;
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, GeneralEducationLevel, MovementKind,
     PoliticalTheoryLevel, ProfessionalLevel, QualificationLevel as Q, RotationOutcome,
@@ -81,6 +82,7 @@ struct UnitInfo {
     id: UnitId,
     level: UnitLevel,
     kind: Option<BodyKind>,
+    staffing: &'static Staffing,
     name: &'static str,
 }
 
@@ -211,6 +213,7 @@ impl Generator {
                 id,
                 level: spec.level,
                 kind: Some(spec.kind),
+                staffing: spec.staffing,
                 name: spec.name,
             });
         }
@@ -227,6 +230,7 @@ impl Generator {
                 id,
                 level: UnitLevel::Commune,
                 kind: None,
+                staffing: &COMMUNE,
                 name,
             });
         }
@@ -266,39 +270,22 @@ impl Generator {
         }
     }
 
-    /// Registers someone in `unit`; `slot` 0 is the head, the next few are deputies.
+    /// Registers someone in `unit`: `slot` n of its first staff holds its n-th post (head
+    /// and deputies first), the rest and later hires a staff post — a newcomer never a
+    /// leading one.
     fn hire(&mut self, unit: usize, slot: usize, registered: NaiveDate) {
         let kind = self.units[unit].kind;
-        let deputies = match kind {
-            Some(BodyKind::Service) => 3,
-            Some(_) => 2,
-            None => 0,
-        };
-        let (category, post, leadership) = match kind {
-            None => {
-                let post = COMMUNE_KEY_POSTS
-                    .get(slot)
-                    .or_else(|| COMMUNE_POSTS.get(slot - COMMUNE_KEY_POSTS.len()))
-                    .copied()
-                    .unwrap_or("Công chức xã");
-                (StaffCategory::CommuneOfficial, post.to_string(), false)
+        let post = self.post_for(unit, slot, registered.year() > FIRST_YEAR);
+        let leadership = post::is_leading(post);
+        let category = match kind {
+            None => StaffCategory::CommuneOfficial,
+            Some(BodyKind::Party) if self.rng.random_bool(0.7) => StaffCategory::Cadre,
+            Some(BodyKind::Party | BodyKind::Department | BodyKind::Armed) => {
+                StaffCategory::CivilServant
             }
-            Some(kind) => {
-                let (head, deputy, staff) = posts(kind);
-                let category = match kind {
-                    BodyKind::Party if self.rng.random_bool(0.7) => StaffCategory::Cadre,
-                    BodyKind::Party | BodyKind::Department | BodyKind::Armed => {
-                        StaffCategory::CivilServant
-                    }
-                    BodyKind::Service => StaffCategory::PublicEmployee,
-                };
-                match slot {
-                    0 => (category, head.to_string(), true),
-                    s if s <= deputies => (category, deputy.to_string(), true),
-                    _ => (category, self.pick(staff).to_string(), false),
-                }
-            }
+            Some(BodyKind::Service) => StaffCategory::PublicEmployee,
         };
+        let post = post.to_string();
         let gender = if self.rng.random_bool(if kind == Some(BodyKind::Service) {
             0.65
         } else {
@@ -359,6 +346,20 @@ impl Generator {
         self.people.push(sim);
     }
 
+    fn post_for(&mut self, unit: usize, slot: usize, newcomer: bool) -> &'static str {
+        let staffing = self.units[unit].staffing;
+        if let Some(post) = staffing.posts.get(slot) {
+            return post;
+        }
+        let staff: Vec<(u32, &'static str)> = staffing
+            .staff
+            .iter()
+            .copied()
+            .filter(|(_, post)| !(newcomer && post::is_leading(post)))
+            .collect();
+        self.weighted(&staff)
+    }
+
     fn initial_levels(&mut self, sim: &Sim) -> Vec<Q> {
         use GeneralEducationLevel as G;
         use PoliticalTheoryLevel as P;
@@ -375,17 +376,24 @@ impl Generator {
             G::UpperSecondary
         };
         let professional = match (sim.leadership, sim.category) {
+            (true, StaffCategory::CommuneOfficial) => self.weighted(&[
+                (25, Some(Pr::University)),
+                (15, Some(Pr::College)),
+                (30, Some(Pr::Intermediate)),
+                (15, Some(Pr::Elementary)),
+                (15, None),
+            ]),
             (true, _) => self.weighted(&[
                 (6, Some(Pr::Master)),
                 (86, Some(Pr::University)),
                 (8, Some(Pr::College)),
             ]),
             (_, StaffCategory::CommuneOfficial) => self.weighted(&[
-                (10, Some(Pr::University)),
-                (15, Some(Pr::College)),
-                (48, Some(Pr::Intermediate)),
-                (15, Some(Pr::Elementary)),
-                (12, None),
+                (8, Some(Pr::University)),
+                (12, Some(Pr::College)),
+                (45, Some(Pr::Intermediate)),
+                (18, Some(Pr::Elementary)),
+                (17, None),
             ]),
             (_, StaffCategory::PublicEmployee) => self.weighted(&[
                 (55, Some(Pr::University)),
@@ -401,6 +409,9 @@ impl Generator {
             ]),
         };
         let state_management = match (sim.leadership, sim.category) {
+            (true, StaffCategory::CommuneOfficial) => {
+                self.weighted(&[(45, Some(S::Specialist)), (55, None)])
+            }
             (true, _) => self.weighted(&[
                 (78, Some(S::Specialist)),
                 (10, Some(S::PrincipalSpecialist)),
@@ -412,6 +423,12 @@ impl Generator {
             _ => self.weighted(&[(28, Some(S::Specialist)), (72, None)]),
         };
         let political = match (sim.leadership, sim.category) {
+            (true, StaffCategory::CommuneOfficial) => self.weighted(&[
+                (25, None),
+                (30, Some(P::Elementary)),
+                (40, Some(P::Intermediate)),
+                (5, Some(P::Advanced)),
+            ]),
             (true, _) => self.weighted(&[
                 (10, Some(P::Elementary)),
                 (60, Some(P::Intermediate)),
@@ -567,10 +584,7 @@ impl Generator {
             .collect();
         candidates.shuffle(&mut self.rng);
         for i in candidates.into_iter().take(self.scaled(6)) {
-            let Some(kind) = self.units[self.people[i].unit].kind else {
-                continue;
-            };
-            let (_, deputy, _) = posts(kind);
+            let deputy = self.units[self.people[i].unit].staffing.deputy();
             let on = date(year, 6, self.rng.random_range(1..28));
             let unit = self.units[self.people[i].unit].id;
             let p = &mut self.people[i];

@@ -3,8 +3,8 @@
 //! Owns: what the users' words mean (`vocab`), what can be recorded (`event`), what users
 //! ask (`command`), what text and dates a command may carry (`input`), the rules that
 //! accept or refuse it (`decide`, one file per concern) and why they refuse (`error`),
-//! how a person's stream folds into where they stand (`person`, `reference`), and targets
-//! as data (`policy`).
+//! how a person's stream folds into where they stand (`person`, `reference`), which posts
+//! lead (`post`), and targets as data (`policy`).
 //! Must not: do I/O of any kind — no store, no clock, no HTTP. Callers pass `today` in.
 
 pub mod command;
@@ -15,6 +15,7 @@ pub mod ids;
 pub mod input;
 pub mod person;
 pub mod policy;
+pub mod post;
 pub mod reference;
 pub mod vocab;
 

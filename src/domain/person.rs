@@ -6,7 +6,8 @@
 //! district read model holds for every person. [`PersonHistory`] is a timeline plus the
 //! events themselves, for the rules (a correction must see the event it corrects). A view
 //! applies the corrections (a corrected fact reads as its replacement, a voided one is
-//! skipped), optionally as of a business date, and orders facts by effective date. Pure.
+//! skipped), optionally as of a business date, and orders facts by effective date; a
+//! rotation into a leading post makes the person a leader while it lasts. Pure.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::event::{Event, PersonRegistered, Placement};
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
+use super::post;
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, QualificationLevel, RotationOutcome,
     SeparationReason, StaffCategory, Track, TrainingResult,
@@ -228,6 +230,7 @@ impl Timeline {
                 post: registered.post.clone(),
             },
             leadership: registered.leadership,
+            assigned_leadership: registered.leadership,
             status: BTreeMap::new(),
             enrolments: BTreeMap::new(),
             active_rotation: None,
@@ -353,7 +356,13 @@ pub struct PersonView {
     pub registered_on: NaiveDate,
     pub category: StaffCategory,
     pub placement: Placement,
+    /// Whether the person counts as a leader or manager on the view's date (what the
+    /// targets read): their own flag, or, while a rotation, transfer or secondment into a
+    /// leading post ([`post::is_leading`]) lasts, `true`.
     pub leadership: bool,
+    /// Their own flag: the registration's or the latest assignment's, or what a finished
+    /// transfer left (a transfer keeps the post it moved them to, and so its leadership).
+    pub assigned_leadership: bool,
     /// Highest level held in each track, with its evidence.
     pub status: BTreeMap<Track, Evidence>,
     pub enrolments: BTreeMap<SessionId, Enrolment>,
@@ -381,7 +390,8 @@ impl PersonView {
                     post: post.to_string(),
                 };
                 self.category = *category;
-                self.leadership = *leadership;
+                self.assigned_leadership = *leadership;
+                self.settle_leadership();
             }
             Change::Qualified(level) => self.raise(*level, id, date),
             Change::Enrolled {
@@ -424,11 +434,14 @@ impl PersonView {
                 self.placement = movement.to.clone();
                 self.active_rotation = Some(rotation.clone());
                 self.rotations.push(rotation);
+                self.settle_leadership();
             }
             Change::RotationEnded { rotation, outcome } => {
                 if let Some(started) = self.rotations.iter_mut().find(|r| r.event == *rotation) {
                     started.ended = Some((date, *outcome));
-                    if started.kind != MovementKind::Transfer {
+                    if started.kind == MovementKind::Transfer {
+                        self.assigned_leadership |= post::is_leading(&started.to.post);
+                    } else {
                         self.placement = started.from.clone();
                     }
                 }
@@ -439,6 +452,7 @@ impl PersonView {
                 {
                     self.active_rotation = None;
                 }
+                self.settle_leadership();
             }
             Change::Appraised {
                 year,
@@ -459,6 +473,16 @@ impl PersonView {
             }
             Change::Separated(reason) => self.separated = Some((date, *reason)),
         }
+    }
+
+    /// A movement names a post, not a flag: one into a leading post makes the person a
+    /// leader while it lasts; otherwise their own flag holds.
+    fn settle_leadership(&mut self) {
+        let leads_there = self
+            .active_rotation
+            .as_ref()
+            .is_some_and(|r| post::is_leading(&r.to.post));
+        self.leadership = self.assigned_leadership || leads_there;
     }
 
     fn raise(&mut self, level: QualificationLevel, event: EventId, since: NaiveDate) {

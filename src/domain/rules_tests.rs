@@ -20,6 +20,7 @@ use super::event::*;
 use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::person::{EnrolmentState, Evidence, PersonHistory, PersonView};
 use super::policy::{Gap, PolicySet};
+use super::post;
 use super::reference::{CodeState, ProgrammeState, SessionState, UnitState};
 use super::vocab::*;
 use crate::stream::StreamId;
@@ -1934,6 +1935,94 @@ fn a_transfer_keeps_the_new_placement_when_it_ends() {
     assert_eq!(view.active_rotation, None);
 }
 
+/// A non-leader's rotation (event 2) to `post` in Pom Lót, from 1 February 2017.
+fn non_leader_rotated_to(kind: MovementKind, post: &str) -> Vec<Event> {
+    let mut rotation = rotation(kind, d(2017, 2, 1));
+    rotation.to.post = post.into();
+    vec![
+        registered_as(StaffCategory::CivilServant, false),
+        rotation.into(),
+    ]
+}
+
+#[test]
+fn a_rotation_into_a_leading_post_makes_the_person_a_leader_while_it_lasts() {
+    let mut events = non_leader_rotated_to(MovementKind::Rotation, "Bí thư Đảng ủy xã");
+    let during = view_of(events.clone());
+    assert!(during.leadership);
+    assert!(!during.assigned_leadership);
+    events.push(rotation_ended(ev(2), d(2017, 12, 15)));
+    let after = view_of(events);
+    assert!(!after.leadership, "their own flag applies again");
+}
+
+#[test]
+fn a_rotation_into_a_post_that_does_not_lead_leaves_the_own_flag() {
+    let view = view_of(non_leader_rotated_to(
+        MovementKind::Secondment,
+        "Công chức Văn phòng - Thống kê",
+    ));
+    assert!(!view.leadership);
+    let leader = view_of(vec![
+        registered(),
+        rotation_started(MovementKind::Rotation, d(2017, 1, 1)),
+    ]);
+    assert!(leader.leadership, "a leader rotated stays one");
+}
+
+#[test]
+fn an_assignment_during_a_rotation_into_a_leading_post_changes_only_the_own_flag() {
+    let mut events = vec![registered()];
+    events.push(rotation_started(MovementKind::Rotation, d(2017, 1, 1)));
+    events.push(assigned(
+        home(),
+        StaffCategory::CivilServant,
+        false,
+        d(2017, 3, 1),
+    ));
+    let during = view_of(events.clone());
+    assert!(during.leadership && !during.assigned_leadership);
+    events.push(rotation_ended(ev(2), d(2017, 12, 15)));
+    assert!(!view_of(events).leadership);
+}
+
+#[test]
+fn a_transfer_into_a_leading_post_keeps_the_leadership_when_it_ends() {
+    let mut events = non_leader_rotated_to(MovementKind::Transfer, "Phó Chủ tịch UBND xã");
+    events.push(rotation_ended(ev(2), d(2017, 12, 15)));
+    let view = view_of(events);
+    assert!(view.leadership && view.assigned_leadership);
+}
+
+#[test]
+fn a_post_leads_when_its_name_begins_with_a_leading_title() {
+    for leading in [
+        "Chủ tịch UBND xã",
+        "pho chu tich ubnd xa",
+        "Phó Bí thư Đảng uỷ xã",
+        "Trưởng phòng",
+        "Phó Trưởng ban",
+        "Giám đốc Trung tâm Y tế",
+        "Phó Chánh Văn phòng",
+        "Chỉ huy trưởng",
+        "Hiệu trưởng",
+        "Trưởng khoa",
+    ] {
+        assert!(post::is_leading(leading), "{leading}");
+    }
+    for other in [
+        "Chuyên viên",
+        "Bác sĩ",
+        "Giáo viên",
+        "Điều dưỡng trưởng",
+        "Công chức Văn phòng - Thống kê",
+        "Chánhvăn phòng",
+        "",
+    ] {
+        assert!(!post::is_leading(other), "{other}");
+    }
+}
+
 #[test]
 fn an_appraisal_is_kept_by_year() {
     let view = view_of(vec![registered(), appraised(2016), appraised(2017)]);
@@ -2216,6 +2305,21 @@ fn a_commune_official_with_lower_secondary_and_intermediate_meets_target_three()
     assert_eq!(results.len(), 1);
     assert_eq!(results[0].target, COMMUNE_OFFICIALS);
     assert!(results[0].is_met(), "{:?}", results[0].gaps);
+}
+
+#[test]
+fn the_leaders_target_applies_to_a_non_leader_only_while_rotated_into_a_leading_post() {
+    let policies = PolicySet::default_set();
+    let mut events = non_leader_rotated_to(MovementKind::Rotation, "Bí thư Đảng ủy xã");
+    assert_eq!(
+        target_ids(&policies, &view_of(events.clone())),
+        vec![LEADERS, CIVIL_SERVANTS]
+    );
+    events.push(rotation_ended(ev(2), d(2017, 12, 15)));
+    assert_eq!(
+        target_ids(&policies, &view_of(events)),
+        vec![CIVIL_SERVANTS]
+    );
 }
 
 #[test]

@@ -44,6 +44,8 @@ pub trait Vocabulary: Sized + Copy + 'static {
     fn parse(text: &str) -> Option<Self>;
     /// The stable code.
     fn code(self) -> &'static str;
+    /// The label shown to people in `lang`.
+    fn label(self, lang: Lang) -> &'static str;
 }
 
 /// Declares a vocabulary enum with its code, English label and Vietnamese label.
@@ -104,6 +106,9 @@ macro_rules! vocabulary {
             fn code(self) -> &'static str {
                 $name::code(self)
             }
+            fn label(self, lang: Lang) -> &'static str {
+                $name::label(self, lang)
+            }
         }
     };
 }
@@ -139,30 +144,32 @@ vocabulary! {
 vocabulary! {
     /// General education (trình độ văn hoá), lowest to highest.
     GeneralEducationLevel {
-        Primary = "primary", "primary", "tiểu học";
-        LowerSecondary = "lower_secondary", "lower secondary", "trung học cơ sở", "THCS";
-        UpperSecondary = "upper_secondary", "upper secondary", "trung học phổ thông", "THPT";
+        // Grades completed out of the system's years: 12 today, 10 in the old northern system.
+        Primary = "primary", "primary", "tiểu học", "5/12", "4/10";
+        LowerSecondary = "lower_secondary", "lower secondary", "trung học cơ sở", "THCS", "9/12", "7/10";
+        UpperSecondary = "upper_secondary", "upper secondary", "trung học phổ thông", "THPT", "12/12", "10/10";
     }
 }
 
 vocabulary! {
     /// Professional qualification (trình độ chuyên môn), lowest to highest.
     ProfessionalLevel {
-        Elementary = "elementary", "elementary", "sơ cấp";
-        Intermediate = "intermediate", "intermediate", "trung cấp";
-        College = "college", "college", "cao đẳng";
-        University = "university", "university", "đại học";
-        Master = "master", "master", "thạc sĩ";
-        Doctorate = "doctorate", "doctorate", "tiến sĩ";
+        Elementary = "elementary", "elementary", "sơ cấp", "SC";
+        Intermediate = "intermediate", "intermediate", "trung cấp", "TC";
+        College = "college", "college", "cao đẳng", "CĐ";
+        // The degree a university awards, by its name: bachelor or engineer.
+        University = "university", "university", "đại học", "ĐH", "cử nhân", "kỹ sư", "kĩ sư";
+        Master = "master", "master", "thạc sĩ", "thạc sỹ", "ThS";
+        Doctorate = "doctorate", "doctorate", "tiến sĩ", "tiến sỹ", "TS";
     }
 }
 
 vocabulary! {
     /// Political theory (lý luận chính trị), lowest to highest.
     PoliticalTheoryLevel {
-        Elementary = "elementary", "elementary", "sơ cấp";
-        Intermediate = "intermediate", "intermediate", "trung cấp";
-        Advanced = "advanced", "advanced or bachelor", "cao cấp, cử nhân", "cao cấp", "cử nhân";
+        Elementary = "elementary", "elementary", "sơ cấp", "SC";
+        Intermediate = "intermediate", "intermediate", "trung cấp", "TC";
+        Advanced = "advanced", "advanced or bachelor", "cao cấp, cử nhân", "cao cấp", "cử nhân", "CC";
     }
 }
 
@@ -178,10 +185,10 @@ vocabulary! {
 vocabulary! {
     /// Yearly classification (xếp loại chất lượng), lowest to highest.
     Classification {
-        NotCompleted = "not_completed", "did not complete duties", "không hoàn thành nhiệm vụ";
-        Completed = "completed", "completed duties", "hoàn thành nhiệm vụ";
-        Good = "good", "well completed duties", "hoàn thành tốt nhiệm vụ";
-        Excellent = "excellent", "excellently completed duties", "hoàn thành xuất sắc nhiệm vụ";
+        NotCompleted = "not_completed", "did not complete duties", "không hoàn thành nhiệm vụ", "KHTNV", "không hoàn thành";
+        Completed = "completed", "completed duties", "hoàn thành nhiệm vụ", "HTNV", "hoàn thành";
+        Good = "good", "well completed duties", "hoàn thành tốt nhiệm vụ", "HTTNV", "hoàn thành tốt";
+        Excellent = "excellent", "excellently completed duties", "hoàn thành xuất sắc nhiệm vụ", "HTXSNV", "hoàn thành xuất sắc";
     }
 }
 
@@ -197,9 +204,9 @@ vocabulary! {
 vocabulary! {
     /// How a rotation ended, lowest to highest.
     RotationOutcome {
-        NotCompleted = "not_completed", "not completed", "không hoàn thành nhiệm vụ";
-        Completed = "completed", "completed", "hoàn thành nhiệm vụ";
-        CompletedWell = "completed_well", "completed well", "hoàn thành tốt nhiệm vụ";
+        NotCompleted = "not_completed", "not completed", "không hoàn thành nhiệm vụ", "KHTNV", "không hoàn thành";
+        Completed = "completed", "completed", "hoàn thành nhiệm vụ", "HTNV", "hoàn thành";
+        CompletedWell = "completed_well", "completed well", "hoàn thành tốt nhiệm vụ", "HTTNV", "hoàn thành tốt";
     }
 }
 
@@ -237,7 +244,7 @@ vocabulary! {
         PoliticalTheory = "political_theory", "political theory", "lý luận chính trị";
         StateManagement = "state_management", "state management", "quản lý nhà nước";
         Professional = "professional", "professional skills", "chuyên môn, nghiệp vụ";
-        InformationTechnology = "information_technology", "information technology", "tin học";
+        InformationTechnology = "information_technology", "information technology", "tin học", "công nghệ thông tin", "CNTT", "IT";
         ForeignLanguage = "foreign_language", "foreign language", "ngoại ngữ";
         DefenceSecurity = "defence_security", "defence and security", "quốc phòng và an ninh";
         Other = "other", "other", "khác";
@@ -287,6 +294,19 @@ impl QualificationLevel {
             Track::Professional => ProfessionalLevel::parse(label).map(Self::Professional),
             Track::PoliticalTheory => PoliticalTheoryLevel::parse(label).map(Self::PoliticalTheory),
             Track::StateManagement => StateManagementLevel::parse(label).map(Self::StateManagement),
+        }
+    }
+
+    /// The labels of every level of `track` in `lang`, lowest first: what a clerk may write.
+    pub fn labels(track: Track, lang: Lang) -> Vec<&'static str> {
+        fn of<T: Vocabulary>(lang: Lang) -> Vec<&'static str> {
+            T::all().iter().map(|v| v.label(lang)).collect()
+        }
+        match track {
+            Track::GeneralEducation => of::<GeneralEducationLevel>(lang),
+            Track::Professional => of::<ProfessionalLevel>(lang),
+            Track::PoliticalTheory => of::<PoliticalTheoryLevel>(lang),
+            Track::StateManagement => of::<StateManagementLevel>(lang),
         }
     }
 
@@ -371,6 +391,86 @@ mod tests {
             Some(GeneralEducationLevel::LowerSecondary)
         );
         assert_eq!(Track::parse("chuyen mon"), Some(Track::Professional));
+    }
+
+    #[test]
+    fn the_spellings_clerks_use_are_read() {
+        use ProfessionalLevel as P;
+        for (text, level) in [
+            ("Cử nhân", P::University),
+            ("KỸ SƯ", P::University),
+            ("ki su", P::University),
+            ("ĐH", P::University),
+            ("dh", P::University),
+            ("CĐ", P::College),
+            ("TC", P::Intermediate),
+            ("sc", P::Elementary),
+            ("Thạc sỹ", P::Master),
+            ("ThS", P::Master),
+            ("tien sy", P::Doctorate),
+            ("TS", P::Doctorate),
+        ] {
+            assert_eq!(P::parse(text), Some(level), "{text}");
+        }
+        assert_eq!(
+            GeneralEducationLevel::parse("12/12"),
+            Some(GeneralEducationLevel::UpperSecondary)
+        );
+        assert_eq!(
+            GeneralEducationLevel::parse("9/12"),
+            Some(GeneralEducationLevel::LowerSecondary)
+        );
+        assert_eq!(
+            PoliticalTheoryLevel::parse("Cử nhân"),
+            Some(PoliticalTheoryLevel::Advanced),
+            "a bachelor of political theory is the advanced level of its own track"
+        );
+        for (text, classification) in [
+            ("HTXSNV", Classification::Excellent),
+            ("httnv", Classification::Good),
+            ("HTNV", Classification::Completed),
+            ("KHTNV", Classification::NotCompleted),
+        ] {
+            assert_eq!(Classification::parse(text), Some(classification), "{text}");
+        }
+        assert_eq!(
+            ProgrammeCategory::parse("Tin học"),
+            Some(ProgrammeCategory::InformationTechnology)
+        );
+        assert_eq!(
+            ProgrammeCategory::parse("cntt"),
+            Some(ProgrammeCategory::InformationTechnology)
+        );
+    }
+
+    #[test]
+    fn no_spelling_names_two_values_of_one_vocabulary() {
+        macro_rules! distinct {
+            ($($t:ty),+) => {$(
+                let mut seen = std::collections::HashMap::new();
+                for v in <$t>::ALL {
+                    let spellings = [v.code(), v.label(Lang::En), v.label(Lang::Vi)];
+                    for s in spellings.iter().chain(v.aliases()) {
+                        let first = *seen.entry(fold(s)).or_insert(*v);
+                        assert_eq!(first, *v, "{} {s:?}", stringify!($t));
+                    }
+                }
+            )+};
+        }
+        distinct!(
+            StaffCategory,
+            Track,
+            GeneralEducationLevel,
+            ProfessionalLevel,
+            PoliticalTheoryLevel,
+            StateManagementLevel,
+            Classification,
+            MovementKind,
+            RotationOutcome,
+            Gender,
+            ProgrammeCategory,
+            TrainingResult
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use super::AppState;
 use super::auth::Clerk;
 use super::error::ApiError;
 use super::wire::{Path, Query};
+use crate::domain::vocab::Lang;
 use crate::import::{self, ImportError, Kind};
 
 /// Largest file accepted (about 100,000 rows of CSV).
@@ -23,6 +24,8 @@ pub(crate) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
 pub(crate) struct ImportQuery {
     /// Only validate; write nothing.
     pub dry_run: Option<bool>,
+    /// The language of the problems: vi or en (default: `Accept-Language`, else vi).
+    pub lang: Option<String>,
 }
 
 #[utoipa::path(post, path = "/import/{kind}", tag = "commands",
@@ -47,12 +50,17 @@ pub(crate) async fn import(
     let actor = format!("{} (import)", caller.name);
     let today = chrono::Utc::now().date_naive();
     let dry_run = q.dry_run.unwrap_or(false);
+    let lang = match q.lang.as_deref() {
+        Some(text) => super::reads::lang(Some(text))?,
+        None => accepted_language(&headers),
+    };
     let request = import::Request {
         kind,
         table: &table,
         actor: &actor,
         dry_run,
         today,
+        lang,
     };
     match import::import(&state.ledger, request, &mut |_, _| {}).await {
         Ok(summary) => {
@@ -66,22 +74,39 @@ pub(crate) async fn import(
             );
             Ok(response)
         }
-        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors)),
+        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors, lang)),
         Err(ImportError::File(why)) => Err(ApiError::BadRequest(why)),
         Err(ImportError::Ledger(e)) => Err(e.into()),
         Err(ImportError::Store(e)) => Err(e.into()),
     }
 }
 
+/// English when the client's first choice in `Accept-Language` is English, else Vietnamese.
+fn accepted_language(headers: &HeaderMap) -> Lang {
+    let first = headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(',').next())
+        .unwrap_or_default();
+    if first.trim().to_ascii_lowercase().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Vi
+    }
+}
+
 /// 422 with every bad row, as a problem document or (when asked) as CSV.
-fn bad_rows(headers: &HeaderMap, errors: &[import::RowError]) -> Response {
+fn bad_rows(headers: &HeaderMap, errors: &[import::RowError], lang: Lang) -> Response {
     let wants_csv = headers
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("text/csv"));
     if wants_csv {
-        let mut response =
-            (StatusCode::UNPROCESSABLE_ENTITY, import::errors_csv(errors)).into_response();
+        let mut response = (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            import::errors_csv(errors, lang),
+        )
+            .into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/csv; charset=utf-8"),
@@ -92,7 +117,7 @@ fn bad_rows(headers: &HeaderMap, errors: &[import::RowError]) -> Response {
         "type": "https://cadre.invalid/problems/bad_rows",
         "title": "Unprocessable Entity",
         "status": 422,
-        "detail": format!("{} problems; nothing was imported", errors.len()),
+        "detail": import::messages::refused(errors.len(), lang).trim_end_matches(':'),
         "code": "bad_rows",
         "errors": errors,
     });

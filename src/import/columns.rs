@@ -1,5 +1,6 @@
 //! The columns of each kind of file, their Vietnamese and English headers, and turning a
-//! row into commands. Headers and values are matched with or without diacritics.
+//! row into commands. Values are matched with or without diacritics; where each column is
+//! is `headers`' work, and the words of a problem are `messages`'.
 
 use crate::domain::command::{
     Appraise, CompleteTraining, EndRotation, Enrol, RecordQualification, RegisterPerson,
@@ -7,9 +8,11 @@ use crate::domain::command::{
 };
 use chrono::NaiveDate;
 
+use super::headers::Layout;
+use super::messages::{self, Words};
 use super::{Directory, Kind, RowError};
 use crate::domain::event::{Certificate, Placement};
-use crate::domain::vocab::{QualificationLevel, Track, Vocabulary, fold};
+use crate::domain::vocab::{Lang, ProgrammeCategory, QualificationLevel, Track, Vocabulary, fold};
 use crate::domain::{Command, PersonId, SessionId, StaffCode};
 
 /// One column: its English name (used in messages and templates), the headers it is
@@ -19,6 +22,22 @@ pub struct Column {
     pub headers: &'static [&'static str],
     pub required: bool,
     pub example: &'static str,
+}
+
+impl Column {
+    /// The header templates write in `lang`: the first Vietnamese one, or the first
+    /// English one (messages name an absent column by it).
+    pub fn header(&self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::Vi => self.headers[0],
+            Lang::En => self
+                .headers
+                .iter()
+                .copied()
+                .find(|h| h.is_ascii())
+                .unwrap_or(self.name),
+        }
+    }
 }
 
 const fn column(
@@ -235,72 +254,42 @@ pub fn columns(kind: Kind) -> &'static [Column] {
     }
 }
 
-/// Where each column is in the file (`None`: absent, only allowed for optional columns).
-pub fn locate(kind: Kind, headers: &[String]) -> Result<Vec<Option<usize>>, Vec<RowError>> {
-    let folded: Vec<String> = headers.iter().map(|h| fold(h)).collect();
-    let mut missing = Vec::new();
-    let found = columns(kind)
-        .iter()
-        .map(|c| {
-            let at = folded
-                .iter()
-                .position(|h| c.headers.iter().any(|known| fold(known) == *h) || h == c.name);
-            if at.is_none() && c.required {
-                missing.push(RowError {
-                    row: 1,
-                    column: c.name.to_string(),
-                    value: String::new(),
-                    why: format!(
-                        "the header row has no column {:?} (or {})",
-                        c.headers[0], c.name
-                    ),
-                });
-            }
-            at
-        })
-        .collect();
-    if missing.is_empty() {
-        Ok(found)
-    } else {
-        Err(missing)
-    }
-}
-
 /// One row's cells by column name, with errors collected as they are read.
 pub struct Cells<'a> {
-    kind: Kind,
     row: usize,
     cells: &'a [String],
-    at: &'a [Option<usize>],
+    layout: &'a Layout,
     pub errors: Vec<RowError>,
 }
 
 impl<'a> Cells<'a> {
-    pub fn new(kind: Kind, row: usize, cells: &'a [String], at: &'a [Option<usize>]) -> Self {
+    pub fn new(row: usize, cells: &'a [String], layout: &'a Layout) -> Self {
         Cells {
-            kind,
             row,
             cells,
-            at,
+            layout,
             errors: Vec::new(),
         }
     }
 
     fn raw(&self, name: &str) -> &'a str {
-        let index = columns(self.kind).iter().position(|c| c.name == name);
+        let index = columns(self.layout.kind)
+            .iter()
+            .position(|c| c.name == name);
         index
-            .and_then(|i| self.at[i])
+            .and_then(|i| self.layout.at[i])
             .and_then(|i| self.cells.get(i))
             .map_or("", String::as_str)
     }
 
-    fn fail<T>(&mut self, name: &str, why: impl Into<String>) -> Option<T> {
+    /// Records a problem with column `name`, named by its header in the file.
+    fn fail<T>(&mut self, name: &str, why: impl Into<Words>) -> Option<T> {
         let value = self.raw(name).to_string();
         self.errors.push(RowError {
             row: self.row,
-            column: name.to_string(),
+            column: self.layout.title(name),
             value,
-            why: why.into(),
+            why: why.into().say(self.layout.lang),
         });
         None
     }
@@ -308,7 +297,7 @@ impl<'a> Cells<'a> {
     /// A value that must be present.
     pub fn text(&mut self, name: &str) -> Option<String> {
         match self.raw(name) {
-            "" => self.fail(name, "is empty"),
+            "" => self.fail(name, messages::empty()),
             value => Some(value.to_string()),
         }
     }
@@ -323,7 +312,7 @@ impl<'a> Cells<'a> {
     /// A date as dd/mm/yyyy (the local habit) or yyyy-mm-dd.
     pub fn date(&mut self, name: &str) -> Option<NaiveDate> {
         let value = self.text(name)?;
-        parse_date(&value).or_else(|| self.fail(name, "is not a date (dd/mm/yyyy or yyyy-mm-dd)"))
+        parse_date(&value).or_else(|| self.fail(name, messages::bad_date(&value)))
     }
 
     pub fn optional_date(&mut self, name: &str) -> Option<Option<NaiveDate>> {
@@ -331,17 +320,14 @@ impl<'a> Cells<'a> {
             None => Some(None),
             Some(value) => match parse_date(&value) {
                 Some(date) => Some(Some(date)),
-                None => self.fail(name, "is not a date (dd/mm/yyyy or yyyy-mm-dd)"),
+                None => self.fail(name, messages::bad_date(&value)),
             },
         }
     }
 
     pub fn vocab<T: Vocabulary>(&mut self, name: &str) -> Option<T> {
         let value = self.text(name)?;
-        T::parse(&value).or_else(|| {
-            let codes: Vec<&str> = T::all().iter().map(|v| v.code()).collect();
-            self.fail(name, format!("is not one of {}", codes.join(", ")))
-        })
+        T::parse(&value).or_else(|| self.fail(name, messages::not_one_of::<T>()))
     }
 
     pub fn number<T: std::str::FromStr>(&mut self, name: &str) -> Option<T> {
@@ -349,14 +335,14 @@ impl<'a> Cells<'a> {
         value
             .parse()
             .ok()
-            .or_else(|| self.fail(name, "is not a whole number in range"))
+            .or_else(|| self.fail(name, messages::not_a_number()))
     }
 
     pub fn flag(&mut self, name: &str) -> Option<bool> {
         match fold(self.raw(name)).as_str() {
             "" | "khong" | "no" | "false" | "0" => Some(false),
             "co" | "x" | "yes" | "true" | "1" => Some(true),
-            _ => self.fail(name, "is not có/không (yes/no)"),
+            _ => self.fail(name, messages::not_yes_no()),
         }
     }
 }
@@ -450,7 +436,7 @@ fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crat
     let value = cells.text(name)?;
     directory
         .unit(&value)
-        .or_else(|| cells.fail(name, "names no registered unit (by code or name)"))
+        .or_else(|| cells.fail(name, messages::no_unit()))
 }
 
 fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) -> Option<Command> {
@@ -483,11 +469,11 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
 }
 
 fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String, Command)> {
-    let track: Option<Track> = cells.vocab("track");
+    let track = track(cells);
     let level_text = cells.text("level");
     let level = match (track, &level_text) {
         (Some(track), Some(text)) => QualificationLevel::parse(track, text)
-            .or_else(|| cells.fail("level", format!("is not a level of {}", track.code()))),
+            .or_else(|| cells.fail("level", messages::not_a_level(track))),
         _ => None,
     };
     let issued_on = cells.optional_date("issued_on");
@@ -496,7 +482,7 @@ fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String,
     let level = level?;
     let certificate = match (number, issued_on?) {
         (Some(number), Some(issued_on)) => Some(Certificate { number, issued_on }),
-        (Some(_), None) => return cells.fail("issued_on", "a certificate needs its date"),
+        (Some(_), None) => return cells.fail("issued_on", messages::certificate_needs_date()),
         _ => None,
     };
     let key = format!(
@@ -518,6 +504,17 @@ fn qualification_row(cells: &mut Cells<'_>, person: PersonId) -> Option<(String,
             effective_date: effective_date?,
         }),
     ))
+}
+
+/// The track column; `Tin học` there is explained (IT is a programme category, not a track).
+fn track(cells: &mut Cells<'_>) -> Option<Track> {
+    let text = cells.text("track")?;
+    Track::parse(&text).or_else(|| match ProgrammeCategory::parse(&text) {
+        Some(ProgrammeCategory::InformationTechnology) => {
+            cells.fail("track", messages::information_technology_is_a_programme())
+        }
+        _ => cells.fail("track", messages::not_one_of::<Track>()),
+    })
 }
 
 fn appraisal_row(cells: &mut Cells<'_>, person: PersonId) -> Option<Command> {
@@ -645,10 +642,8 @@ fn rotation_row(
             }),
         )),
         (None, None) => {}
-        (Some(_), None) => return cells.fail("outcome", "an ended rotation needs its outcome"),
-        (None, Some(_)) => {
-            return cells.fail("ended_on", "an outcome needs the date the rotation ended");
-        }
+        (Some(_), None) => return cells.fail("outcome", messages::ended_needs_outcome()),
+        (None, Some(_)) => return cells.fail("ended_on", messages::outcome_needs_end()),
     }
     Some(out)
 }

@@ -4,12 +4,16 @@
 //! natural key, so a file imported twice, or overlapping an earlier one, adds only what is
 //! new).
 //!
-//! Owns: reading files (`table`), the columns of each kind and rows → commands
-//! (`columns`), the XLSX templates (`template`), and planning the whole file on one ledger work set.
+//! Owns: reading files (`table`), finding the header row and each column (`headers`), the
+//! columns of each kind and rows → commands (`columns`), what a problem says in Vietnamese
+//! or English (`messages`), the XLSX templates (`template`), and planning the whole file
+//! on one ledger work set.
 //! Must not: decide anything itself (the rules run in `domain::decide`, through the work
 //! set), or write anything but one batch.
 
 pub mod columns;
+pub mod headers;
+pub mod messages;
 pub mod table;
 pub mod template;
 
@@ -20,12 +24,13 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::command::RegisterPerson;
-use crate::domain::vocab::fold;
+use crate::domain::vocab::{Lang, fold};
 use crate::domain::{Command, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
+use headers::Layout;
 pub use table::{Encoding, Table};
 
 /// The kinds of file.
@@ -52,13 +57,15 @@ impl Kind {
     }
 }
 
-/// A bad cell or a refused row, in words a clerk can act on.
+/// A bad cell or a refused row, in words a clerk can act on (in the import's language).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RowError {
-    /// 1-based, as the spreadsheet shows it (1 is the header row).
+    /// 1-based, as the spreadsheet shows it (title rows above the header count).
     pub row: usize,
+    /// The column's header as the file writes it (empty: the row as a whole).
     pub column: String,
     pub value: String,
+    /// What is wrong and what is expected.
     pub why: String,
 }
 
@@ -90,6 +97,19 @@ pub struct Summary {
     /// The encoding a CSV was read in (absent for XLSX), so that a clerk sees which.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub encoding: Option<Encoding>,
+    /// The row the headers were found on (below any title rows).
+    pub header_row: usize,
+}
+
+impl Summary {
+    /// Where the header was, when title rows above it were skipped.
+    pub fn header_note(&self, lang: Lang) -> Option<String> {
+        let row = self.header_row;
+        (row > 1).then(|| match lang {
+            Lang::Vi => format!("dòng tiêu đề ở dòng {row}; các dòng phía trên được bỏ qua"),
+            Lang::En => format!("header found on row {row}; the rows above it were skipped"),
+        })
+    }
 }
 
 impl std::fmt::Display for Summary {
@@ -206,24 +226,19 @@ impl Directory {
 /// The commands of every readable row, and the errors of the others.
 type ReadRows = (Vec<(usize, Vec<Keyed>)>, Vec<RowError>);
 
-fn rows_to_commands(
-    kind: Kind,
-    table: &Table,
-    directory: &Directory,
-) -> Result<ReadRows, ImportError> {
-    let at = columns::locate(kind, &table.headers).map_err(ImportError::Rows)?;
+fn rows_to_commands(layout: &Layout, data: &[headers::Row], directory: &Directory) -> ReadRows {
     let mut errors = Vec::new();
     let mut rows = Vec::new();
-    for (row, cells) in &table.rows {
-        let mut reader = Cells::new(kind, *row, cells, &at);
-        let commands = columns::commands(kind, &mut reader, directory);
+    for (row, cells) in data {
+        let mut reader = Cells::new(*row, cells, layout);
+        let commands = columns::commands(layout.kind, &mut reader, directory);
         if reader.errors.is_empty() {
             rows.push((*row, commands));
         } else {
             errors.extend(reader.errors);
         }
     }
-    Ok((rows, errors))
+    (rows, errors)
 }
 
 /// How many rows of the file enrol into each session.
@@ -261,19 +276,21 @@ fn session_to_schedule(
 /// Decides every new row on one work set: the batch to append, or every refusal.
 fn plan<'a>(
     ledger: &'a Ledger,
-    kind: Kind,
-    table: &Table,
-    today: NaiveDate,
+    request: &Request<'_>,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<(WorkSet<'a>, Summary), ImportError> {
+    let (layout, data) =
+        headers::locate(request.kind, request.table, request.lang).map_err(ImportError::Rows)?;
     let directory = Directory::read(ledger)?;
-    let (rows, mut errors) = rows_to_commands(kind, table, &directory)?;
-    let mut work = WorkSet::new(ledger, today);
+    let (rows, mut errors) = rows_to_commands(&layout, data, &directory);
+    let mut work = WorkSet::new(ledger, request.today);
     let mut summary = Summary {
-        rows: table.rows.len(),
-        encoding: table.encoding,
+        rows: data.len(),
+        header_row: layout.header_row,
+        encoding: request.table.encoding,
         ..Summary::default()
     };
+    let (lang, code_column) = (layout.lang, layout.title("code"));
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut alike: HashMap<Likeness, usize> = HashMap::new();
     let counts = enrolments_per_session(&rows);
@@ -297,9 +314,9 @@ fn plan<'a>(
             if !is_schedule && let Some(first) = seen.insert(keyed.key.clone(), row) {
                 errors.push(RowError {
                     row,
-                    column: "code".into(),
+                    column: code_column.clone(),
                     value: keyed.code.clone(),
-                    why: format!("repeats row {first}"),
+                    why: messages::repeats(first).say(lang),
                 });
                 continue;
             }
@@ -307,8 +324,13 @@ fn plan<'a>(
                 recorded += 1;
                 continue;
             }
-            if let Some(error) = duplicate(&directory, &mut alike, keyed, row) {
-                errors.push(error);
+            if let Some(why) = duplicate(&directory, &mut alike, keyed, row) {
+                errors.push(RowError {
+                    row,
+                    column: layout.title("confirm_duplicate"),
+                    value: keyed.code.clone(),
+                    why: why.say(lang),
+                });
                 continue;
             }
             match work.decide(&command, Some(&keyed.key)) {
@@ -319,9 +341,9 @@ fn plan<'a>(
                 Err(LedgerError::Domain(crate::domain::DomainError::NotRegistered(_))) => errors
                     .push(RowError {
                         row,
-                        column: "code".into(),
+                        column: code_column.clone(),
                         value: keyed.code.clone(),
-                        why: "no person with this code is registered (import people first)".into(),
+                        why: messages::not_registered().say(lang),
                     }),
                 Err(LedgerError::Domain(e)) => errors.push(RowError {
                     row,
@@ -347,37 +369,27 @@ fn plan<'a>(
 }
 
 /// A registration row that looks like a person registered before or an earlier row of
-/// the file (same name, birth date and unit), unless the row confirms it.
+/// the file (same name, birth date and unit), unless the row confirms it: what is wrong,
+/// in `lang`.
 fn duplicate(
     directory: &Directory,
     alike: &mut HashMap<Likeness, usize>,
     keyed: &Keyed,
     row: usize,
-) -> Option<RowError> {
+) -> Option<messages::Words> {
     let Command::RegisterPerson(c) = &keyed.command else {
         return None;
     };
     if keyed.confirm_duplicate {
         return None;
     }
-    let why = match directory.lookalike(c) {
-        Some((person, code)) => crate::domain::DomainError::PossibleDuplicate {
-            person: *person,
-            code: code.clone(),
+    Some(match directory.lookalike(c) {
+        Some((person, code)) => {
+            messages::looks_like_person(code.as_ref().map(StaffCode::as_str), &person.to_string())
         }
-        .to_string(),
-        None => {
-            let first = alike.insert(likeness(&c.full_name, c.birth_date, c.unit), row)?;
-            format!(
-                "looks like row {first} (same name, birth date and unit); confirm the duplicate if they are two people"
-            )
-        }
-    };
-    Some(RowError {
-        row,
-        column: "confirm_duplicate".into(),
-        value: keyed.code.clone(),
-        why,
+        None => messages::looks_like_row(
+            alike.insert(likeness(&c.full_name, c.birth_date, c.unit), row)?,
+        ),
     })
 }
 
@@ -392,6 +404,8 @@ pub struct Request<'a> {
     pub dry_run: bool,
     /// "Today" for the date rules.
     pub today: NaiveDate,
+    /// The language of the problems reported.
+    pub lang: Lang,
 }
 
 /// Imports a table; with `dry_run`, only validates. `progress(rows done, rows)` is called
@@ -402,20 +416,13 @@ pub async fn import(
     request: Request<'_>,
     progress: &mut (dyn FnMut(u64, u64) + Send),
 ) -> Result<Summary, ImportError> {
-    let Request {
-        kind,
-        table,
-        actor,
-        dry_run,
-        today,
-    } = request;
     for _ in 0..3 {
-        let (work, mut summary) = plan(ledger, kind, table, today, progress)?;
-        summary.dry_run = dry_run;
-        if dry_run || work.is_empty() {
+        let (work, mut summary) = plan(ledger, &request, progress)?;
+        summary.dry_run = request.dry_run;
+        if request.dry_run || work.is_empty() {
             return Ok(summary);
         }
-        let batch = work.batch(actor)?;
+        let batch = work.batch(request.actor)?;
         match ledger.store().append(batch).await {
             Ok(outcome) => {
                 summary.position = outcome.last_position();
@@ -437,10 +444,14 @@ pub fn template(kind: Kind) -> String {
     })
 }
 
-/// Row errors as CSV, for a clerk to open beside the file.
-pub fn errors_csv(errors: &[RowError]) -> String {
+/// Row errors as CSV, for a clerk to open beside the file, headed in `lang`.
+pub fn errors_csv(errors: &[RowError], lang: Lang) -> String {
+    let header = match lang {
+        Lang::Vi => ["dòng", "cột", "giá trị", "lỗi"],
+        Lang::En => ["row", "column", "value", "why"],
+    };
     csv_text(|writer| {
-        writer.row(["row", "column", "value", "why"])?;
+        writer.row(header)?;
         for e in errors {
             writer.row([&e.row.to_string(), &e.column, &e.value, &e.why])?;
         }

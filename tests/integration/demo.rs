@@ -2,8 +2,11 @@
 
 use std::collections::BTreeMap;
 
+use cadre::domain::event::RotationStarted;
+use cadre::domain::post;
 use cadre::domain::vocab::{ProgrammeCategory, RotationOutcome};
 use cadre::domain::{Event, PersonHistory, PersonId, PolicySet};
+use cadre::projection::District;
 use cadre::store::Store;
 use chrono::NaiveDate;
 
@@ -69,21 +72,23 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     check_2017_training(&events);
     check_2017_rotations(&events);
     check_compliance_below_target(&events);
-    check_rosters(&store);
+    check_posts_fit_units(&events);
+    let model = cadre::projection::replay(&store, store.head().position, &mut |_, _| {}).unwrap();
+    check_rosters(&model);
+    check_rotated_leaders(&model, &events);
     drop(store);
     check_report_formats(&data);
 }
 
 /// Every commune's roster lists its people, and the unit rates add up to the district's.
-fn check_rosters(store: &Store) {
+fn check_rosters(model: &District) {
     use cadre::domain::vocab::Lang;
     use cadre::projection::views;
-    let model = cadre::projection::replay(store, store.head().position, &mut |_, _| {}).unwrap();
     let policies = PolicySet::default_set();
-    let district = views::compliance(&model, end_of_2017(), None, &policies, Lang::Vi);
+    let district = views::compliance(model, end_of_2017(), None, &policies, Lang::Vi);
     let mut in_scope_by_units = vec![0u64; district.targets.len()];
     for unit in model.units.keys() {
-        let roster = views::roster(&model, *unit, end_of_2017(), &policies, Lang::Vi).unwrap();
+        let roster = views::roster(model, *unit, end_of_2017(), &policies, Lang::Vi).unwrap();
         assert!(!roster.people.is_empty(), "{} has nobody", roster.unit_name);
         assert_eq!(
             roster.by_category.values().sum::<u64>(),
@@ -100,7 +105,7 @@ fn check_rosters(store: &Store) {
         .values()
         .find(|u| u.name == "Xã Pom Lót")
         .unwrap();
-    let roster = views::roster(&model, pom_lot.unit, end_of_2017(), &policies, Lang::Vi).unwrap();
+    let roster = views::roster(model, pom_lot.unit, end_of_2017(), &policies, Lang::Vi).unwrap();
     assert!(roster.people.iter().any(|p| p.post == "Bí thư Đảng ủy xã"));
 }
 
@@ -364,4 +369,140 @@ fn the_demo_numbers_its_codes_after_the_prefix_asked_for() {
         String::from_utf8_lossy(&status.stderr)
     );
     assert!(!run(&["status", "DB-000001"]).status.success());
+}
+
+/// Each unit's staff hold posts of its kind, and the registration's leadership flag says
+/// what the post's title says.
+fn check_posts_fit_units(events: &[(uuid::Uuid, Event)]) {
+    let codes: BTreeMap<_, _> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::UnitRegistered(u) => Some((u.unit, u.code.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut posts: BTreeMap<&str, BTreeMap<&str, usize>> = BTreeMap::new();
+    for (_, event) in events {
+        if let Event::PersonRegistered(p) = event {
+            assert_eq!(p.leadership, post::is_leading(&p.post), "{p:?}");
+            let unit = codes[&p.unit].as_str();
+            let unit = if unit.starts_with("xa-") { "xa" } else { unit };
+            *posts.entry(unit).or_default().entry(&p.post).or_default() += 1;
+        }
+    }
+    let has = |unit: &str, post: &str| posts[unit].contains_key(post);
+    for post in [
+        "Bác sĩ",
+        "Y sĩ",
+        "Điều dưỡng",
+        "Dược sĩ",
+        "Hộ sinh",
+        "Giám đốc",
+    ] {
+        assert!(has("trung-tam-y-te", post), "health centre lacks {post}");
+    }
+    for post in ["Giáo viên", "Hiệu trưởng", "Phó Hiệu trưởng"] {
+        assert!(has("khoi-truong-hoc", post), "schools lack {post}");
+    }
+    assert!(has("ban-chi-huy-quan-su", "Chỉ huy trưởng"));
+    assert!(has("cong-an-huyen", "Trưởng Công an huyện"));
+    for post in [
+        "Chủ tịch UBND xã",
+        "Phó Chủ tịch UBND xã",
+        "Bí thư Đảng ủy xã",
+        "Phó Bí thư Đảng ủy xã",
+        "Công chức Tư pháp - Hộ tịch",
+        "Chỉ huy trưởng Quân sự xã",
+    ] {
+        assert!(has("xa", post), "communes lack {post}");
+    }
+    for post in ["Trưởng phòng", "Phó Trưởng phòng", "Chuyên viên", "Kế toán"] {
+        assert!(
+            has("phong-noi-vu", post) || has("phong-giao-duc", post),
+            "{post}"
+        );
+    }
+    for (unit, posts) in &posts {
+        let teaches = posts.contains_key("Giáo viên");
+        let nurses = posts.contains_key("Bác sĩ") || posts.contains_key("Điều dưỡng");
+        assert_eq!(
+            teaches,
+            *unit == "khoi-truong-hoc",
+            "{unit}: teachers only in schools"
+        );
+        assert_eq!(
+            nurses,
+            *unit == "trung-tam-y-te",
+            "{unit}: doctors only in health"
+        );
+    }
+    let health = &posts["trung-tam-y-te"];
+    let leaders: usize = health
+        .iter()
+        .filter(|(p, _)| post::is_leading(p))
+        .map(|(_, n)| n)
+        .sum();
+    let staff: usize = health.values().sum();
+    assert!(
+        leaders * 10 < staff,
+        "doctors and nurses mostly lead nobody: {leaders}/{staff}"
+    );
+}
+
+/// While a 2017 rotation into a commune's leading post lasts, the person counts among
+/// leaders — in their status and in the commune's compliance — and once it ends, their
+/// own flag applies again.
+fn check_rotated_leaders(model: &District, events: &[(uuid::Uuid, Event)]) {
+    use cadre::domain::vocab::Lang;
+    use cadre::projection::views;
+    const LEADERS: &str = "leaders-university-and-state-management";
+    let policies = PolicySet::default_set();
+    let rotations: Vec<&RotationStarted> = events
+        .iter()
+        .filter_map(|(_, e)| match e {
+            Event::RotationStarted(r) if r.effective_date.format("%Y").to_string() == "2017" => {
+                Some(r)
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(rotations.iter().all(|r| post::is_leading(&r.to.post)));
+    let status = |r: &RotationStarted, on: NaiveDate| {
+        views::person_status(model, r.person, on, &policies, Lang::Vi).unwrap()
+    };
+    let leads = |status: &views::PersonStatus| {
+        status.leadership && status.compliance.iter().any(|t| t.target == LEADERS)
+    };
+    let before = |r: &RotationStarted| r.effective_date.pred_opt().unwrap();
+    let non_leaders: Vec<&&RotationStarted> = rotations
+        .iter()
+        .filter(|r| !status(r, before(r)).leadership)
+        .collect();
+    assert!(!non_leaders.is_empty(), "a non-leader rotated in 2017");
+    for r in non_leaders {
+        let during = r.effective_date;
+        assert!(
+            leads(&status(r, during)),
+            "{} leads in {}",
+            r.person,
+            r.to.post
+        );
+        assert!(!leads(&status(r, end_of_2017())), "{} is back", r.person);
+        let leaders_in_commune = |on: NaiveDate| {
+            let compliance = views::compliance(model, on, Some(r.to.unit), &policies, Lang::Vi);
+            let target = compliance
+                .targets
+                .iter()
+                .find(|t| t.target == LEADERS)
+                .unwrap();
+            let counted: Vec<PersonId> = views::people_in_service(model, on)
+                .filter(|v| v.placement.unit == r.to.unit && v.leadership)
+                .map(|v| v.person)
+                .collect();
+            assert_eq!(target.rate.applies, counted.len() as u64);
+            counted
+        };
+        assert!(leaders_in_commune(during).contains(&r.person));
+        assert!(!leaders_in_commune(before(r)).contains(&r.person));
+    }
 }

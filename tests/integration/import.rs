@@ -1,11 +1,14 @@
 //! Spreadsheet imports with real files from `tests/fixtures/`: bad rows reported exactly,
-//! nothing appended on failure, re-import appends nothing, overlap appends only new rows.
+//! nothing appended on failure, re-import appends nothing, overlap appends only new rows;
+//! through the binary: headers that are refused or found below title rows, the spellings
+//! clerks use, and problems said in Vietnamese or English with the file's own headers and
+//! row numbers.
 
 use cadre::domain::command::{RegisterProgramme, RegisterUnit};
 use std::path::{Path, PathBuf};
 
-use cadre::domain::vocab::UnitLevel;
-use cadre::domain::{Command, ProgrammeId, UnitId};
+use cadre::domain::vocab::{Lang, UnitLevel};
+use cadre::domain::{Command, Event, ProgrammeId, UnitId};
 use cadre::import::{self, ImportError, Kind, Summary};
 use cadre::ledger::Ledger;
 use cadre::store::Store;
@@ -69,6 +72,7 @@ async fn run_bytes(ledger: &Ledger, kind: Kind, bytes: &[u8]) -> Result<Summary,
         actor: "import-test",
         dry_run: false,
         today: today(),
+        lang: Lang::En,
     };
     import::import(ledger, request, &mut |_, _| {}).await
 }
@@ -127,16 +131,22 @@ async fn every_bad_row_is_reported_and_nothing_is_appended() {
     assert_eq!(
         found,
         vec![
-            (4, "issued_on", "31/06/2008"),
-            (5, "level", "đại học"),
-            (6, "issued_on", ""),
-            (7, "code", "DB-9999"),
+            (4, "Ngày cấp", "31/06/2008"),
+            (5, "Trình độ", "đại học"),
+            (6, "Ngày cấp", ""),
+            (7, "Mã cán bộ", "DB-9999"),
             (8, "", "DB-0003"),
         ],
         "{errors:#?}"
     );
-    assert!(errors[0].why.contains("not a date"));
-    assert!(errors[1].why.contains("state_management"));
+    assert!(errors[0].why.starts_with("June has no day 31"));
+    assert!(
+        errors[1]
+            .why
+            .contains("state management; write one of: \"specialist\""),
+        "{}",
+        errors[1].why
+    );
     assert!(
         errors[3].why.contains("import people first"),
         "{}",
@@ -210,7 +220,8 @@ fn the_cli_reports_bad_rows_as_csv_and_templates_import_cleanly() {
     assert_eq!(refused.status.code(), Some(1));
     let errors = std::fs::read_to_string(&errors_file).unwrap();
     assert!(
-        errors.starts_with("\u{feff}row,column,value,why") && errors.contains("2,unit,Xã Pom Lót"),
+        errors.starts_with("\u{feff}dòng,cột,giá trị,lỗi")
+            && errors.contains("2,đơn vị,Xã Pom Lót"),
         "{errors}"
     );
 
@@ -372,10 +383,7 @@ async fn a_look_alike_or_a_held_code_is_refused_unless_confirmed() {
     );
     let refused = refusals(run_bytes(&ledger, Kind::People, again.as_bytes()).await);
     assert_eq!(refused.len(), 3, "{refused:?}");
-    assert_eq!(
-        (refused[0].0, refused[0].1.as_str()),
-        (2, "confirm_duplicate")
-    );
+    assert_eq!((refused[0].0, refused[0].1.as_str()), (2, "Xác nhận trùng"));
     assert!(refused[0].2.contains("staff code HT-1"), "{refused:?}");
     assert!(
         refused[1].0 == 4 && refused[1].2.contains("row 3"),
@@ -400,4 +408,268 @@ async fn a_look_alike_or_a_held_code_is_refused_unless_confirmed() {
         .await
         .unwrap();
     assert_eq!((summary.new, summary.events), (3, 6));
+}
+
+/// A data folder holding the units the fixtures name, as the binary will open it.
+fn cli_district() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let store = Store::open(&data).unwrap();
+    let ledger = Ledger::new(store.clone());
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    for (code, name, level) in [
+        ("xa-pom-lot", "Xã Pom Lót", UnitLevel::Commune),
+        ("phong-noi-vu", "Phòng Nội vụ", UnitLevel::District),
+    ] {
+        let unit = Command::RegisterUnit(RegisterUnit {
+            unit: UnitId(Uuid::now_v7()),
+            code: code.into(),
+            name: name.into(),
+            level,
+            effective_date: NaiveDate::from_ymd_opt(2011, 1, 1).unwrap(),
+        });
+        runtime.block_on(ledger.execute("setup", &unit)).unwrap();
+    }
+    drop(ledger);
+    store.close().unwrap();
+    (dir, data)
+}
+
+/// `cadre import KIND FILE ARGS…`: exit code, standard output, standard error.
+fn cli_import(data: &Path, kind: &str, file: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = cadre(data)
+        .args(["-q", "import", kind])
+        .arg(file)
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn head_of(data: &Path) -> u64 {
+    let store = Store::open(data).unwrap();
+    let head = store.head().position;
+    store.close().unwrap();
+    head
+}
+
+fn recorded(data: &Path) -> Vec<Event> {
+    let store = Store::open(data).unwrap();
+    let events = store
+        .read_all(1)
+        .map(|r| cadre::stored::decode(&r.unwrap()).unwrap())
+        .collect();
+    store.close().unwrap();
+    events
+}
+
+#[test]
+fn a_mistyped_optional_header_is_refused_with_the_nearest_match() {
+    let (_dir, data) = cli_district();
+    let file = fixture("people-mistyped-header.csv");
+    let head = head_of(&data);
+    let (code, _, vi) = cli_import(&data, "people", &file, &[]);
+    assert_eq!(code, 1, "{vi}");
+    assert!(
+        vi.contains(
+            "Dòng 1, cột \"Lãnh đạo QL\" — không phải tiêu đề cột đã biết; có phải là \"Lãnh đạo\"?"
+        ) && vi.contains("\"mã cán bộ\", \"họ và tên\""),
+        "{vi}"
+    );
+    let (code, _, en) = cli_import(&data, "people", &file, &["--lang", "en", "--dry-run"]);
+    assert_eq!(code, 1, "{en}");
+    assert!(
+        en.contains(
+            "Row 1, column \"Lãnh đạo QL\" — is not a known header; did you mean \"Lãnh đạo\"?"
+        ) && en.contains("\"code\", \"full name\""),
+        "{en}"
+    );
+    assert_eq!(head_of(&data), head, "nothing written");
+}
+
+#[test]
+fn a_title_row_above_the_header_is_skipped_and_named() {
+    let (_dir, data) = cli_district();
+    let file = fixture("people-title.csv");
+    let (code, dry, err) = cli_import(&data, "people", &file, &["--dry-run", "--lang", "en"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        dry.contains("header found on row 3") && dry.contains("5 rows: 5 would be new"),
+        "{dry}"
+    );
+    let (code, done, err) = cli_import(&data, "people", &file, &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        done.contains("dòng tiêu đề ở dòng 3") && done.contains("5 rows: 5 new"),
+        "{done}"
+    );
+    let registered = recorded(&data)
+        .into_iter()
+        .filter(|e| matches!(e, Event::PersonRegistered(_)))
+        .count();
+    assert_eq!(registered, 5);
+
+    let nothing = dir_file(
+        &data,
+        "nothing.csv",
+        "DANH SÁCH CÁN BỘ\nDB-0001,Lò Văn Hùng\n",
+    );
+    let (code, _, err) = cli_import(&data, "people", &nothing, &["--lang", "en"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no header row in the first 10 rows; expected the columns \"code\""),
+        "{err}"
+    );
+}
+
+fn dir_file(data: &Path, name: &str, text: &str) -> PathBuf {
+    let path = data.parent().unwrap().join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn problems_name_the_header_and_row_in_vietnamese_or_english() {
+    let (_dir, data) = cli_district();
+    let file = fixture("people-title-bad.csv");
+    let errors = data.parent().unwrap().join("errors.csv");
+    let head = head_of(&data);
+    let (code, _, vi) = cli_import(
+        &data,
+        "people",
+        &file,
+        &["--errors", errors.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(vi.contains("2 lỗi trong tệp; chưa nhập gì"), "{vi}");
+    assert!(
+        vi.contains("Dòng 5, cột \"Ngày sinh\": \"31/02/1987\" — tháng 2 không có ngày 31; ghi theo dạng dd/mm/yyyy"),
+        "{vi}"
+    );
+    assert!(
+        vi.contains("Dòng 6, cột \"Giới tính\": \"Khác\" — không có trong danh sách; ghi một trong: \"nam\", \"nữ\""),
+        "{vi}"
+    );
+    let csv = std::fs::read_to_string(&errors).unwrap();
+    assert!(
+        csv.contains("dòng,cột,giá trị,lỗi")
+            && csv.contains(
+                "5,Ngày sinh,31/02/1987,tháng 2 không có ngày 31; ghi theo dạng dd/mm/yyyy"
+            ),
+        "{csv}"
+    );
+
+    let (code, _, en) = cli_import(
+        &data,
+        "people",
+        &file,
+        &["--lang", "en", "--errors", errors.to_str().unwrap()],
+    );
+    assert_eq!(code, 1);
+    assert!(
+        en.contains("Row 5, column \"Ngày sinh\": \"31/02/1987\" — February has no day 31; write it as dd/mm/yyyy"),
+        "{en}"
+    );
+    assert!(
+        en.contains("Row 6, column \"Giới tính\": \"Khác\" — is not in the list; write one of: \"male\", \"female\""),
+        "{en}"
+    );
+    let csv = std::fs::read_to_string(&errors).unwrap();
+    assert!(
+        csv.contains("row,column,value,why")
+            && csv
+                .contains("5,Ngày sinh,31/02/1987,February has no day 31; write it as dd/mm/yyyy"),
+        "{csv}"
+    );
+    assert_eq!(head_of(&data), head, "nothing written");
+}
+
+#[test]
+fn the_spellings_clerks_use_are_recorded_as_their_levels_and_classifications() {
+    use cadre::domain::vocab::{
+        Classification as C, GeneralEducationLevel as G, PoliticalTheoryLevel as L,
+        ProfessionalLevel as P, QualificationLevel as Q,
+    };
+    let (_dir, data) = cli_district();
+    let (code, _, err) = cli_import(&data, "people", &fixture("people-vi.csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) = cli_import(
+        &data,
+        "qualifications",
+        &fixture("qualifications-words.csv"),
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("19 rows: 19 new"), "{out}");
+    let (code, out, err) = cli_import(&data, "appraisals", &fixture("appraisals-words.csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("6 rows: 6 new"), "{out}");
+
+    let person = |code: &str| cadre::import::columns::person_of(code);
+    let mut levels = Vec::new();
+    let mut classifications = Vec::new();
+    for event in recorded(&data) {
+        match event {
+            Event::QualificationRecorded(q) => levels.push((q.person, q.level)),
+            Event::Appraised(a) => classifications.push((a.person, a.year, a.classification)),
+            _ => {}
+        }
+    }
+    let expected = [
+        ("DB-0001", Q::Professional(P::University)),
+        ("DB-0002", Q::Professional(P::University)),
+        ("DB-0003", Q::Professional(P::University)),
+        ("DB-0004", Q::Professional(P::University)),
+        ("DB-0004", Q::Professional(P::College)),
+        ("DB-0005", Q::Professional(P::Intermediate)),
+        ("DB-0001", Q::Professional(P::Elementary)),
+        ("DB-0002", Q::Professional(P::Master)),
+        ("DB-0003", Q::Professional(P::Master)),
+        ("DB-0004", Q::Professional(P::Master)),
+        ("DB-0005", Q::Professional(P::Doctorate)),
+        ("DB-0001", Q::Professional(P::Doctorate)),
+        ("DB-0002", Q::Professional(P::Doctorate)),
+        ("DB-0001", Q::GeneralEducation(G::UpperSecondary)),
+        ("DB-0002", Q::GeneralEducation(G::LowerSecondary)),
+        ("DB-0003", Q::GeneralEducation(G::Primary)),
+        ("DB-0004", Q::PoliticalTheory(L::Advanced)),
+        ("DB-0005", Q::PoliticalTheory(L::Intermediate)),
+        ("DB-0003", Q::PoliticalTheory(L::Elementary)),
+    ]
+    .map(|(code, level)| (person(code), level));
+    let sorted = |mut v: Vec<(cadre::domain::PersonId, Q)>| {
+        v.sort_by_key(|(p, l)| (p.0, *l));
+        v
+    };
+    assert_eq!(sorted(levels), sorted(expected.to_vec()));
+    let expected = [
+        ("DB-0001", 2017, C::Excellent),
+        ("DB-0002", 2017, C::Good),
+        ("DB-0003", 2017, C::Completed),
+        ("DB-0004", 2017, C::NotCompleted),
+        ("DB-0005", 2017, C::Good),
+        ("DB-0001", 2016, C::Excellent),
+    ]
+    .map(|(code, year, c)| (person(code), year, c));
+    classifications.sort_by_key(|(p, y, _)| (p.0, *y));
+    let mut expected = expected.to_vec();
+    expected.sort_by_key(|(p, y, _)| (p.0, *y));
+    assert_eq!(classifications, expected);
+
+    // Tin học is a programme category, not a qualification track: said so, not guessed.
+    let it = dir_file(
+        &data,
+        "it.csv",
+        "Mã cán bộ,Loại trình độ,Trình độ,Ngày ghi nhận\nDB-0001,Tin học,Chứng chỉ B,01/01/2016\n",
+    );
+    let (code, _, err) = cli_import(&data, "qualifications", &it, &["--lang", "en"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("column \"Loại trình độ\": \"Tin học\" — information technology is not a qualification track"),
+        "{err}"
+    );
 }

@@ -77,8 +77,35 @@ DB-3;Lo\xcc V\xe3n Hu\xccng;02/04/1980;Nam;Tha\xeci;commune_official;xa-pom-lot;
         .iter()
         .map(|e| e["column"].as_str().unwrap())
         .collect();
-    assert_eq!(columns, vec!["birth_date", "unit"]);
-    let csv = post(&server.clerk, "", &bad)
+    assert_eq!(
+        columns,
+        vec!["Ngày sinh", "Đơn vị"],
+        "the file's own headers"
+    );
+    assert!(
+        problem["errors"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("tháng 2 không có ngày 31"),
+        "Vietnamese by default: {problem}"
+    );
+    let english = expect(
+        post(&server.clerk, "", &bad)
+            .header("accept-language", "en-GB,en;q=0.8")
+            .send()
+            .await
+            .unwrap(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert!(
+        english["errors"][0]["why"]
+            .as_str()
+            .unwrap()
+            .starts_with("February has no day 31"),
+        "{english}"
+    );
+    let csv = post(&server.clerk, "?lang=en", &bad)
         .header("accept", "text/csv")
         .send()
         .await
@@ -86,7 +113,7 @@ DB-3;Lo\xcc V\xe3n Hu\xccng;02/04/1980;Nam;Tha\xeci;commune_official;xa-pom-lot;
     assert_eq!(csv.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let text = csv.text().await.unwrap();
     assert!(
-        text.starts_with("\u{feff}row,column,value,why\n2,birth_date,31/02/1980"),
+        text.contains("row,column,value,why\n2,Ngày sinh,31/02/1980,February has no day 31"),
         "{text:?}"
     );
     assert_eq!(server.store.head(), head, "nothing appended");

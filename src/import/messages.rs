@@ -1,0 +1,339 @@
+//! What an import says about a file, in Vietnamese or English: the words of each problem,
+//! the one line a problem is printed as, and what exactly is wrong with a date that does
+//! not exist. Builds text only: `headers` and `columns` find the problems.
+
+use chrono::NaiveDate;
+
+use super::RowError;
+use crate::domain::vocab::{Lang, QualificationLevel, Track, Vocabulary};
+
+/// A message in both languages; the import keeps the one it was asked for.
+#[derive(Debug, Clone)]
+pub struct Words {
+    vi: String,
+    en: String,
+}
+
+impl Words {
+    pub fn new(vi: impl Into<String>, en: impl Into<String>) -> Words {
+        Words {
+            vi: vi.into(),
+            en: en.into(),
+        }
+    }
+
+    pub fn say(self, lang: Lang) -> String {
+        match lang {
+            Lang::Vi => self.vi,
+            Lang::En => self.en,
+        }
+    }
+}
+
+/// Text that reads the same in both languages (or has no translation yet).
+impl From<&str> for Words {
+    fn from(text: &str) -> Words {
+        Words::new(text, text)
+    }
+}
+
+impl From<String> for Words {
+    fn from(text: String) -> Words {
+        Words::new(text.clone(), text)
+    }
+}
+
+/// `"a", "b", "c"`: what may be written, each quoted as the clerk would type it.
+pub fn quoted<S: AsRef<str>>(items: impl IntoIterator<Item = S>) -> String {
+    items
+        .into_iter()
+        .map(|s| format!("\"{}\"", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl RowError {
+    /// The problem as one line: row as the spreadsheet numbers it, the column by its header
+    /// in the file, the value found, and what is wrong or expected.
+    pub fn line(&self, lang: Lang) -> String {
+        let row = match lang {
+            Lang::Vi => format!("Dòng {}", self.row),
+            Lang::En => format!("Row {}", self.row),
+        };
+        let column = match (self.column.is_empty(), lang) {
+            (true, _) => String::new(),
+            (false, Lang::Vi) => format!(", cột \"{}\"", self.column),
+            (false, Lang::En) => format!(", column \"{}\"", self.column),
+        };
+        match self.value.as_str() {
+            "" => format!("{row}{column} — {}", self.why),
+            value => format!("{row}{column}: \"{value}\" — {}", self.why),
+        }
+    }
+}
+
+/// The line before the list of problems.
+pub fn refused(problems: usize, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => format!("{problems} lỗi trong tệp; chưa nhập gì:"),
+        Lang::En => format!("{problems} problem(s) in the file; nothing was imported:"),
+    }
+}
+
+pub fn empty() -> Words {
+    Words::new(
+        "ô trống; cột này phải có giá trị",
+        "is empty; this column must be filled in",
+    )
+}
+
+pub fn not_a_number() -> Words {
+    Words::new(
+        "không phải số nguyên hợp lệ",
+        "is not a whole number in range",
+    )
+}
+
+pub fn not_yes_no() -> Words {
+    Words::new(
+        "ghi \"có\" hoặc \"không\" (hoặc để trống)",
+        "write \"yes\" or \"no\" (or leave it empty)",
+    )
+}
+
+pub fn no_unit() -> Words {
+    Words::new(
+        "không có đơn vị nào đã đăng ký với mã hay tên này",
+        "names no registered unit (by code or name)",
+    )
+}
+
+/// A value outside a vocabulary: the labels it accepts, in each language.
+pub fn not_one_of<T: Vocabulary>() -> Words {
+    let labels = |lang| quoted(T::all().iter().map(|v| v.label(lang)));
+    Words::new(
+        format!(
+            "không có trong danh sách; ghi một trong: {}",
+            labels(Lang::Vi)
+        ),
+        format!("is not in the list; write one of: {}", labels(Lang::En)),
+    )
+}
+
+/// A level that is not one of its track's.
+pub fn not_a_level(track: Track) -> Words {
+    let labels = |lang| quoted(QualificationLevel::labels(track, lang));
+    Words::new(
+        format!(
+            "không phải trình độ {}; ghi một trong: {}",
+            track.label(Lang::Vi),
+            labels(Lang::Vi)
+        ),
+        format!(
+            "is not a level of {}; write one of: {}",
+            track.label(Lang::En),
+            labels(Lang::En)
+        ),
+    )
+}
+
+/// `Tin học` written as a qualification track: IT is a training programme's category.
+pub fn information_technology_is_a_programme() -> Words {
+    Words::new(
+        "tin học không phải loại trình độ: chứng chỉ tin học ghi vào tệp đào tạo (trainings), \
+         theo chương trình thuộc loại \"tin học\"",
+        "information technology is not a qualification track: record an IT certificate in a \
+         trainings file, under a programme of the category \"information technology\"",
+    )
+}
+
+pub fn certificate_needs_date() -> Words {
+    Words::new(
+        "có số văn bằng thì phải có ngày cấp",
+        "a certificate number needs its issue date",
+    )
+}
+
+pub fn ended_needs_outcome() -> Words {
+    Words::new(
+        "đã có ngày kết thúc thì phải có kết quả",
+        "an ended rotation needs its outcome",
+    )
+}
+
+pub fn outcome_needs_end() -> Words {
+    Words::new(
+        "đã có kết quả thì phải có ngày kết thúc",
+        "an outcome needs the date the rotation ended",
+    )
+}
+
+pub fn repeats(first: usize) -> Words {
+    Words::new(
+        format!("trùng với dòng {first}"),
+        format!("repeats row {first}"),
+    )
+}
+
+pub fn not_registered() -> Words {
+    Words::new(
+        "chưa có cán bộ nào đăng ký với mã này (nhập danh sách cán bộ trước)",
+        "no person with this code is registered (import people first)",
+    )
+}
+
+/// A registration row like someone registered before: name, birth date and unit.
+pub fn looks_like_person(code: Option<&str>, person: &str) -> Words {
+    let who = |vi: bool| match (code, vi) {
+        (Some(code), true) => format!("mã {code}"),
+        (Some(code), false) => format!("staff code {code}"),
+        (None, true) => format!("cán bộ {person}"),
+        (None, false) => format!("person {person}"),
+    };
+    Words::new(
+        format!(
+            "trùng họ tên, ngày sinh và đơn vị với người đã đăng ký ({}); nếu là hai người, ghi «có» ở cột xác nhận trùng",
+            who(true)
+        ),
+        format!(
+            "same name, birth date and unit as someone registered ({}); if they are two people, write yes in the confirm duplicate column",
+            who(false)
+        ),
+    )
+}
+
+/// A registration row like an earlier row of the file.
+pub fn looks_like_row(first: usize) -> Words {
+    Words::new(
+        format!(
+            "trùng họ tên, ngày sinh và đơn vị với dòng {first}; nếu là hai người, ghi «có» ở cột xác nhận trùng"
+        ),
+        format!(
+            "same name, birth date and unit as row {first}; if they are two people, write yes in the confirm duplicate column"
+        ),
+    )
+}
+
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// A date no parser read: what is wrong with it, and the form to write it in.
+pub fn bad_date(text: &str) -> Words {
+    let fault = date_fault(text.trim())
+        .unwrap_or_else(|| Words::new("không phải ngày tháng", "is not a date"));
+    Words::new(
+        format!("{}; ghi theo dạng dd/mm/yyyy", fault.vi),
+        format!("{}; write it as dd/mm/yyyy", fault.en),
+    )
+}
+
+/// What makes a day/month/year (or year-month-day) of numbers impossible; `None` when the
+/// text is not of that shape or the fault is elsewhere (separators, extra text).
+fn date_fault(text: &str) -> Option<Words> {
+    let parts: Vec<&str> = text.split(['/', '-', '.']).collect();
+    let [first, month, last] = parts.as_slice() else {
+        return None;
+    };
+    let number = |p: &str| {
+        (!p.is_empty() && p.len() <= 4 && p.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| p.parse::<u32>().ok())
+            .flatten()
+    };
+    let (day, year) = if first.len() == 4 {
+        (last, first)
+    } else {
+        (first, last)
+    };
+    let (d, m, y) = (number(day)?, number(month)?, number(year)?);
+    if year.len() != 4 {
+        return Some(Words::new(
+            "năm phải ghi đủ bốn chữ số",
+            "the year must have four digits",
+        ));
+    }
+    if !crate::domain::input::YEARS.contains(&(y as i32)) {
+        let (from, to) = (
+            crate::domain::input::YEARS.start(),
+            crate::domain::input::YEARS.end(),
+        );
+        return Some(Words::new(
+            format!("năm {y} nằm ngoài khoảng {from}–{to}"),
+            format!("the year {y} is outside {from}–{to}"),
+        ));
+    }
+    if !(1..=12).contains(&m) {
+        return Some(Words::new(
+            format!("không có tháng {m}"),
+            format!("there is no month {m}"),
+        ));
+    }
+    let days = (28..=31)
+        .rev()
+        .find(|d| NaiveDate::from_ymd_opt(y as i32, m, *d).is_some())?;
+    let month_name = MONTHS[m as usize - 1];
+    match d {
+        0 => Some(Words::new("không có ngày 0", "there is no day 0")),
+        29 if m == 2 && days == 28 => Some(Words::new(
+            format!("năm {y} không nhuận, tháng 2 không có ngày 29"),
+            format!("{y} is not a leap year: February has no day 29"),
+        )),
+        d if d > days => Some(Words::new(
+            format!("tháng {m} không có ngày {d}"),
+            format!("{month_name} has no day {d}"),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn en(text: &str) -> String {
+        bad_date(text).say(Lang::En)
+    }
+
+    #[test]
+    fn an_impossible_date_says_what_is_wrong() {
+        assert_eq!(
+            bad_date("31/02/1987").say(Lang::Vi),
+            "tháng 2 không có ngày 31; ghi theo dạng dd/mm/yyyy"
+        );
+        assert_eq!(
+            en("31/02/1987"),
+            "February has no day 31; write it as dd/mm/yyyy"
+        );
+        assert!(en("29/02/1987").starts_with("1987 is not a leap year"));
+        assert!(en("1987-13-01").starts_with("there is no month 13"));
+        assert!(en("31/06/2008").starts_with("June has no day 31"));
+        assert!(en("02/04/80").starts_with("the year must have four digits"));
+        assert!(en("02/04/1800").starts_with("the year 1800 is outside"));
+        assert!(en("hôm qua").starts_with("is not a date;"));
+    }
+
+    #[test]
+    fn a_line_names_row_column_value_and_why() {
+        let error = RowError {
+            row: 5,
+            column: "Ngày sinh".into(),
+            value: "31/02/1987".into(),
+            why: bad_date("31/02/1987").say(Lang::Vi),
+        };
+        assert_eq!(
+            error.line(Lang::Vi),
+            "Dòng 5, cột \"Ngày sinh\": \"31/02/1987\" — tháng 2 không có ngày 31; ghi theo dạng dd/mm/yyyy"
+        );
+    }
+}
