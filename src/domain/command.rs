@@ -18,6 +18,7 @@ pub enum Command {
     RegisterUnit(RegisterUnit),
     RegisterProgramme(RegisterProgramme),
     ScheduleSession(ScheduleSession),
+    ChangeSessionCapacity(ChangeSessionCapacity),
     RegisterPerson(RegisterPerson),
     AssignPerson(AssignPerson),
     RecordQualification(RecordQualification),
@@ -63,6 +64,15 @@ pub struct ScheduleSession {
     pub starts_on: NaiveDate,
     pub ends_on: NaiveDate,
     pub capacity: u32,
+    pub effective_date: NaiveDate,
+}
+
+/// Sets a scheduled session's number of seats (never below the seats taken).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSessionCapacity {
+    pub session: SessionId,
+    pub capacity: u32,
+    pub reason: String,
     pub effective_date: NaiveDate,
 }
 
@@ -226,6 +236,7 @@ every_command!(
     RegisterUnit,
     RegisterProgramme,
     ScheduleSession,
+    ChangeSessionCapacity,
     RegisterPerson,
     AssignPerson,
     RecordQualification,
@@ -246,7 +257,8 @@ impl Command {
         match self {
             Command::RegisterUnit(_)
             | Command::RegisterProgramme(_)
-            | Command::ScheduleSession(_) => None,
+            | Command::ScheduleSession(_)
+            | Command::ChangeSessionCapacity(_) => None,
             Command::RegisterPerson(c) => Some(c.person),
             Command::AssignPerson(c) => Some(c.person),
             Command::RecordQualification(c) => Some(c.person),
@@ -266,6 +278,7 @@ impl Command {
     pub fn session(&self) -> Option<SessionId> {
         match self {
             Command::ScheduleSession(c) => Some(c.session),
+            Command::ChangeSessionCapacity(c) => Some(c.session),
             Command::Enrol(c) => Some(c.session),
             Command::WithdrawEnrolment(c) => Some(c.session),
             Command::CompleteTraining(c) => Some(c.session),

@@ -38,6 +38,12 @@ pub enum DomainError {
     AlreadyEnrolled(SessionId),
     #[error("session {session} is full: all {capacity} seats are taken")]
     SessionFull { session: SessionId, capacity: u32 },
+    #[error("session {session} cannot have {capacity} seats: {taken} are taken")]
+    CapacityBelowTaken {
+        session: SessionId,
+        capacity: u32,
+        taken: u32,
+    },
     #[error("the person has no active enrolment in session {0}")]
     NoActiveEnrolment(SessionId),
     #[error("date {date} is before {after}, the enrolment fact in session {session} it follows")]
@@ -135,6 +141,7 @@ impl DomainError {
             DomainError::Separated { .. } => "separated",
             DomainError::AlreadyEnrolled(_) => "already_enrolled",
             DomainError::SessionFull { .. } => "session_full",
+            DomainError::CapacityBelowTaken { .. } => "capacity_below_taken",
             DomainError::NoActiveEnrolment(_) => "no_active_enrolment",
             DomainError::EnrolmentOutOfOrder { .. } => "enrolment_out_of_order",
             DomainError::CompletionBeforeSessionStart { .. } => "completion_before_session_start",

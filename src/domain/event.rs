@@ -81,6 +81,19 @@ pub struct SessionScheduled {
     pub effective_date: NaiveDate,
 }
 
+/// A session's number of seats was changed (session stream): raised for more trainees,
+/// or lowered, never below the seats taken.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SessionCapacityChanged {
+    pub session: SessionId,
+    pub capacity: u32,
+    /// The capacity before the change.
+    pub previous: u32,
+    pub reason: String,
+    pub effective_date: NaiveDate,
+}
+
 /// A seat in a session was taken by an enrolment (session stream; guards capacity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -363,6 +376,7 @@ catalogue! {
     PersonSeparated,
     EventCorrected,
     EventVoided,
+    SessionCapacityChanged,
 }
 
 impl Event {
@@ -384,6 +398,7 @@ impl Event {
             Event::UnitRegistered(_)
             | Event::ProgrammeRegistered(_)
             | Event::SessionScheduled(_)
+            | Event::SessionCapacityChanged(_)
             | Event::SeatTaken(_)
             | Event::SeatReleased(_)
             | Event::StaffCodeClaimed(_)

@@ -16,9 +16,9 @@
 //! reports already read years.
 
 use super::command::{
-    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, StartRotation, Void,
-    WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    StartRotation, Void, WithdrawEnrolment,
 };
 use std::borrow::Cow;
 use std::ops::RangeInclusive;
@@ -71,7 +71,10 @@ pub fn check(command: &Command) -> Result<(), DomainError> {
         }) => fields.qualification(field, institution, certificate),
         Command::Enrol(_) | Command::Separate(_) => Ok(()),
         Command::WithdrawEnrolment(WithdrawEnrolment { reason, .. })
-        | Command::Void(Void { reason, .. }) => fields.note("reason", reason),
+        | Command::Void(Void { reason, .. })
+        | Command::ChangeSessionCapacity(ChangeSessionCapacity { reason, .. }) => {
+            fields.note("reason", reason)
+        }
         Command::CompleteTraining(CompleteTraining {
             grade, certificate, ..
         }) => fields.completion(grade, certificate),

@@ -128,6 +128,7 @@ impl Change {
             | Event::UnitRegistered(_)
             | Event::ProgrammeRegistered(_)
             | Event::SessionScheduled(_)
+            | Event::SessionCapacityChanged(_)
             | Event::SeatTaken(_)
             | Event::SeatReleased(_)
             | Event::StaffCodeClaimed(_)

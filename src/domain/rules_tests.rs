@@ -6,9 +6,9 @@
 //! The person's events get the ids 1, 2, 3… in the order given (`ev(n)`).
 
 use super::command::{
-    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
-    Void, WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    Separate, StartRotation, Void, WithdrawEnrolment,
 };
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
@@ -810,6 +810,89 @@ fn enrolling_in_a_full_session_is_refused() {
             session: SESSION,
             capacity: 2,
         });
+}
+
+fn change_capacity(capacity: u32, reason: &str) -> Command {
+    Command::ChangeSessionCapacity(ChangeSessionCapacity {
+        session: SESSION,
+        capacity,
+        reason: reason.into(),
+        effective_date: d(2018, 2, 20),
+    })
+}
+
+fn capacity_changed(capacity: u32, previous: u32) -> Event {
+    SessionCapacityChanged {
+        session: SESSION,
+        capacity,
+        previous,
+        reason: "thêm lớp".into(),
+        effective_date: d(2018, 2, 20),
+    }
+    .into()
+}
+
+/// The session of `given` with both of its two seats taken.
+fn session_full() -> Given {
+    given(vec![registered()]).and_session(vec![
+        seat_taken(OTHER, d(2018, 2, 10)),
+        seat_taken(THIRD, d(2018, 2, 11)),
+    ])
+}
+
+#[test]
+fn raising_a_full_session_s_capacity_records_it_in_the_session_stream() {
+    session_full()
+        .when(change_capacity(3, " thêm lớp "))
+        .then_events(vec![(Target::Session(SESSION), capacity_changed(3, 2))]);
+}
+
+#[test]
+fn enrolling_after_the_capacity_is_raised_takes_a_new_seat() {
+    session_full()
+        .and_session(vec![capacity_changed(3, 2)])
+        .when(enrol(d(2018, 2, 21)))
+        .then_events(enrolment_events(home(), d(2018, 2, 21)));
+}
+
+#[test]
+fn lowering_the_capacity_below_the_seats_taken_is_refused_naming_both() {
+    session_full()
+        .when(change_capacity(1, "thêm lớp"))
+        .then_error(DomainError::CapacityBelowTaken {
+            session: SESSION,
+            capacity: 1,
+            taken: 2,
+        });
+}
+
+#[test]
+fn lowering_the_capacity_to_the_seats_taken_is_allowed() {
+    given(vec![registered()])
+        .and_session(vec![
+            capacity_changed(5, 2),
+            seat_taken(OTHER, d(2018, 2, 10)),
+        ])
+        .when(change_capacity(1, "thêm lớp"))
+        .then_events(vec![(Target::Session(SESSION), capacity_changed(1, 5))]);
+}
+
+#[test]
+fn the_capacity_of_an_unscheduled_session_cannot_change() {
+    given(vec![])
+        .without_session()
+        .when(change_capacity(3, "thêm lớp"))
+        .then_error(DomainError::UnknownSession(SESSION));
+}
+
+#[test]
+fn a_capacity_of_zero_or_without_a_reason_is_refused() {
+    given(vec![])
+        .when(change_capacity(0, "thêm lớp"))
+        .then_error(invalid("capacity", "must be at least 1"));
+    given(vec![])
+        .when(change_capacity(3, " "))
+        .then_error(invalid("reason", "must not be empty"));
 }
 
 #[test]
@@ -2332,4 +2415,27 @@ fn an_out_of_scope_person_gets_no_result_for_a_target() {
         target_ids(&policies, &commune_leader),
         vec![LEADERS, COMMUNE_OFFICIALS]
     );
+}
+
+#[test]
+fn a_unit_name_given_to_two_units_is_ambiguous_and_their_codes_still_name_each() {
+    use super::reference::{Names, Unresolved};
+    let mut names = Names::default();
+    let twin = UnitRegistered {
+        unit: COMMUNE,
+        code: "ban-tuyen-giao-2".into(),
+        ..unit_registered()
+    };
+    names.add_unit(&unit_registered());
+    names.add_unit(&twin);
+    assert_eq!(
+        names.find("BAN TUYEN GIAO HUYEN UY"),
+        Err(Unresolved::Ambiguous(vec![
+            "ban-tuyen-giao".into(),
+            "ban-tuyen-giao-2".into()
+        ]))
+    );
+    assert_eq!(names.find("ban-tuyen-giao-2"), Ok(COMMUNE));
+    assert_eq!(names.find(&DISTRICT.to_string()), Ok(DISTRICT));
+    assert_eq!(names.find("xa-pom-lot"), Err(Unresolved::Unknown));
 }

@@ -14,6 +14,7 @@ use super::error::ApiError;
 use super::wire::*;
 use crate::domain::command::RegisterPerson;
 use crate::domain::decide::looks_alike;
+use crate::domain::reference::Names;
 use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::ledger::Options;
 use crate::store::AppendOutcome;
@@ -93,6 +94,16 @@ fn new_id(caller: &Caller, sent: Option<Uuid>, key: Option<&IdempotencyKey>) -> 
     })
 }
 
+/// The units by code and name, when a body names one otherwise than by id: from the read
+/// model, once it holds everything recorded before the request.
+async fn unit_names(state: &AppState, named: &UnitRef) -> Result<Names<UnitId>, ApiError> {
+    if named.is_id() {
+        return Ok(Names::default());
+    }
+    super::reads::reached(state, state.store.head().position).await?;
+    Ok(state.projection.read(|model| model.unit_names()).0)
+}
+
 /// `"7"` (or `W/"7"`) → 7.
 pub(crate) fn parse_etag(value: &HeaderValue) -> Result<u64, ApiError> {
     let text = value.to_str().unwrap_or_default().trim();
@@ -145,6 +156,19 @@ pub(crate) async fn schedule_session(
     record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
+#[utoipa::path(post, path = "/sessions/{id}/capacity", request_body = ChangeCapacityBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
+pub(crate) async fn change_capacity(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<ChangeCapacityBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(SessionId(id));
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
+
 #[utoipa::path(post, path = "/people", request_body = RegisterPersonBody, tag = "commands",
     responses((status = 201, body = RecordedBody), (status = 422, description = "refused by the rules")))]
 pub(crate) async fn register_person(
@@ -154,8 +178,9 @@ pub(crate) async fn register_person(
     Keyed { body, key }: Keyed<RegisterPersonBody>,
 ) -> Result<Response, ApiError> {
     let id = PersonId(new_id(&caller, body.id, key.as_ref()));
+    let units = unit_names(&state, &body.unit).await?;
     let confirmed = body.confirm_duplicate;
-    let command = body.into_command(id)?;
+    let command = body.into_command(id, &units)?;
     if !confirmed && let Command::RegisterPerson(registration) = &command {
         // Bad text is named as such first, as the rules would.
         crate::domain::input::check(&command).map_err(ApiError::Domain)?;
@@ -193,7 +218,8 @@ pub(crate) async fn assign(
     Path(id): Path<Uuid>,
     Keyed { body, key }: Keyed<AssignBody>,
 ) -> Result<Response, ApiError> {
-    let command = body.into_command(PersonId(id))?;
+    let units = unit_names(&state, &body.unit).await?;
+    let command = body.into_command(PersonId(id), &units)?;
     record(&state, &caller, &headers, command, key, Some(id)).await
 }
 
@@ -267,7 +293,8 @@ pub(crate) async fn start_rotation(
     Path(id): Path<Uuid>,
     Keyed { body, key }: Keyed<StartRotationBody>,
 ) -> Result<Response, ApiError> {
-    let command = body.into_command(PersonId(id))?;
+    let units = unit_names(&state, &body.to_unit).await?;
+    let command = body.into_command(PersonId(id), &units)?;
     record(&state, &caller, &headers, command, key, Some(id)).await
 }
 

@@ -93,6 +93,7 @@ fn router(state: AppState) -> Router {
         )
         .route("/sessions", post(commands::schedule_session))
         .route("/sessions/{id}", get(reads::session))
+        .route("/sessions/{id}/capacity", post(commands::change_capacity))
         .route(
             "/people",
             post(commands::register_person).get(reads::search),

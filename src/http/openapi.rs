@@ -15,6 +15,7 @@ use super::{audit, commands, error, imports, reads, wire};
     info(title = "cadre", description = "Event-sourced ledger of personnel training, qualifications, rotations and appraisals"),
     paths(
         commands::register_unit, commands::register_programme, commands::schedule_session,
+        commands::change_capacity,
         commands::register_person, commands::assign, commands::record_qualification,
         commands::enrol, commands::withdraw, commands::complete, commands::start_rotation,
         commands::end_rotation, commands::appraise, commands::separate, commands::correct,

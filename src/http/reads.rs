@@ -51,9 +51,14 @@ fn today() -> NaiveDate {
 
 /// Waits for `X-Cadre-Min-Position` if the client sent one.
 async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
-    let Some(wanted) = position_header(headers, "x-cadre-min-position")? else {
-        return Ok(());
-    };
+    match position_header(headers, "x-cadre-min-position")? {
+        Some(wanted) => reached(state, wanted).await,
+        None => Ok(()),
+    }
+}
+
+/// Waits (at most two seconds) for the read models to fold position `wanted`.
+pub(super) async fn reached(state: &AppState, wanted: u64) -> Result<(), ApiError> {
     let reached = state.projection.wait_for(wanted, MAX_WAIT).await;
     if reached < wanted {
         return Err(ApiError::Unavailable(format!(

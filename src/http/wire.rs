@@ -12,11 +12,12 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::domain::command::{
-    Appraise, AssignPerson, CompleteTraining, Correct, EndRotation, Enrol, RecordQualification,
-    RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession, Separate, StartRotation,
-    Void, WithdrawEnrolment,
+    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
+    Separate, StartRotation, Void, WithdrawEnrolment,
 };
 use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
+use crate::domain::reference::{Names, Unresolved};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
 use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::store::{AppendOutcome, Store};
@@ -201,6 +202,68 @@ pub fn vocab<T: Vocabulary>(field: &'static str, text: &str) -> Result<T, ApiErr
     })
 }
 
+/// A date in a body: yyyy-mm-dd, or dd/mm/yyyy as clerks write it (read as imports read
+/// dates); anything else is refused naming the form expected.
+// utoipa documents a type named `Date` as a `string` of format `date`, as it does chrono's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Date(pub NaiveDate);
+
+impl<'de> Deserialize<'de> for Date {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        text.parse()
+            .ok()
+            .or_else(|| crate::import::columns::parse_date(&text))
+            .map(Date)
+            .ok_or_else(|| {
+                serde::de::Error::custom(format!(
+                    "{text:?}: expected a date as yyyy-mm-dd (e.g. 2017-12-31)"
+                ))
+            })
+    }
+}
+
+impl From<Date> for NaiveDate {
+    fn from(date: Date) -> NaiveDate {
+        date.0
+    }
+}
+
+/// A unit: its id, its code (`xa-pom-lot`) or its name, with or without diacritics.
+// Codes and names are read through the read model's units by the resolver the imports
+// use (`Names`).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(transparent)]
+pub struct UnitRef(pub String);
+
+impl UnitRef {
+    /// Whether it is an id, which needs no look-up.
+    pub fn is_id(&self) -> bool {
+        self.0.trim().parse::<Uuid>().is_ok()
+    }
+
+    /// The unit named, or a refusal naming `field` and the text.
+    pub fn resolve(&self, field: &'static str, units: &Names<UnitId>) -> Result<UnitId, ApiError> {
+        let why = match units.find(&self.0) {
+            Ok(unit) => return Ok(unit),
+            Err(Unresolved::Unknown) => format!(
+                "{:?} names no registered unit (give its id, code or name)",
+                self.0
+            ),
+            Err(Unresolved::Ambiguous(codes)) => format!(
+                "{:?} is the name of {} units (codes {}): give the code of the one you mean",
+                self.0,
+                codes.len(),
+                codes.join(", ")
+            ),
+        };
+        Err(ApiError::Domain(DomainError::Invalid {
+            field: field.into(),
+            why,
+        }))
+    }
+}
+
 /// A level and the track it belongs to.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -227,14 +290,14 @@ impl LevelBody {
 #[serde(deny_unknown_fields)]
 pub struct CertificateBody {
     pub number: String,
-    pub issued_on: NaiveDate,
+    pub issued_on: Date,
 }
 
 impl From<CertificateBody> for Certificate {
     fn from(body: CertificateBody) -> Certificate {
         Certificate {
             number: body.number,
-            issued_on: body.issued_on,
+            issued_on: body.issued_on.into(),
         }
     }
 }
@@ -265,7 +328,7 @@ pub struct RegisterUnitBody {
     pub name: String,
     /// district or commune.
     pub level: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl RegisterUnitBody {
@@ -275,7 +338,7 @@ impl RegisterUnitBody {
             code: self.code,
             name: self.name,
             level: vocab("level", &self.level)?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -293,7 +356,7 @@ pub struct RegisterProgrammeBody {
     pub provider: String,
     pub in_province: bool,
     pub duration_days: u32,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl RegisterProgrammeBody {
@@ -306,7 +369,7 @@ impl RegisterProgrammeBody {
             provider: self.provider,
             in_province: self.in_province,
             duration_days: self.duration_days,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -317,10 +380,10 @@ impl RegisterProgrammeBody {
 pub struct ScheduleSessionBody {
     pub id: Option<Uuid>,
     pub programme: Uuid,
-    pub starts_on: NaiveDate,
-    pub ends_on: NaiveDate,
+    pub starts_on: Date,
+    pub ends_on: Date,
     pub capacity: u32,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl ScheduleSessionBody {
@@ -328,10 +391,31 @@ impl ScheduleSessionBody {
         ScheduleSession {
             session,
             programme: ProgrammeId(self.programme),
-            starts_on: self.starts_on,
-            ends_on: self.ends_on,
+            starts_on: self.starts_on.into(),
+            ends_on: self.ends_on.into(),
             capacity: self.capacity,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
+        }
+        .into()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeCapacityBody {
+    /// The new number of seats: more, or no fewer than are taken.
+    pub capacity: u32,
+    pub reason: String,
+    pub effective_date: Date,
+}
+
+impl ChangeCapacityBody {
+    pub(crate) fn into_command(self, session: SessionId) -> Command {
+        ChangeSessionCapacity {
+            session,
+            capacity: self.capacity,
+            reason: self.reason,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -342,16 +426,17 @@ impl ScheduleSessionBody {
 pub struct RegisterPersonBody {
     pub id: Option<Uuid>,
     pub full_name: String,
-    pub birth_date: NaiveDate,
+    pub birth_date: Date,
     /// male or female.
     pub gender: String,
     pub ethnicity: String,
     /// cadre, civil_servant, public_employee or commune_official.
     pub category: String,
-    pub unit: Uuid,
+    /// The unit's id, code or name.
+    pub unit: UnitRef,
     pub post: String,
     pub leadership: bool,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
     /// The staff code (mã cán bộ), unique; the next free one of the server's prefix
     /// (e.g. `DB-000124`) when absent. Compared in upper case.
     pub staff_code: Option<String>,
@@ -361,20 +446,24 @@ pub struct RegisterPersonBody {
 }
 
 impl RegisterPersonBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         let staff_code = self.staff_code.as_deref().map(staff_code).transpose()?;
         Ok(RegisterPerson {
             staff_code,
             person,
             full_name: self.full_name,
-            birth_date: self.birth_date,
+            birth_date: self.birth_date.into(),
             gender: vocab("gender", &self.gender)?,
             ethnicity: self.ethnicity,
             category: vocab("category", &self.category)?,
-            unit: UnitId(self.unit),
+            unit: self.unit.resolve("unit", units)?,
             post: self.post,
             leadership: self.leadership,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -383,22 +472,27 @@ impl RegisterPersonBody {
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AssignBody {
-    pub unit: Uuid,
+    /// The unit's id, code or name.
+    pub unit: UnitRef,
     pub post: String,
     pub category: String,
     pub leadership: bool,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl AssignBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         Ok(AssignPerson {
             person,
-            unit: UnitId(self.unit),
+            unit: self.unit.resolve("unit", units)?,
             post: self.post,
             category: vocab("category", &self.category)?,
             leadership: self.leadership,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -411,7 +505,7 @@ pub struct QualificationBody {
     pub field: Option<String>,
     pub institution: Option<String>,
     pub certificate: Option<CertificateBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl QualificationBody {
@@ -422,7 +516,7 @@ impl QualificationBody {
             field: self.field,
             institution: self.institution,
             certificate: self.certificate.map(Into::into),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -432,7 +526,7 @@ impl QualificationBody {
 #[serde(deny_unknown_fields)]
 pub struct EnrolBody {
     pub session: Uuid,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl EnrolBody {
@@ -440,7 +534,7 @@ impl EnrolBody {
         Enrol {
             person,
             session: SessionId(self.session),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -450,7 +544,7 @@ impl EnrolBody {
 #[serde(deny_unknown_fields)]
 pub struct WithdrawBody {
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl WithdrawBody {
@@ -459,7 +553,7 @@ impl WithdrawBody {
             person,
             session,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }
@@ -472,7 +566,7 @@ pub struct CompleteBody {
     pub result: String,
     pub grade: Option<String>,
     pub certificate: Option<CertificateBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl CompleteBody {
@@ -487,7 +581,7 @@ impl CompleteBody {
             result: vocab("result", &self.result)?,
             grade: self.grade,
             certificate: self.certificate.map(Into::into),
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -498,25 +592,30 @@ impl CompleteBody {
 pub struct StartRotationBody {
     /// rotation, transfer or secondment.
     pub kind: String,
-    pub to_unit: Uuid,
+    /// The unit's id, code or name.
+    pub to_unit: UnitRef,
     pub to_post: String,
-    pub planned_end: Option<NaiveDate>,
+    pub planned_end: Option<Date>,
     pub decision_number: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl StartRotationBody {
-    pub(crate) fn into_command(self, person: PersonId) -> Result<Command, ApiError> {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        units: &Names<UnitId>,
+    ) -> Result<Command, ApiError> {
         Ok(StartRotation {
             person,
             kind: vocab("kind", &self.kind)?,
             to: Placement {
-                unit: UnitId(self.to_unit),
+                unit: self.to_unit.resolve("to_unit", units)?,
                 post: self.to_post,
             },
-            planned_end: self.planned_end,
+            planned_end: self.planned_end.map(Into::into),
             decision_number: self.decision_number,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -528,7 +627,7 @@ pub struct EndRotationBody {
     /// completed_well, completed or not_completed.
     pub outcome: String,
     pub assessment: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl EndRotationBody {
@@ -537,7 +636,7 @@ impl EndRotationBody {
             person,
             outcome: vocab("outcome", &self.outcome)?,
             assessment: self.assessment,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -552,7 +651,7 @@ pub struct AppraiseBody {
     pub score: Option<u8>,
     #[serde(default)]
     pub feedback: Vec<FeedbackBody>,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl AppraiseBody {
@@ -567,7 +666,7 @@ impl AppraiseBody {
                 .into_iter()
                 .map(FeedbackBody::parse)
                 .collect::<Result<_, _>>()?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -578,7 +677,7 @@ impl AppraiseBody {
 pub struct SeparateBody {
     /// retired, resigned, dismissed or deceased.
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl SeparateBody {
@@ -586,7 +685,7 @@ impl SeparateBody {
         Ok(Separate {
             person,
             reason: vocab("reason", &self.reason)?,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -602,7 +701,7 @@ pub struct CorrectBody {
     /// `docs/events.md`).
     #[schema(value_type = Object)]
     pub replacement: serde_json::Value,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl CorrectBody {
@@ -613,7 +712,7 @@ impl CorrectBody {
             corrects: self.corrects,
             replacement: replacement(store, self.corrects, self.replacement)?,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into())
     }
@@ -646,7 +745,7 @@ fn replacement(
 pub struct VoidBody {
     pub voids: Uuid,
     pub reason: String,
-    pub effective_date: NaiveDate,
+    pub effective_date: Date,
 }
 
 impl VoidBody {
@@ -655,7 +754,7 @@ impl VoidBody {
             person,
             voids: self.voids,
             reason: self.reason,
-            effective_date: self.effective_date,
+            effective_date: self.effective_date.into(),
         }
         .into()
     }

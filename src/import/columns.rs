@@ -12,8 +12,9 @@ use super::headers::Layout;
 use super::messages::{self, Words};
 use super::{Directory, Kind, RowError};
 use crate::domain::event::{Certificate, Placement};
+use crate::domain::reference::Unresolved;
 use crate::domain::vocab::{Lang, ProgrammeCategory, QualificationLevel, Track, Vocabulary, fold};
-use crate::domain::{Command, PersonId, SessionId, StaffCode};
+use crate::domain::{Command, PersonId, ProgrammeId, SessionId, StaffCode};
 
 /// One column: its English name (used in messages and templates), the headers it is
 /// known by, whether it must be present, and an example value.
@@ -174,6 +175,12 @@ pub const TRAININGS: &[Column] = &[
         &["số chứng chỉ", "số văn bằng", "certificate number"],
         false,
         "LLCT-2017-001",
+    ),
+    column(
+        "capacity",
+        &["số chỗ", "số học viên", "capacity", "seats"],
+        false,
+        "40",
     ),
 ];
 
@@ -434,9 +441,24 @@ fn person_named(kind: Kind, code: &str, directory: &Directory) -> PersonId {
 
 fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crate::domain::UnitId> {
     let value = cells.text(name)?;
-    directory
-        .unit(&value)
-        .or_else(|| cells.fail(name, messages::no_unit()))
+    match directory.unit(&value) {
+        Ok(unit) => Some(unit),
+        Err(Unresolved::Unknown) => cells.fail(name, messages::no_unit()),
+        Err(Unresolved::Ambiguous(codes)) => cells.fail(name, messages::shared_unit_name(&codes)),
+    }
+}
+
+/// The programme a row names, by name or id; a name given to several is refused with
+/// their ids rather than resolved to one of them.
+fn programme(cells: &mut Cells<'_>, directory: &Directory) -> Option<ProgrammeId> {
+    let value = cells.text("programme")?;
+    match directory.programme(&value) {
+        Ok(programme) => Some(programme),
+        Err(Unresolved::Unknown) => cells.fail("programme", messages::no_programme()),
+        Err(Unresolved::Ambiguous(ids)) => {
+            cells.fail("programme", messages::shared_programme_name(&ids))
+        }
+    }
 }
 
 fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) -> Option<Command> {
@@ -543,29 +565,29 @@ fn training_row(
     person: PersonId,
     code: &str,
 ) -> Commands {
-    let programme_name = cells.text("programme");
-    let programme = programme_name.as_deref().and_then(|name| {
-        directory
-            .programme(name)
-            .or_else(|| cells.fail("programme", "names no registered programme"))
-    });
+    let programme = programme(cells, directory);
     let starts_on = cells.date("starts_on");
     let ends_on = cells.date("ends_on");
     let result = match cells.optional("result") {
         Some(_) => Some(cells.vocab("result")?),
         None => None,
     };
+    // 0: no capacity given (the import sizes a new session by its rows).
+    let capacity = match cells.optional("capacity") {
+        Some(_) => cells.number::<u32>("capacity")?,
+        None => 0,
+    };
     let (programme, starts_on, ends_on) = (programme?, starts_on?, ends_on?);
     let session = session_of(&programme.to_string(), starts_on);
     let mut out = vec![(
-        // Scheduled by the import when the log does not have it yet (capacity set there).
+        // Scheduled, or its capacity raised, by the import (see `import::plan`).
         format!("session:{session}"),
         Command::ScheduleSession(ScheduleSession {
             session,
             programme,
             starts_on,
             ends_on,
-            capacity: 0,
+            capacity,
             effective_date: starts_on,
         }),
     )];

@@ -202,6 +202,37 @@ pub fn looks_like_person(code: Option<&str>, person: &str) -> Words {
     )
 }
 
+pub fn no_programme() -> Words {
+    Words::new(
+        "không có chương trình nào đã đăng ký với tên này",
+        "names no registered programme",
+    )
+}
+
+/// A unit name that several registered units share: their codes, to write instead.
+pub fn shared_unit_name(codes: &[String]) -> Words {
+    let codes = quoted(codes);
+    Words::new(
+        format!("là tên của nhiều đơn vị (mã {codes}); ghi mã của đơn vị muốn chọn"),
+        format!("is the name of several units (codes {codes}); write the code of the one you mean"),
+    )
+}
+
+/// A programme name that several registered programmes share: their ids, to write instead.
+pub fn shared_programme_name(ids: &[String]) -> Words {
+    let ids = quoted(ids);
+    Words::new(
+        format!(
+            "là tên của nhiều chương trình đã đăng ký (mã định danh {ids}); ghi mã định danh \
+             của chương trình muốn chọn thay cho tên"
+        ),
+        format!(
+            "is the name of several registered programmes (ids {ids}); write the id of the \
+             one you mean instead of the name"
+        ),
+    )
+}
+
 /// A registration row like an earlier row of the file.
 pub fn looks_like_row(first: usize) -> Words {
     Words::new(
@@ -210,6 +241,23 @@ pub fn looks_like_row(first: usize) -> Words {
         ),
         format!(
             "same name, birth date and unit as row {first}; if they are two people, write yes in the confirm duplicate column"
+        ),
+    )
+}
+
+/// A row enrolling into a session with no seat left: the session by programme and start,
+/// its capacity, the seats it had free before this file, and how to raise it.
+pub fn session_full(programme: &str, starts_on: NaiveDate, capacity: u32, free: u32) -> Words {
+    let starts_on = starts_on.format("%d/%m/%Y");
+    Words::new(
+        format!(
+            "lớp \"{programme}\" khai giảng {starts_on} đã hết chỗ: {capacity} chỗ, còn \
+             {free} chỗ trống trước tệp này; muốn thêm người, ghi số chỗ lớn hơn ở cột \"Số chỗ\""
+        ),
+        format!(
+            "the session of \"{programme}\" starting {starts_on} is full: capacity {capacity}, \
+             {free} free before this file; to add more, give a larger capacity in a \
+             \"Capacity\" (Số chỗ) column"
         ),
     )
 }

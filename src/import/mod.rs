@@ -17,20 +17,24 @@ pub mod messages;
 pub mod table;
 pub mod template;
 
-use crate::domain::command::{Enrol, ScheduleSession};
+use crate::domain::command::{ChangeSessionCapacity, Enrol, ScheduleSession};
 use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::command::RegisterPerson;
+use crate::domain::reference::{Names, Unresolved};
 use crate::domain::vocab::{Lang, fold};
-use crate::domain::{Command, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
+use crate::domain::{
+    Command, DomainError, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId,
+};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
 use columns::{Cells, Keyed};
 use headers::Layout;
+use messages::Words;
 pub use table::{Encoding, Table};
 
 /// The kinds of file.
@@ -127,14 +131,14 @@ impl std::fmt::Display for Summary {
     }
 }
 
-/// Units and programmes by code or name, the sessions already scheduled, who holds each
+/// Units and programmes by code or name, programmes' names for messages, who holds each
 /// staff code (the codes' streams) and who was registered under which name, birth date and
 /// unit: read from the log so that files can name them as people do.
 #[derive(Debug, Default)]
 pub struct Directory {
-    units: HashMap<String, UnitId>,
-    programmes: HashMap<String, ProgrammeId>,
-    sessions: HashMap<SessionId, u32>,
+    units: Names<UnitId>,
+    programmes: Names<ProgrammeId>,
+    titles: HashMap<ProgrammeId, String>,
     codes: HashMap<StaffCode, PersonId>,
     registered: HashMap<Likeness, (PersonId, Option<StaffCode>)>,
 }
@@ -147,7 +151,7 @@ fn likeness(full_name: &str, birth_date: NaiveDate, unit: UnitId) -> Likeness {
 }
 
 impl Directory {
-    /// Reads every unit, programme and session from the log.
+    /// Reads every unit, programme, staff code claim and registration from the log.
     pub fn read(ledger: &Ledger) -> Result<Directory, ImportError> {
         let mut directory = Directory::default();
         let store = ledger.store();
@@ -156,7 +160,6 @@ impl Directory {
                 event.event_type,
                 "UnitRegistered"
                     | "ProgrammeRegistered"
-                    | "SessionScheduled"
                     | "StaffCodeClaimed"
                     | "StaffCodeReleased"
                     | "PersonRegistered"
@@ -164,15 +167,10 @@ impl Directory {
                 return Ok(());
             }
             match crate::stored::decode_ref(&event) {
-                Ok(Event::UnitRegistered(u)) => {
-                    directory.units.insert(fold(&u.code), u.unit);
-                    directory.units.insert(fold(&u.name), u.unit);
-                }
+                Ok(Event::UnitRegistered(u)) => directory.units.add_unit(&u),
                 Ok(Event::ProgrammeRegistered(p)) => {
-                    directory.programmes.insert(fold(&p.name), p.programme);
-                }
-                Ok(Event::SessionScheduled(s)) => {
-                    directory.sessions.insert(s.session, s.capacity);
+                    directory.programmes.add_programme(&p);
+                    directory.titles.insert(p.programme, p.name);
                 }
                 Ok(other) => directory.note_person(other),
                 _ => {}
@@ -182,12 +180,12 @@ impl Directory {
         Ok(directory)
     }
 
-    pub fn unit(&self, text: &str) -> Option<UnitId> {
-        self.units.get(&fold(text)).copied()
+    pub fn unit(&self, text: &str) -> Result<UnitId, Unresolved> {
+        self.units.find(text)
     }
 
-    pub fn programme(&self, text: &str) -> Option<ProgrammeId> {
-        self.programmes.get(&fold(text)).copied()
+    pub fn programme(&self, text: &str) -> Result<ProgrammeId, Unresolved> {
+        self.programmes.find(text)
     }
 
     /// The person holding the staff code `text`, whoever registered them.
@@ -241,36 +239,107 @@ fn rows_to_commands(layout: &Layout, data: &[headers::Row], directory: &Director
     (rows, errors)
 }
 
-/// How many rows of the file enrol into each session.
-fn enrolments_per_session(rows: &[(usize, Vec<Keyed>)]) -> HashMap<SessionId, u32> {
-    let mut counts = HashMap::new();
-    for keyed in rows.iter().flat_map(|(_, commands)| commands) {
-        if let Command::Enrol(Enrol { session, .. }) = &keyed.command {
-            *counts.entry(*session).or_insert(0) += 1;
-        }
-    }
-    counts
+/// What a file asks of a session: how many of its rows enrol into it, and the largest
+/// capacity a row gives it (0: none given).
+#[derive(Debug, Clone, Copy, Default)]
+struct Wanted {
+    rows: u32,
+    capacity: u32,
 }
 
-/// A session the file needs: scheduled once, sized for the file's rows; `None` when the
-/// log or an earlier row already has it.
-fn session_to_schedule(
+/// What the file asks of each session it names.
+fn wanted_per_session(rows: &[(usize, Vec<Keyed>)]) -> HashMap<SessionId, Wanted> {
+    let mut wanted: HashMap<SessionId, Wanted> = HashMap::new();
+    for keyed in rows.iter().flat_map(|(_, commands)| commands) {
+        match &keyed.command {
+            Command::Enrol(Enrol { session, .. }) => {
+                wanted.entry(*session).or_default().rows += 1;
+            }
+            Command::ScheduleSession(ScheduleSession {
+                session, capacity, ..
+            }) => {
+                let entry = wanted.entry(*session).or_default();
+                entry.capacity = entry.capacity.max(*capacity);
+            }
+            _ => {}
+        }
+    }
+    wanted
+}
+
+/// What a row's `ScheduleSession` stands for, with its key, once per file: a session not
+/// in the log is scheduled with the capacity the file gives it, or a seat per row; one in
+/// the log has its capacity raised when the file gives a larger one. `None` when there is
+/// nothing to do; the row's other commands stand for themselves (`Err`).
+fn session_command(
     keyed: &Keyed,
-    directory: &Directory,
-    counts: &HashMap<SessionId, u32>,
+    ledger: &Ledger,
+    wanted: &HashMap<SessionId, Wanted>,
     seen: &HashMap<String, usize>,
-) -> Option<Option<Command>> {
-    let Command::ScheduleSession(ScheduleSession { session, .. }) = &keyed.command else {
-        return None;
+) -> Result<Option<(String, Command)>, LedgerError> {
+    let Command::ScheduleSession(schedule) = &keyed.command else {
+        return Ok(Some((keyed.key.clone(), keyed.command.clone())));
     };
-    if directory.sessions.contains_key(session) || seen.contains_key(&keyed.key) {
-        return Some(None);
+    if seen.contains_key(&keyed.key) {
+        return Ok(None);
     }
-    let mut command = keyed.command.clone();
-    if let Command::ScheduleSession(ScheduleSession { capacity, .. }) = &mut command {
-        *capacity = counts.get(session).copied().unwrap_or(1);
+    let want = wanted.get(&schedule.session).copied().unwrap_or_default();
+    let Some(capacity) = ledger.session(schedule.session)?.state.capacity() else {
+        let capacity = if want.capacity > 0 {
+            want.capacity
+        } else {
+            want.rows.max(1)
+        };
+        let command = ScheduleSession {
+            capacity,
+            ..schedule.clone()
+        };
+        return Ok(Some((keyed.key.clone(), command.into())));
+    };
+    if want.capacity <= capacity {
+        return Ok(None);
     }
-    Some(Some(command))
+    let raise = ChangeSessionCapacity {
+        session: schedule.session,
+        capacity: want.capacity,
+        reason: format!("raised from {capacity} by an import of trainings"),
+        effective_date: schedule.effective_date,
+    };
+    let key = format!("{}:capacity:{}", keyed.key, want.capacity);
+    Ok(Some((key, raise.into())))
+}
+
+/// Why a row cannot take a seat (`full`, a `SessionFull`): the session, by programme and
+/// start, and the seats it had free before this file.
+fn session_full(
+    ledger: &Ledger,
+    directory: &Directory,
+    commands: &[Keyed],
+    full: &DomainError,
+) -> Result<Words, LedgerError> {
+    let schedule = commands.iter().find_map(|k| match &k.command {
+        Command::ScheduleSession(s) => Some(s),
+        _ => None,
+    });
+    let (Some(schedule), DomainError::SessionFull { capacity, .. }) = (schedule, full) else {
+        return Ok(full.to_string().into());
+    };
+    let before = ledger.session(schedule.session)?.state;
+    let free = if before.capacity().is_some() {
+        before.free()
+    } else {
+        *capacity
+    };
+    let programme = directory
+        .titles
+        .get(&schedule.programme)
+        .map_or_else(|| schedule.programme.to_string(), Clone::clone);
+    Ok(messages::session_full(
+        &programme,
+        schedule.starts_on,
+        *capacity,
+        free,
+    ))
 }
 
 /// Decides every new row on one work set: the batch to append, or every refusal.
@@ -293,7 +362,7 @@ fn plan<'a>(
     let (lang, code_column) = (layout.lang, layout.title("code"));
     let mut seen: HashMap<String, usize> = HashMap::new();
     let mut alike: HashMap<Likeness, usize> = HashMap::new();
-    let counts = enrolments_per_session(&rows);
+    let wanted = wanted_per_session(&rows);
     let total = rows.len() as u64;
     for (done, (row, commands)) in rows.into_iter().enumerate() {
         if done % 1000 == 0 {
@@ -303,15 +372,12 @@ fn plan<'a>(
         let mut decided = 0;
         for keyed in &commands {
             let is_schedule = matches!(keyed.command, Command::ScheduleSession(_));
-            let command = match session_to_schedule(keyed, &directory, &counts, &seen) {
-                Some(None) => continue,
-                Some(Some(command)) => {
-                    seen.insert(keyed.key.clone(), row);
-                    command
-                }
-                None => keyed.command.clone(),
+            let Some((key, command)) = session_command(keyed, ledger, &wanted, &seen)? else {
+                continue;
             };
-            if !is_schedule && let Some(first) = seen.insert(keyed.key.clone(), row) {
+            if is_schedule {
+                seen.insert(keyed.key.clone(), row);
+            } else if let Some(first) = seen.insert(keyed.key.clone(), row) {
                 errors.push(RowError {
                     row,
                     column: code_column.clone(),
@@ -320,7 +386,7 @@ fn plan<'a>(
                 });
                 continue;
             }
-            if ledger.earlier_answer(&keyed.key)?.is_some() {
+            if ledger.earlier_answer(&key)?.is_some() {
                 recorded += 1;
                 continue;
             }
@@ -333,7 +399,7 @@ fn plan<'a>(
                 });
                 continue;
             }
-            match work.decide(&command, Some(&keyed.key)) {
+            match work.decide(&command, Some(&key)) {
                 Ok(events) => {
                     decided += 1;
                     summary.events += events;
@@ -345,6 +411,14 @@ fn plan<'a>(
                         value: keyed.code.clone(),
                         why: messages::not_registered().say(lang),
                     }),
+                Err(LedgerError::Domain(full @ DomainError::SessionFull { .. })) => {
+                    errors.push(RowError {
+                        row,
+                        column: code_column.clone(),
+                        value: keyed.code.clone(),
+                        why: session_full(ledger, &directory, &commands, &full)?.say(lang),
+                    })
+                }
                 Err(LedgerError::Domain(e)) => errors.push(RowError {
                     row,
                     column: String::new(),

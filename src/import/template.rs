@@ -167,6 +167,10 @@ fn meaning(column: &str, lang: Lang) -> &'static str {
         "year" => ("Năm đánh giá", "Year appraised"),
         "classification" => ("Xếp loại chất lượng", "Classification"),
         "score" => ("Điểm (0–100)", "Score (0–100)"),
+        "capacity" => (
+            "Số chỗ của lớp: đặt cho lớp mới, hoặc tăng cho lớp đã có",
+            "The session's seats: set for a new session, or raised for one already recorded",
+        ),
         _ => ("", ""),
     };
     tr(lang, vi, en)
@@ -188,14 +192,14 @@ fn form(kind: Kind, column: &Column, lang: Lang) -> String {
             "Ngày, dạng dd/mm/yyyy (hoặc ô ngày của Excel)",
             "A date, dd/mm/yyyy (or an Excel date cell)",
         ),
-        "year" | "score" => ("Số nguyên", "A whole number"),
+        "year" | "score" | "capacity" => ("Số nguyên", "A whole number"),
         "unit" | "to_unit" => (
             "Mã hoặc tên một đơn vị đã đăng ký",
             "The code or name of a registered unit",
         ),
         "programme" => (
-            "Tên một chương trình đã đăng ký",
-            "The name of a registered programme",
+            "Tên (hoặc mã định danh) một chương trình đã đăng ký",
+            "The name (or id) of a registered programme",
         ),
         _ => ("Chữ", "Text"),
     };

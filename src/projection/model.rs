@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::event::{ProgrammeRegistered, UnitRegistered};
 use crate::domain::person::Timeline;
+use crate::domain::reference::Names;
 use crate::domain::{Event, EventId, PersonId, ProgrammeId, SessionId, SessionState, UnitId};
 
 /// The folded log. Two models folded from the same events are equal.
@@ -37,6 +38,7 @@ impl District {
                 self.programmes.insert(e.programme, e.clone());
             }
             Event::SessionScheduled(e) => self.evolve_session(e.session, &event),
+            Event::SessionCapacityChanged(e) => self.evolve_session(e.session, &event),
             Event::SeatTaken(e) => self.evolve_session(e.session, &event),
             Event::SeatReleased(e) => self.evolve_session(e.session, &event),
             _ => {
@@ -50,6 +52,15 @@ impl District {
     fn evolve_session(&mut self, session: SessionId, event: &Event) {
         let state = self.sessions.remove(&session).unwrap_or_default();
         self.sessions.insert(session, state.evolve(event));
+    }
+
+    /// The units by code and by name, for what a clerk typed.
+    pub fn unit_names(&self) -> Names<UnitId> {
+        let mut names = Names::default();
+        for unit in self.units.values() {
+            names.add_unit(unit);
+        }
+        names
     }
 
     /// The unit's name, or its id when unknown.

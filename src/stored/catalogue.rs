@@ -161,6 +161,7 @@ catalogue! {
     PersonSeparated => 1;
     EventCorrected => 2 as EventCorrectedV2, older { 1: EventCorrectedV1 };
     EventVoided => 1;
+    SessionCapacityChanged => 1;
 }
 
 /// Decodes one form and brings it to today's event.

@@ -86,8 +86,11 @@ fn random(round: u64, below: u64) -> u64 {
     (x >> 33) % below
 }
 
+/// How long the child writes after its first acknowledgement before it is killed. Counted
+/// from that first line, not from the spawn, so a loaded machine that is slow to start
+/// the child still kills it in the middle of its writes.
 fn pause(round: u64) -> Duration {
-    Duration::from_millis(300 + random(round, 500))
+    Duration::from_millis(50 + random(round, 500))
 }
 
 fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
@@ -105,12 +108,20 @@ fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
         .spawn()
         .expect("spawn child");
     let stdout = child.stdout.take().expect("piped stdout");
+    let (first, writing) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
-        BufReader::new(stdout)
-            .lines()
-            .map_while(Result::ok)
-            .collect::<Vec<String>>()
+        let mut lines = Vec::new();
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.is_empty() {
+                let _ = first.send(());
+            }
+            lines.push(line);
+        }
+        lines
     });
+    // A child that never acknowledges is killed after a minute; the rounds-with-acks check
+    // below then fails the test.
+    let _ = writing.recv_timeout(Duration::from_secs(60));
     std::thread::sleep(pause(round));
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap the child");

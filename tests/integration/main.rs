@@ -13,6 +13,7 @@ mod crash;
 mod demo;
 mod domain_invariants;
 mod import;
+mod import_sessions;
 mod ledger_cache;
 mod projection;
 mod report;

@@ -286,6 +286,14 @@ fn today() -> Vec<Event> {
             effective_date: date(2018, 1, 15),
         }
         .into(),
+        SessionCapacityChanged {
+            session,
+            capacity: 75,
+            previous: 60,
+            reason: "Mở thêm lớp theo Quyết định 88/QĐ-UBND".into(),
+            effective_date: date(2014, 2, 1),
+        }
+        .into(),
     ]
 }
 

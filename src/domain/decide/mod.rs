@@ -81,6 +81,7 @@ pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
         Command::RegisterUnit(c) => reference::register_unit(facts, c),
         Command::RegisterProgramme(c) => reference::register_programme(facts, c),
         Command::ScheduleSession(c) => reference::schedule_session(facts, c),
+        Command::ChangeSessionCapacity(c) => reference::change_session_capacity(facts, c),
         Command::RegisterPerson(c) => career::register_person(facts, c),
         Command::AssignPerson(c) => career::assign(facts, c),
         Command::RecordQualification(c) => career::record_qualification(facts, c),

@@ -1,9 +1,13 @@
 //! Reference data: units, programmes and the sessions of a programme.
 
 use super::{Decision, Facts, Target, not_too_far};
-use crate::domain::command::{RegisterProgramme, RegisterUnit, ScheduleSession};
+use crate::domain::command::{
+    ChangeSessionCapacity, RegisterProgramme, RegisterUnit, ScheduleSession,
+};
 use crate::domain::error::DomainError;
-use crate::domain::event::{ProgrammeRegistered, SessionScheduled, UnitRegistered};
+use crate::domain::event::{
+    ProgrammeRegistered, SessionCapacityChanged, SessionScheduled, UnitRegistered,
+};
 
 pub(super) fn register_unit(facts: &Facts<'_>, c: &RegisterUnit) -> Decision {
     if facts.unit.registered.is_some() {
@@ -75,12 +79,7 @@ pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decisi
             why: format!("{} is before the start {}", c.ends_on, c.starts_on),
         });
     }
-    if c.capacity == 0 {
-        return Err(DomainError::Invalid {
-            field: "capacity".into(),
-            why: "must be at least 1".into(),
-        });
-    }
+    at_least_one_seat(c.capacity)?;
     not_too_far(facts.today, c.starts_on)?;
     not_too_far(facts.today, c.effective_date)?;
     Ok(vec![(
@@ -95,4 +94,43 @@ pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decisi
         }
         .into(),
     )])
+}
+
+/// A session's seats may be raised, or lowered to no fewer than are taken.
+pub(super) fn change_session_capacity(facts: &Facts<'_>, c: &ChangeSessionCapacity) -> Decision {
+    let previous = facts
+        .session
+        .capacity()
+        .ok_or(DomainError::UnknownSession(c.session))?;
+    at_least_one_seat(c.capacity)?;
+    let taken = facts.session.taken();
+    if c.capacity < taken {
+        return Err(DomainError::CapacityBelowTaken {
+            session: c.session,
+            capacity: c.capacity,
+            taken,
+        });
+    }
+    not_too_far(facts.today, c.effective_date)?;
+    Ok(vec![(
+        Target::Session(c.session),
+        SessionCapacityChanged {
+            session: c.session,
+            capacity: c.capacity,
+            previous,
+            reason: c.reason.trim().to_string(),
+            effective_date: c.effective_date,
+        }
+        .into(),
+    )])
+}
+
+fn at_least_one_seat(capacity: u32) -> Result<(), DomainError> {
+    if capacity == 0 {
+        return Err(DomainError::Invalid {
+            field: "capacity".into(),
+            why: "must be at least 1".into(),
+        });
+    }
+    Ok(())
 }

@@ -8,6 +8,7 @@ mod etags;
 mod idempotency;
 mod imports;
 mod metrics;
+mod references;
 mod roles;
 mod seats;
 mod stream;
