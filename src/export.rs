@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
 use crate::domain::vocab::{Lang, Track};
-use crate::domain::{PersonId, PolicySet};
+use crate::domain::{PersonId, PolicySet, StaffCode};
 use crate::projection::{District, ProjectionError, views};
 use crate::spreadsheet::{Cell, CsvWriter, write_table};
 use crate::store::Store;
@@ -88,6 +88,7 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
         .map(|v| {
             vec![
                 text(v.person.to_string()),
+                text(code_text(v.staff_code.as_ref())),
                 text(v.full_name),
                 Cell::Date(v.birth_date),
                 text(v.gender.label(lang)),
@@ -103,6 +104,7 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
     (
         vec![
             "person",
+            "staff_code",
             "full_name",
             "birth_date",
             "gender",
@@ -138,7 +140,9 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
             let latest = v.appraisals.iter().next_back();
             vec![
                 text(v.person.to_string()),
+                text(code_text(v.staff_code.as_ref())),
                 text(v.full_name.clone()),
+                Cell::Date(v.birth_date),
                 text(model.unit_name(v.placement.unit)),
                 text(v.placement.post.clone()),
                 text(v.category.label(lang)),
@@ -160,7 +164,9 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
     (
         vec![
             "person",
+            "staff_code",
             "full_name",
+            "birth_date",
             "unit",
             "post",
             "category",
@@ -181,14 +187,27 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
 /// in recorded order: one pass over the log.
 fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Columns, ProjectionError> {
     let mut people: BTreeMap<PersonId, Vec<Vec<Cell>>> = BTreeMap::new();
+    // Who each person is, once per person: their code and birth date.
+    let who = |person: &PersonId| {
+        let view = model.people.get(person).and_then(|t| t.view(None));
+        let code = view.as_ref().and_then(|v| v.staff_code.as_ref());
+        let birth = view
+            .as_ref()
+            .map_or_else(|| text(""), |v| Cell::Date(v.birth_date));
+        (text(code_text(code)), birth)
+    };
+    let mut known: BTreeMap<PersonId, (Cell, Cell)> = BTreeMap::new();
     store.scan(1, model.position, |recorded| {
         let Some(person) = PersonId::from_stream(recorded.stream) else {
             return Ok(());
         };
         let event = decode_ref(&recorded)?;
         if event.effective_date() <= as_of {
+            let (code, birth) = known.entry(person).or_insert_with(|| who(&person)).clone();
             people.entry(person).or_default().push(vec![
                 text(person.to_string()),
+                code,
+                birth,
                 text(recorded.id.to_string()),
                 text(event.type_name()),
                 Cell::Date(event.effective_date()),
@@ -198,9 +217,22 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Columns,
         Ok::<(), ProjectionError>(())
     })?;
     Ok((
-        vec!["person", "event", "type", "effective_date", "data"],
+        vec![
+            "person",
+            "staff_code",
+            "birth_date",
+            "event",
+            "type",
+            "effective_date",
+            "data",
+        ],
         people.into_values().flatten().collect(),
     ))
+}
+
+/// A staff code as a cell: empty for people registered before staff codes.
+fn code_text(code: Option<&StaffCode>) -> String {
+    code.map(ToString::to_string).unwrap_or_default()
 }
 
 /// The table's bytes in `format`.

@@ -14,7 +14,7 @@ use super::{Directory, Kind, RowError};
 use crate::domain::event::{Certificate, Placement};
 use crate::domain::reference::Unresolved;
 use crate::domain::vocab::{Lang, ProgrammeCategory, QualificationLevel, Track, Vocabulary, fold};
-use crate::domain::{Command, PersonId, ProgrammeId, SessionId};
+use crate::domain::{Command, PersonId, ProgrammeId, SessionId, StaffCode};
 
 /// One column: its English name (used in messages and templates), the headers it is
 /// known by, whether it must be present, and an example value.
@@ -108,6 +108,12 @@ pub const PEOPLE: &[Column] = &[
         ],
         true,
         "03/01/2012",
+    ),
+    column(
+        "confirm_duplicate",
+        &["xác nhận trùng", "confirm duplicate"],
+        false,
+        "không",
     ),
 ];
 
@@ -360,6 +366,8 @@ pub struct Keyed {
     pub key: String,
     pub code: String,
     pub command: Command,
+    /// The row says a registration that looks like an earlier one is another person.
+    pub confirm_duplicate: bool,
 }
 
 /// The person a staff code names: the same code always gives the same id.
@@ -383,7 +391,8 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
     let Some(code) = cells.text("code") else {
         return Vec::new();
     };
-    let person = person_of(&code);
+    let person = person_named(kind, &code, directory);
+    let confirm_duplicate = kind == Kind::People && cells.flag("confirm_duplicate") == Some(true);
     let built = match kind {
         Kind::People => {
             person_row(cells, directory, person).map(|c| vec![(format!("person:{code}"), c)])
@@ -410,8 +419,18 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
             key: format!("import:{key}"),
             code: code.clone(),
             command,
+            confirm_duplicate,
         })
         .collect()
+}
+
+/// The person a row's code names: whoever holds the code (registered by a file, the API
+/// or the demo); for a code nobody holds, the person a people file registers under it.
+fn person_named(kind: Kind, code: &str, directory: &Directory) -> PersonId {
+    match kind {
+        Kind::People => person_of(code),
+        _ => directory.person(code).unwrap_or_else(|| person_of(code)),
+    }
 }
 
 fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crate::domain::UnitId> {
@@ -446,8 +465,13 @@ fn person_row(cells: &mut Cells<'_>, directory: &Directory, person: PersonId) ->
     let post = cells.text("post");
     let leadership = cells.flag("leadership");
     let effective_date = cells.date("effective_date");
+    let staff_code = match StaffCode::parse(cells.raw("code")) {
+        Ok(code) => Some(code),
+        Err(e) => cells.fail("code", e.to_string())?,
+    };
     Some(Command::RegisterPerson(RegisterPerson {
         person,
+        staff_code,
         full_name: full_name?,
         birth_date: birth_date?,
         gender: gender?,

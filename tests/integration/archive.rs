@@ -193,7 +193,7 @@ fn people_status_and_history_export_as_csv_json_and_xlsx() {
     };
     let people = String::from_utf8(run(&["export", "people", "--as-of", "2017-12-31"])).unwrap();
     let header = people.lines().next().unwrap();
-    assert!(header.starts_with("\u{feff}person,full_name,birth_date"));
+    assert!(header.starts_with("\u{feff}person,staff_code,full_name,birth_date"));
     let status: serde_json::Value = serde_json::from_slice(&run(&[
         "export",
         "status",
@@ -258,7 +258,7 @@ fn corrections_of_both_stored_versions_restore_exactly_and_data_alone_only_at_to
     let (_a, original) = temp_store();
     let person = cadre::domain::PersonId("86948c33-d8de-4af4-b6ba-db62005985f9".parse().unwrap());
     let events = vec![
-        NewEvent::new("PersonRegistered", 1, sample("PersonRegistered.v1")),
+        NewEvent::new("PersonRegistered", 2, sample("PersonRegistered.v2")),
         NewEvent::new("EventCorrected", 2, sample("EventCorrected.v2")),
         NewEvent::new("EventCorrected", 1, sample("EventCorrected.v1")),
     ];

@@ -46,6 +46,7 @@ fn hostile_district() -> (TempDir, PathBuf) {
             post: post.into(),
             leadership: false,
             effective_date: day(2017, 1, 3),
+            staff_code: None,
         })
     };
     let commands = [
@@ -209,12 +210,24 @@ fn every_csv_cadre_writes_starts_with_a_utf8_bom() {
 fn an_exported_csv_imports_back_to_the_exact_text() {
     let (dir, data) = hostile_district();
     let people = run(&data, &["export", "people", "--format", "csv"]);
-    // The export's columns, renamed to the import's; the unit by its code.
+    // The export's columns but the person id, renamed to the import's; the unit by its
+    // code; other staff codes (theirs are held), and the look-alikes confirmed as other
+    // people.
     let text = String::from_utf8(people).unwrap().replacen(
-        "person,full_name,birth_date,gender,ethnicity,category,unit,post,leadership,registered_on",
-        "code,full name,birth date,gender,ethnicity,category,unit,post,leadership,effective date",
+        "person,staff_code,full_name,birth_date,gender,ethnicity,category,unit,post,leadership,registered_on",
+        "id,code,full name,birth date,gender,ethnicity,category,unit,post,leadership,effective date",
         1,
     );
+    let text: String = text
+        .replace("DB-", "NEW-")
+        .lines()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let (_id, rest) = line.split_once(',')?;
+            let confirm = if i == 0 { "confirm duplicate" } else { "x" };
+            Some(format!("{rest},{confirm}\n"))
+        })
+        .collect();
     let file = dir.path().join("people.csv");
     std::fs::write(&file, text.replace(SCRIPT, "'-xa")).unwrap();
     run(&data, &["import", "people", file.to_str().unwrap()]);
