@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use cadre::domain::event::*;
 use cadre::domain::vocab::*;
-use cadre::domain::{Event, PersonId, PolicySet, ProgrammeId, SessionId, UnitId};
+use cadre::domain::{Event, PersonId, PolicySet, ProgrammeId, SessionId, StaffCode, UnitId};
 use cadre::ledger::Ledger;
 use cadre::projection::{self, views};
 use cadre::store::{AppendBatch, Direction, ExpectedVersion, NewEvent, Store, StreamAppend};
@@ -64,6 +64,7 @@ fn person_event(p: u64, k: u64) -> Event {
             post: at.post,
             leadership: p.is_multiple_of(20),
             effective_date: day(7_000),
+            staff_code: StaffCode::numbered("DB-", p).ok(),
         }
         .into(),
         0 => QualificationRecorded {

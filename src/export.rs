@@ -113,6 +113,7 @@ enum Col {
 impl Col {
     fn field(self) -> &'static str {
         match self {
+            Col::Import("code") => "staff_code",
             Col::Import("joined") => "registered_on",
             Col::Import(name) => name,
             Col::Own { field, .. } => field,
@@ -159,9 +160,13 @@ const PEOPLE_BLANK: [Col; 3] = [
     Col::Import("separation_reason"),
 ];
 
-/// The code the import reads for a person: their staff code.
+/// The code the import reads for a person: their staff code (empty only for people
+/// registered before staff codes).
 fn staff_code_of(view: &PersonView) -> String {
-    view.person.to_string()
+    view.staff_code
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default()
 }
 
 /// A unit as the import reads it: by its code.
@@ -228,6 +233,7 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
             vec![
                 text(staff_code_of(&v)),
                 text(v.full_name.clone()),
+                Cell::Date(v.birth_date),
                 text(unit_code(model, v.placement.unit)),
                 text(v.placement.post.clone()),
                 text(v.category.label(lang)),
@@ -253,6 +259,7 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
     let columns = vec![
         Col::Import("code"),
         Col::Import("full_name"),
+        Col::Import("birth_date"),
         Col::Import("unit"),
         Col::Import("post"),
         Col::Import("category"),
@@ -284,23 +291,26 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
 /// in recorded order: one pass over the log.
 fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Columns, ProjectionError> {
     let mut people: BTreeMap<PersonId, Vec<Vec<Cell>>> = BTreeMap::new();
-    let code = |person: &PersonId| {
-        model
-            .people
-            .get(person)
-            .and_then(|t| t.view(None))
-            .map_or_else(|| person.to_string(), |v| staff_code_of(&v))
+    // Who each person is, once per person: their code and birth date.
+    let who = |person: &PersonId| {
+        let view = model.people.get(person).and_then(|t| t.view(None));
+        let code = view.as_ref().map_or_else(String::new, staff_code_of);
+        let birth = view
+            .as_ref()
+            .map_or_else(|| text(""), |v| Cell::Date(v.birth_date));
+        (text(code), birth)
     };
-    let mut codes: BTreeMap<PersonId, String> = BTreeMap::new();
+    let mut known: BTreeMap<PersonId, (Cell, Cell)> = BTreeMap::new();
     store.scan(1, model.position, |recorded| {
         let Some(person) = PersonId::from_stream(recorded.stream) else {
             return Ok(());
         };
         let event = decode_ref(&recorded)?;
         if event.effective_date() <= as_of {
-            let code = codes.entry(person).or_insert_with(|| code(&person)).clone();
+            let (code, birth) = known.entry(person).or_insert_with(|| who(&person)).clone();
             people.entry(person).or_default().push(vec![
-                text(code),
+                code,
+                birth,
                 text(recorded.id.to_string()),
                 text(event.type_name()),
                 Cell::Date(event.effective_date()),
@@ -311,6 +321,7 @@ fn history(store: &Store, model: &District, as_of: NaiveDate) -> Result<Columns,
     })?;
     let columns = vec![
         Col::Import("code"),
+        Col::Import("birth_date"),
         own("event", "mã sự kiện", "event id"),
         own("type", "loại sự kiện", "event type"),
         Col::Import("effective_date"),

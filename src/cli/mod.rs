@@ -92,6 +92,9 @@ enum Command {
         /// Head-count multiplier (1.0 ≈ 3,200 staff).
         #[arg(long, default_value_t = 1.0)]
         scale: f64,
+        /// The prefix of the demo's staff codes (`DB-000001`, …).
+        #[arg(long, env = "CADRE_CODE_PREFIX", default_value = cadre::ledger::DEFAULT_CODE_PREFIX)]
+        code_prefix: String,
     },
 }
 
@@ -138,7 +141,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
             verify(&read(open::ask(&check))?, expect_head, cli.quiet)
         }
         Command::Stats => stats(&read(open::ask("GET /head"))?),
-        Command::Demo { seed, scale } => demo(write()?, seed, scale, cli.quiet),
+        Command::Demo {
+            seed,
+            scale,
+            code_prefix,
+        } => demo(write()?, seed, scale, &code_prefix, cli.quiet),
         Command::Serve(args) => serve::serve(write()?, args, cli.quiet),
         Command::Token(command) => serve::token(data, command),
         Command::Export(command) => {
@@ -262,12 +269,19 @@ fn stats(store: &Store) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn demo(store: Store, seed: u64, scale: f64, quiet: bool) -> Result<ExitCode> {
+/// A ledger on `store` giving staff codes of `prefix`.
+fn ledger(store: &Store, prefix: &str) -> Result<cadre::ledger::Ledger> {
+    cadre::ledger::Ledger::new(store.clone())
+        .with_code_prefix(prefix)
+        .context("--code-prefix")
+}
+
+fn demo(store: Store, seed: u64, scale: f64, prefix: &str, quiet: bool) -> Result<ExitCode> {
     if !(0.01..=10.0).contains(&scale) {
         anyhow::bail!("--scale must be between 0.01 and 10");
     }
     let runtime = tokio::runtime::Runtime::new().context("Failed to start the async runtime")?;
-    let ledger = cadre::ledger::Ledger::new(store.clone());
+    let ledger = ledger(&store, prefix)?;
     let started = std::time::Instant::now();
     let bar = progress_bar(0, quiet, "loading the demo district");
     let mut progress = |done: u64, total: u64| {

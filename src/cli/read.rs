@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use cadre::dates::DateError;
 use cadre::domain::vocab::Lang;
-use cadre::domain::{PersonId, PolicySet, UnitId};
+use cadre::domain::{PersonId, PolicySet, StaffCode, UnitId};
 use cadre::projection::{self, District, views};
 use cadre::report::{self, Format, KnownAt};
 use cadre::store::Store;
@@ -92,8 +92,8 @@ pub struct ReportArgs {
 
 #[derive(Debug, Args)]
 pub struct StatusArgs {
-    /// The person's id.
-    person: PersonId,
+    /// The person's staff code (e.g. DB-000123) or id.
+    person: String,
     /// Facts effective on or before this date, dd/mm/yyyy or yyyy-mm-dd (default: today).
     #[arg(long, value_parser = date)]
     as_of: Option<NaiveDate>,
@@ -238,13 +238,27 @@ pub fn status(store: &Store, args: StatusArgs, quiet: bool) -> Result<ExitCode> 
         Some(KnownAt::Position(p)) => p,
         Some(KnownAt::Time(t)) => store.position_at(t)?,
     };
-    let history = projection::person_as_known_at(store, args.person, upto)?;
+    let person = person_named(store, &args.person)?;
+    let history = projection::person_as_known_at(store, person, upto)?;
     match views::person_status_of(&model, &history, as_of, &policies, args.lang.into()) {
         Some(status) => print_json(&status),
         None => bail!(
             "no person {} was registered by {as_of} in what the log shows",
             args.person
         ),
+    }
+}
+
+/// The person `text` names: an id, or a staff code (who holds it, from its stream).
+fn person_named(store: &Store, text: &str) -> Result<PersonId> {
+    if let Ok(id) = text.parse::<PersonId>() {
+        return Ok(id);
+    }
+    let code = StaffCode::parse(text).map_err(|e| anyhow::anyhow!("{e}; nor is it a person id"))?;
+    let ledger = cadre::ledger::Ledger::new(store.clone());
+    match ledger.code_holder(&code)? {
+        Some(person) => Ok(person),
+        None => bail!("nobody holds staff code {code}"),
     }
 }
 

@@ -22,6 +22,9 @@ pub struct ServeArgs {
     /// Load the demo district first when the data folder is empty.
     #[arg(long)]
     demo: bool,
+    /// The prefix of the staff codes given to registrations that name none (`DB-000124`).
+    #[arg(long, env = "CADRE_CODE_PREFIX", default_value = cadre::ledger::DEFAULT_CODE_PREFIX)]
+    code_prefix: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -95,7 +98,7 @@ pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
     let served = runtime.block_on(async {
         if args.demo && store.head().position == 0 {
             let bar = progress_bar(0, quiet, "loading the demo district");
-            let ledger = cadre::ledger::Ledger::new(store.clone());
+            let ledger = super::ledger(&store, &args.code_prefix)?;
             let mut progress = |done, total| {
                 bar.set_length(total);
                 bar.set_position(done);
@@ -104,7 +107,8 @@ pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
             bar.finish_and_clear();
         }
         let (stop, stopped) = tokio::sync::watch::channel(false);
-        let state = http::state(store.clone(), tokens, stopped)?;
+        let ledger = super::ledger(&store, &args.code_prefix)?;
+        let state = http::state_with(ledger, tokens, stopped)?;
         let listener = tokio::net::TcpListener::bind(args.listen)
             .await
             .with_context(|| format!("Failed to listen on {}", args.listen))?;

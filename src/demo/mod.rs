@@ -63,7 +63,7 @@ pub async fn load(
     if head > 0 {
         return Err(DemoError::NotEmpty(head));
     }
-    let plan = plan(seed, scale);
+    let plan = plan(seed, scale).with_code_prefix(ledger.code_prefix());
     let total = plan.command_count() as u64;
     let mut summary = Summary {
         people: plan.people.len() as u64,

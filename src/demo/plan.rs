@@ -15,13 +15,16 @@ use uuid::Uuid;
 use super::names::*;
 use crate::domain::Command;
 use crate::domain::event::{Certificate, FeedbackItem, Placement};
-use crate::domain::ids::{PersonId, ProgrammeId, SessionId, UnitId};
+use crate::domain::ids::{PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::domain::post;
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, GeneralEducationLevel, MovementKind,
     PoliticalTheoryLevel, ProfessionalLevel, QualificationLevel as Q, RotationOutcome,
     SeparationReason, StaffCategory, StateManagementLevel, Track, TrainingResult, UnitLevel,
 };
+
+/// The prefix of the demo's staff codes, before [`Plan::with_code_prefix`].
+const DEMO_CODE_PREFIX: &str = "DB-";
 
 /// The first and last year of the demo's history.
 pub const FIRST_YEAR: i32 = 2012;
@@ -51,6 +54,23 @@ pub struct Plan {
 }
 
 impl Plan {
+    /// The plan with its staff codes numbered after `prefix` instead (the same numbers).
+    pub fn with_code_prefix(mut self, prefix: &str) -> Plan {
+        let registrations = self.people.iter_mut().flat_map(|t| t.iter_mut());
+        for command in registrations {
+            if let Command::RegisterPerson(RegisterPerson {
+                staff_code: Some(code),
+                ..
+            }) = command
+                && let Some(number) = code.as_str().strip_prefix(DEMO_CODE_PREFIX)
+                && let Ok(renumbered) = StaffCode::parse(&format!("{prefix}{number}"))
+            {
+                *code = renumbered;
+            }
+        }
+        self
+    }
+
     pub fn command_count(&self) -> usize {
         self.reference.iter().map(Vec::len).sum::<usize>()
             + self.people.iter().map(Vec::len).sum::<usize>()
@@ -317,6 +337,8 @@ impl Generator {
             post: sim.post.clone(),
             leadership,
             effective_date: registered,
+            // DB-000001, DB-000002, … in the order people are planned.
+            staff_code: StaffCode::numbered(DEMO_CODE_PREFIX, self.people.len() as u64 + 1).ok(),
         }));
         for level in self.initial_levels(&sim) {
             self.record(&mut sim, level, registered);

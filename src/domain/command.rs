@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Certificate, Correction, FeedbackItem, Placement};
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::vocab::{
     Classification, Gender, MovementKind, ProgrammeCategory, QualificationLevel, RotationOutcome,
     SeparationReason, StaffCategory, TrainingResult, UnitLevel,
@@ -89,6 +89,9 @@ pub struct RegisterPerson {
     pub post: String,
     pub leadership: bool,
     pub effective_date: NaiveDate,
+    /// The person's staff code; `None` asks the ledger for the next free one of its
+    /// prefix (the rule itself needs one).
+    pub staff_code: Option<StaffCode>,
 }
 
 /// Moves a person to another post or unit.
@@ -300,6 +303,14 @@ impl Command {
         match self {
             Command::RegisterProgramme(c) => Some(c.programme),
             Command::ScheduleSession(c) => Some(c.programme),
+            _ => None,
+        }
+    }
+
+    /// The staff code the command claims, if it names one.
+    pub fn staff_code(&self) -> Option<&StaffCode> {
+        match self {
+            Command::RegisterPerson(c) => c.staff_code.as_ref(),
             _ => None,
         }
     }

@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use chrono::NaiveDate;
 
 use super::decide::MAX_DAYS_AHEAD;
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::vocab::Track;
 
 /// Why a command was refused. Each maps to HTTP 422 with [`DomainError::code`].
@@ -96,6 +96,25 @@ pub enum DomainError {
     },
     #[error("event {0} is voided")]
     AlreadyVoided(EventId),
+    #[error("staff code {code} is already held by person {holder}")]
+    StaffCodeTaken { code: StaffCode, holder: PersonId },
+    #[error(
+        "this looks like a person already registered ({}, person {person}): same name, birth date and unit; confirm the registration if they are two people",
+        code_text(.code.as_ref())
+    )]
+    PossibleDuplicate {
+        person: PersonId,
+        code: Option<StaffCode>,
+    },
+    #[error(
+        "the registration of person {0} cannot be voided: other facts are recorded about them (void those first)"
+    )]
+    RegistrationInUse(PersonId),
+}
+
+/// A staff code as text: "no staff code" when there is none.
+fn code_text(code: Option<&StaffCode>) -> String {
+    code.map_or("no staff code".into(), |c| format!("staff code {c}"))
 }
 
 impl DomainError {
@@ -139,6 +158,9 @@ impl DomainError {
             DomainError::NotCorrectable { .. } => "not_correctable",
             DomainError::CorrectionTypeMismatch { .. } => "correction_type_mismatch",
             DomainError::AlreadyVoided(_) => "already_voided",
+            DomainError::StaffCodeTaken { .. } => "staff_code_taken",
+            DomainError::PossibleDuplicate { .. } => "possible_duplicate",
+            DomainError::RegistrationInUse(_) => "registration_in_use",
         }
     }
 }

@@ -10,7 +10,7 @@ use chrono::NaiveDate;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, ProgrammeCategory, QualificationLevel,
     RotationOutcome, SeparationReason, StaffCategory, TrainingResult, UnitLevel,
@@ -112,7 +112,28 @@ pub struct SeatReleased {
     pub effective_date: NaiveDate,
 }
 
-/// A person joined the service (or was first recorded in cadre).
+/// A staff code was taken by a person at registration (the code's stream: one holder at a
+/// time, so two registrations racing for one code cannot both be written).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCodeClaimed {
+    pub code: StaffCode,
+    pub person: PersonId,
+    pub effective_date: NaiveDate,
+}
+
+/// A staff code was given back, its registration voided (the code's stream): the code can
+/// be claimed again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCodeReleased {
+    pub code: StaffCode,
+    pub person: PersonId,
+    pub effective_date: NaiveDate,
+}
+
+/// A person joined the service (or was first recorded in cadre). Schema version 2
+/// (version 1 had no staff code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRegistered {
@@ -127,6 +148,9 @@ pub struct PersonRegistered {
     /// Leadership or management at deputy head of a district department or above.
     pub leadership: bool,
     pub effective_date: NaiveDate,
+    /// The staff code claimed with the registration; `None` only for registrations
+    /// written at version 1, before staff codes.
+    pub staff_code: Option<StaffCode>,
 }
 
 /// A person was given a new unit, post or category.
@@ -338,6 +362,8 @@ catalogue! {
     SessionScheduled,
     SeatTaken,
     SeatReleased,
+    StaffCodeClaimed,
+    StaffCodeReleased,
     PersonRegistered,
     PersonAssigned,
     QualificationRecorded,
@@ -374,7 +400,9 @@ impl Event {
             | Event::SessionScheduled(_)
             | Event::SessionCapacityChanged(_)
             | Event::SeatTaken(_)
-            | Event::SeatReleased(_) => None,
+            | Event::SeatReleased(_)
+            | Event::StaffCodeClaimed(_)
+            | Event::StaffCodeReleased(_) => None,
         }
     }
 }

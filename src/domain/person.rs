@@ -15,7 +15,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::event::{Event, PersonRegistered, Placement};
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::post;
 use super::vocab::{
     Classification, FeedbackChannel, Gender, MovementKind, QualificationLevel, RotationOutcome,
@@ -130,7 +130,9 @@ impl Change {
             | Event::SessionScheduled(_)
             | Event::SessionCapacityChanged(_)
             | Event::SeatTaken(_)
-            | Event::SeatReleased(_) => return None,
+            | Event::SeatReleased(_)
+            | Event::StaffCodeClaimed(_)
+            | Event::StaffCodeReleased(_) => return None,
         })
     }
 }
@@ -217,6 +219,7 @@ impl Timeline {
         })?;
         let mut view = PersonView {
             person: registered.person,
+            staff_code: registered.staff_code.clone(),
             full_name: registered.full_name.clone(),
             birth_date: registered.birth_date,
             gender: registered.gender,
@@ -345,6 +348,8 @@ pub struct Appraisal {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PersonView {
     pub person: PersonId,
+    /// `None` only for people registered before staff codes (`PersonRegistered` v1).
+    pub staff_code: Option<StaffCode>,
     pub full_name: String,
     pub birth_date: NaiveDate,
     pub gender: Gender,

@@ -1,6 +1,7 @@
-//! The small aggregates beside people: units, programmes and sessions (whose stream
-//! guards its capacity). Each is folded from its own stream. Pure. And [`Names`]: how
-//! imports and the API find a unit or a programme from what a clerk typed.
+//! The small aggregates beside people: units, programmes, sessions (whose stream guards
+//! its capacity) and staff codes (whose stream guards their uniqueness). Each is folded
+//! from its own stream. Pure. And [`Names`]: how imports and the API find a unit or a
+//! programme from what a clerk typed.
 
 use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
@@ -23,6 +24,12 @@ pub struct ProgrammeState {
     pub registered: Option<ProgrammeRegistered>,
 }
 
+/// A staff code's stream folded: who holds the code now, if anyone.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CodeState {
+    pub holder: Option<PersonId>,
+}
+
 /// A session's stream folded: its schedule and who holds a seat.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionState {
@@ -35,6 +42,17 @@ impl UnitState {
     pub fn evolve(mut self, event: &Event) -> Self {
         if let Event::UnitRegistered(e) = event {
             self.registered = Some(e.clone());
+        }
+        self
+    }
+}
+
+impl CodeState {
+    pub fn evolve(mut self, event: &Event) -> Self {
+        match event {
+            Event::StaffCodeClaimed(e) => self.holder = Some(e.person),
+            Event::StaffCodeReleased(_) => self.holder = None,
+            _ => {}
         }
         self
     }

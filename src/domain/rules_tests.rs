@@ -17,11 +17,11 @@ use super::command::Command;
 use super::decide::{Facts, MAX_DAYS_AHEAD, Target, decide};
 use super::error::DomainError;
 use super::event::*;
-use super::ids::{EventId, PersonId, ProgrammeId, SessionId, UnitId};
+use super::ids::{EventId, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use super::person::{EnrolmentState, Evidence, PersonHistory, PersonView};
 use super::policy::{Gap, PolicySet};
 use super::post;
-use super::reference::{ProgrammeState, SessionState, UnitState};
+use super::reference::{CodeState, ProgrammeState, SessionState, UnitState};
 use super::vocab::*;
 use crate::stream::StreamId;
 
@@ -167,7 +167,21 @@ fn registration(category: StaffCategory, leadership: bool) -> PersonRegistered {
         post: home().post,
         leadership,
         effective_date: joined(),
+        staff_code: Some(code()),
     }
+}
+
+fn code() -> StaffCode {
+    StaffCode::numbered("DB-", 1).unwrap()
+}
+
+fn code_claimed() -> Event {
+    StaffCodeClaimed {
+        code: code(),
+        person: PERSON,
+        effective_date: joined(),
+    }
+    .into()
 }
 
 fn registered_as(category: StaffCategory, leadership: bool) -> Event {
@@ -375,6 +389,7 @@ fn register_person(full_name: &str, effective_date: NaiveDate) -> Command {
         post: r.post,
         leadership: r.leadership,
         effective_date,
+        staff_code: r.staff_code,
     })
 }
 
@@ -528,6 +543,7 @@ struct Given {
     session: SessionState,
     programme: ProgrammeState,
     unit: UnitState,
+    code: CodeState,
     elsewhere: Option<StreamId>,
 }
 
@@ -541,6 +557,7 @@ fn given(person_events: Vec<Event>) -> Given {
             &programme_registered(ProgrammeCategory::StateManagement, Some(SPECIALIST)).into(),
         ),
         unit: UnitState::default().evolve(&unit_registered().into()),
+        code: CodeState::default(),
         elsewhere: None,
     }
 }
@@ -572,6 +589,12 @@ impl Given {
         self
     }
 
+    /// The staff code's stream holds `events`.
+    fn and_code(mut self, events: Vec<Event>) -> Self {
+        self.code = events.iter().fold(self.code, |s, e| s.evolve(e));
+        self
+    }
+
     /// The named event is not in this person's stream but in `stream`.
     fn target_found_in(mut self, stream: StreamId) -> Self {
         self.elsewhere = Some(stream);
@@ -585,6 +608,7 @@ impl Given {
             session: &self.session,
             programme: &self.programme,
             unit: &self.unit,
+            code: &self.code,
             target_elsewhere: self.elsewhere.as_ref(),
         };
         Then(decide(&facts, &command))
@@ -1326,13 +1350,60 @@ fn a_replacement_of_another_type_is_refused() {
 }
 
 #[test]
-fn voiding_a_registration_is_refused() {
+fn voiding_a_registration_nothing_refers_to_gives_its_code_back() {
     given(vec![registered()])
+        .and_code(vec![code_claimed()])
         .when(void(ev(1)))
-        .then_error(DomainError::NotCorrectable {
-            event_type: "PersonRegistered",
-            action: "voided",
+        .then_events(vec![
+            (Target::Person(PERSON), voided(ev(1))),
+            (
+                Target::StaffCode(code()),
+                StaffCodeReleased {
+                    code: code(),
+                    person: PERSON,
+                    effective_date: today(),
+                }
+                .into(),
+            ),
+        ]);
+}
+
+#[test]
+fn voiding_a_registration_other_facts_refer_to_is_refused() {
+    given(vec![registered(), qualified(UNIVERSITY, d(2015, 6, 1))])
+        .and_code(vec![code_claimed()])
+        .when(void(ev(1)))
+        .then_error(DomainError::RegistrationInUse(PERSON));
+}
+
+#[test]
+fn registering_with_a_code_someone_holds_is_refused_naming_them() {
+    given(vec![])
+        .and_code(vec![
+            StaffCodeClaimed {
+                code: code(),
+                person: OTHER,
+                effective_date: joined(),
+            }
+            .into(),
+        ])
+        .when(register_person("Lò Văn Minh", joined()))
+        .then_error(DomainError::StaffCodeTaken {
+            code: code(),
+            holder: OTHER,
         });
+}
+
+#[test]
+fn a_correction_cannot_change_a_staff_code() {
+    let mut replacement = registration(StaffCategory::Cadre, true);
+    replacement.staff_code = Some(StaffCode::numbered("DB-", 2).unwrap());
+    given(vec![registered()])
+        .when(correct(ev(1), Correction::PersonRegistered(replacement)))
+        .then_error(invalid(
+            "replacement.staff_code",
+            "a correction cannot change a staff code (the code's stream holds it)",
+        ));
 }
 
 #[test]
@@ -1603,7 +1674,10 @@ fn scheduling_a_session_records_it_in_its_stream() {
 fn registering_a_person_records_them_in_their_stream() {
     given(vec![])
         .when(register_person(" Lò Văn Minh ", joined()))
-        .then_events(vec![(Target::Person(PERSON), registered())]);
+        .then_events(vec![
+            (Target::Person(PERSON), registered()),
+            (Target::StaffCode(code()), code_claimed()),
+        ]);
 }
 
 #[test]

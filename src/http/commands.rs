@@ -12,8 +12,10 @@ use super::AppState;
 use super::auth::{Caller, Clerk};
 use super::error::ApiError;
 use super::wire::*;
+use crate::domain::command::RegisterPerson;
+use crate::domain::decide::looks_alike;
 use crate::domain::reference::Names;
-use crate::domain::{Command, PersonId, ProgrammeId, SessionId, UnitId};
+use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::ledger::Options;
 use crate::store::AppendOutcome;
 
@@ -177,8 +179,34 @@ pub(crate) async fn register_person(
 ) -> Result<Response, ApiError> {
     let id = PersonId(new_id(&caller, body.id, key.as_ref()));
     let units = unit_names(&state, &body.unit).await?;
+    let confirmed = body.confirm_duplicate;
     let command = body.into_command(id, &units)?;
+    if !confirmed && let Command::RegisterPerson(registration) = &command {
+        // Bad text is named as such first, as the rules would.
+        crate::domain::input::check(&command).map_err(ApiError::Domain)?;
+        refuse_lookalike(&state, registration)?;
+    }
     record(&state, &caller, &headers, command, key, Some(id.0)).await
+}
+
+/// Refuses a registration that looks like a person already in service (same name, birth
+/// date and unit), read from the live model: a check across every person's stream, so
+/// best effort under races, and overridden by `confirm_duplicate`.
+fn refuse_lookalike(state: &AppState, registration: &RegisterPerson) -> Result<(), ApiError> {
+    let (found, _) = state.projection.read(|model| {
+        model.people.values().find_map(|timeline| {
+            let view = timeline.view(None)?;
+            (view.person != registration.person && looks_alike(registration, &view))
+                .then_some((view.person, view.staff_code))
+        })
+    });
+    match found {
+        Some((person, code)) => Err(ApiError::Domain(DomainError::PossibleDuplicate {
+            person,
+            code,
+        })),
+        None => Ok(()),
+    }
 }
 
 #[utoipa::path(post, path = "/people/{id}/assignments", request_body = AssignBody, tag = "commands",

@@ -215,7 +215,9 @@ impl From<LedgerError> for ApiError {
             },
             LedgerError::Store(e) => e.into(),
             LedgerError::Contended => ApiError::Unavailable(error.to_string()),
-            LedgerError::Unreadable { .. } => ApiError::Internal(error.to_string()),
+            LedgerError::Unreadable { .. } | LedgerError::CodePrefix(_) => {
+                ApiError::Internal(error.to_string())
+            }
         }
     }
 }

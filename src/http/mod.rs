@@ -99,6 +99,7 @@ fn router(state: AppState) -> Router {
             post(commands::register_person).get(reads::search),
         )
         .route("/people/{id}", get(reads::person))
+        .route("/people/by-code/{code}", get(reads::person_by_code))
         .route("/people/{id}/history", get(audit::history))
         .route("/people/{id}/assignments", post(commands::assign))
         .route(
@@ -183,12 +184,22 @@ pub fn state(
     tokens: Tokens,
     shutdown: watch::Receiver<bool>,
 ) -> Result<AppState, crate::projection::ProjectionError> {
+    state_with(Ledger::new(store), tokens, shutdown)
+}
+
+/// [`state`] recording through `ledger` (e.g. one with its own staff code prefix).
+pub fn state_with(
+    ledger: Ledger,
+    tokens: Tokens,
+    shutdown: watch::Receiver<bool>,
+) -> Result<AppState, crate::projection::ProjectionError> {
+    let store = ledger.store().clone();
     let ready_at = store.head().position;
     let projection = Projection::start(store.clone(), crate::projection::Settings::default())?;
     let metrics = Metrics::new(store.clone(), projection.clone());
     Ok(AppState(Arc::new(Shared {
         ready_at,
-        ledger: Ledger::new(store.clone()),
+        ledger,
         store,
         projection,
         tokens: Arc::new(tokens),

@@ -20,7 +20,7 @@ use super::{audit, commands, error, imports, reads, wire};
         commands::enrol, commands::withdraw, commands::complete, commands::start_rotation,
         commands::end_rotation, commands::appraise, commands::separate, commands::correct,
         commands::void, imports::import,
-        reads::person, reads::search, reads::units, reads::roster, reads::totals,
+        reads::person, reads::person_by_code, reads::search, reads::units, reads::roster, reads::totals,
         reads::compliance, reads::programmes, reads::session, reads::report,
         audit::history, audit::feed, audit::stream, audit::export, audit::head, audit::verify,
         reads::readyz,
@@ -59,7 +59,7 @@ fn errors(operation: &str, tags: &[String]) -> &'static [u16] {
     match operation {
         "import" => &[400, 401, 403, 404, 409, 413, 422, 503],
         _ if tags.iter().any(|t| t == "commands") => COMMAND,
-        "person" | "roster" | "compliance" | "session" => MODEL_READ_ONE,
+        "person" | "person_by_code" | "roster" | "compliance" | "session" => MODEL_READ_ONE,
         "search" | "units" | "programmes" | "totals" => MODEL_READ,
         "report" => &[400, 401],
         "history" => &[400, 401, 403, 404],

@@ -19,7 +19,7 @@ use super::commands::POSITION_HEADER;
 use super::error::ApiError;
 use super::wire::*;
 use crate::domain::vocab::{Lang, StaffCategory, fold};
-use crate::domain::{PersonId, SessionId, UnitId};
+use crate::domain::{PersonId, SessionId, StaffCode, UnitId};
 use crate::projection::{self, District, views};
 use crate::report::{self, Format, KnownAt};
 
@@ -111,20 +111,47 @@ pub(crate) async fn person(
     Path(id): Path<Uuid>,
     Query(q): Query<TimeQuery>,
 ) -> Result<Response, ApiError> {
-    let person = PersonId(id);
+    person_answer(&state, &headers, PersonId(id), q).await
+}
+
+#[utoipa::path(get, path = "/people/by-code/{code}", tag = "reads", params(("code" = String, Path, description = "the staff code, e.g. DB-000123 (any case)"), TimeQuery),
+    responses((status = 200, description = "the status of the person holding the code (PersonStatus), as `GET /people/{id}`"), (status = 404)))]
+pub async fn person_by_code(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    Query(q): Query<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let code = StaffCode::parse(&code).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // The code's stream says who holds it: no read model can lag behind a registration.
+    let holder = state.ledger.code_holder(&code)?;
+    let person =
+        holder.ok_or_else(|| ApiError::NotFound(format!("nobody holds staff code {code}")))?;
+    person_answer(&state, &headers, person, q).await
+}
+
+/// The status of `person` (`GET /people/{id}` and `/people/by-code/{code}`).
+async fn person_answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    person: PersonId,
+    q: TimeQuery,
+) -> Result<Response, ApiError> {
+    let id = person.0;
     let lang = lang(q.lang.as_deref())?;
     let as_of = q.as_of.unwrap_or_else(today);
     let upto = q
         .as_known_at
         .as_deref()
-        .map(|t| known_at(&state, t))
+        .map(|t| known_at(state, t))
         .transpose()?;
     let history = match upto {
         Some(upto) => Some(projection::person_as_known_at(&state.store, person, upto)?),
         None => None,
     };
     let policies = state.policies.clone();
-    reflect(&state, &headers).await?;
+    reflect(state, headers).await?;
     let (status, position) = state.projection.read(|model| match &history {
         Some(h) => views::person_status_of(model, h, as_of, &policies, lang),
         None => views::person_status(model, person, as_of, &policies, lang),
@@ -158,6 +185,7 @@ pub(crate) async fn person(
 #[derive(Debug, Serialize)]
 struct PersonRow {
     person: PersonId,
+    staff_code: Option<StaffCode>,
     full_name: String,
     unit: UnitId,
     unit_name: String,
@@ -225,6 +253,7 @@ pub(crate) async fn search(
             }
             people.push(PersonRow {
                 person: *id,
+                staff_code: view.staff_code.clone(),
                 unit_name: model.unit_name(view.placement.unit),
                 full_name: view.full_name,
                 unit: view.placement.unit,

@@ -19,7 +19,7 @@ use crate::domain::command::{
 use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
 use crate::domain::reference::{Names, Unresolved};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
-use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
+use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use crate::store::{AppendOutcome, Store};
 use crate::stored::EVENT_TYPES;
 
@@ -178,6 +178,16 @@ pub fn page_limit(limit: Option<usize>, default: usize, max: usize) -> Result<us
         )));
     }
     Ok(limit)
+}
+
+/// Reads a staff code, or refuses the field (422, as the rules' checks of text are).
+pub fn staff_code(text: &str) -> Result<StaffCode, ApiError> {
+    StaffCode::parse(text).map_err(|e| {
+        ApiError::Domain(DomainError::Invalid {
+            field: "staff_code".into(),
+            why: e.to_string(),
+        })
+    })
 }
 
 /// Reads a vocabulary value (code or label, Vietnamese or English) or refuses the field.
@@ -427,6 +437,12 @@ pub struct RegisterPersonBody {
     pub post: String,
     pub leadership: bool,
     pub effective_date: Date,
+    /// The staff code (mã cán bộ), unique; the next free one of the server's prefix
+    /// (e.g. `DB-000124`) when absent. Compared in upper case.
+    pub staff_code: Option<String>,
+    /// Register even though a person in service has the same name, birth date and unit.
+    #[serde(default)]
+    pub confirm_duplicate: bool,
 }
 
 impl RegisterPersonBody {
@@ -435,7 +451,9 @@ impl RegisterPersonBody {
         person: PersonId,
         units: &Names<UnitId>,
     ) -> Result<Command, ApiError> {
+        let staff_code = self.staff_code.as_deref().map(staff_code).transpose()?;
         Ok(RegisterPerson {
+            staff_code,
             person,
             full_name: self.full_name,
             birth_date: self.birth_date.into(),
@@ -761,6 +779,10 @@ pub struct RecordedBody {
     pub position: u64,
     /// True when this was a retry and nothing new was written.
     pub already_stored: bool,
+    /// The staff code the command claimed or gave back (a registration's, a voided
+    /// registration's).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub staff_code: Option<String>,
 }
 
 impl RecordedBody {
@@ -779,6 +801,10 @@ impl RecordedBody {
                 .collect(),
             position: outcome.last_position(),
             already_stored: outcome.already_stored,
+            staff_code: outcome.events.iter().find_map(|e| {
+                let code = e.stream.as_str().strip_prefix(StaffCode::STREAM_PREFIX)?;
+                Some(code.to_string())
+            }),
         }
     }
 }

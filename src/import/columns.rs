@@ -16,7 +16,7 @@ use crate::domain::reference::Unresolved;
 use crate::domain::vocab::{
     Lang, ProgrammeCategory, QualificationLevel, SeparationReason, Track, Vocabulary, fold,
 };
-use crate::domain::{Command, PersonId, ProgrammeId, SessionId};
+use crate::domain::{Command, PersonId, ProgrammeId, SessionId, StaffCode};
 
 /// One column: its English name (used in messages and templates), the headers it is
 /// known by, whether it must be present, and an example value.
@@ -104,6 +104,12 @@ pub const PEOPLE: &[Column] = &[
         &["ngày vào", "ngày tuyển dụng", "joined", "registered on"],
         false,
         "03/01/2012",
+    ),
+    column(
+        "confirm_duplicate",
+        &["xác nhận trùng", "confirm duplicate"],
+        false,
+        "không",
     ),
     // The edits a file exported by `cadre export people` can carry back for people
     // already registered (see `PersonEdit`).
@@ -376,6 +382,8 @@ pub struct Keyed {
     pub key: String,
     pub code: String,
     pub command: Command,
+    /// The row says a registration that looks like an earlier one is another person.
+    pub confirm_duplicate: bool,
     /// For a people row: what it says beyond the registration, which is what the row
     /// records when the person is registered already.
     pub edit: Option<PersonEdit>,
@@ -394,10 +402,6 @@ pub struct PersonEdit {
 
 /// The person a staff code names: the same code always gives the same id.
 pub fn person_of(code: &str) -> PersonId {
-    // Until people carry their staff code, exports name them by id: the same id back.
-    if let Ok(id) = uuid::Uuid::parse_str(code.trim()) {
-        return PersonId(id);
-    }
     PersonId(uuid::Uuid::new_v5(
         &uuid::Uuid::NAMESPACE_OID,
         format!("cadre:person-code:{}", code.trim()).as_bytes(),
@@ -417,7 +421,8 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
     let Some(code) = cells.text("code") else {
         return Vec::new();
     };
-    let person = person_of(&code);
+    let person = person_named(&code, directory);
+    let confirm_duplicate = kind == Kind::People && cells.flag("confirm_duplicate") == Some(true);
     let mut edit = None;
     let built = match kind {
         Kind::People => person_row(cells, directory, person).map(|(c, e)| {
@@ -446,9 +451,17 @@ pub fn commands(kind: Kind, cells: &mut Cells<'_>, directory: &Directory) -> Vec
             key: format!("import:{key}"),
             code: code.clone(),
             command,
+            confirm_duplicate,
             edit: edit.clone(),
         })
         .collect()
+}
+
+/// The person a row's code names: whoever holds the code (registered by a file, the API
+/// or the demo); for a code nobody holds, the person a people file registers under it.
+/// A people row for a code someone holds is compared with that person (see `edits`).
+fn person_named(code: &str, directory: &Directory) -> PersonId {
+    directory.person(code).unwrap_or_else(|| person_of(code))
 }
 
 fn unit(cells: &mut Cells<'_>, directory: &Directory, name: &str) -> Option<crate::domain::UnitId> {
@@ -487,6 +500,10 @@ fn person_row(
     let post = cells.text("post");
     let leadership = cells.flag("leadership");
     let edit = person_edit(cells);
+    let staff_code = match StaffCode::parse(cells.raw("code")) {
+        Ok(code) => Some(code),
+        Err(e) => cells.fail("code", e.to_string())?,
+    };
     let edit = edit?;
     let effective_date = match edit.joined.or(edit.effective) {
         Some(date) => date,
@@ -494,6 +511,7 @@ fn person_row(
     };
     let command = Command::RegisterPerson(RegisterPerson {
         person,
+        staff_code,
         full_name: full_name?,
         birth_date: birth_date?,
         gender: gender?,

@@ -140,6 +140,7 @@ fn assign(keyed: &Keyed, r: &RegisterPerson, date: NaiveDate) -> Keyed {
             leadership: r.leadership,
             effective_date: date,
         }),
+        confirm_duplicate: false,
         edit: None,
     }
 }
@@ -157,6 +158,7 @@ fn separate(
             reason,
             effective_date: date,
         }),
+        confirm_duplicate: false,
         edit: None,
     }
 }

@@ -183,6 +183,26 @@ pub fn not_registered() -> Words {
     )
 }
 
+/// A registration row like someone registered before: name, birth date and unit.
+pub fn looks_like_person(code: Option<&str>, person: &str) -> Words {
+    let who = |vi: bool| match (code, vi) {
+        (Some(code), true) => format!("mã {code}"),
+        (Some(code), false) => format!("staff code {code}"),
+        (None, true) => format!("cán bộ {person}"),
+        (None, false) => format!("person {person}"),
+    };
+    Words::new(
+        format!(
+            "trùng họ tên, ngày sinh và đơn vị với người đã đăng ký ({}); nếu là hai người, ghi «có» ở cột xác nhận trùng",
+            who(true)
+        ),
+        format!(
+            "same name, birth date and unit as someone registered ({}); if they are two people, write yes in the confirm duplicate column",
+            who(false)
+        ),
+    )
+}
+
 pub fn no_programme() -> Words {
     Words::new(
         "không có chương trình nào đã đăng ký với tên này",
@@ -210,6 +230,18 @@ pub fn shared_programme_name(ids: &[String]) -> Words {
         format!(
             "is the name of several registered programmes (ids {ids}); write the id of the \
              one you mean instead of the name"
+        ),
+    )
+}
+
+/// A registration row like an earlier row of the file.
+pub fn looks_like_row(first: usize) -> Words {
+    Words::new(
+        format!(
+            "trùng họ tên, ngày sinh và đơn vị với dòng {first}; nếu là hai người, ghi «có» ở cột xác nhận trùng"
+        ),
+        format!(
+            "same name, birth date and unit as row {first}; if they are two people, write yes in the confirm duplicate column"
         ),
     )
 }

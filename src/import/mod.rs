@@ -25,9 +25,12 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
+use crate::domain::command::RegisterPerson;
 use crate::domain::reference::{Names, Unresolved};
-use crate::domain::vocab::Lang;
-use crate::domain::{Command, DomainError, Event, ProgrammeId, SessionId, UnitId};
+use crate::domain::vocab::{Lang, fold};
+use crate::domain::{
+    Command, DomainError, Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId,
+};
 use crate::ledger::{Ledger, LedgerError, WorkSet};
 use crate::spreadsheet::CsvWriter;
 use crate::store::StoreError;
@@ -192,22 +195,39 @@ fn grouped(count: usize, lang: Lang) -> String {
     out
 }
 
-/// Units and programmes by code or name, and programmes' names for messages: read from
-/// the log so that files can name them as people do.
+/// Units and programmes by code or name, programmes' names for messages, who holds each
+/// staff code (the codes' streams) and who was registered under which name, birth date and
+/// unit: read from the log so that files can name them as people do.
 #[derive(Debug, Default)]
 pub struct Directory {
     units: Names<UnitId>,
     programmes: Names<ProgrammeId>,
     titles: HashMap<ProgrammeId, String>,
+    codes: HashMap<StaffCode, PersonId>,
+    registered: HashMap<Likeness, (PersonId, Option<StaffCode>)>,
+}
+
+/// What makes two registrations look alike: folded name, birth date, unit.
+type Likeness = (String, NaiveDate, UnitId);
+
+fn likeness(full_name: &str, birth_date: NaiveDate, unit: UnitId) -> Likeness {
+    (fold(full_name), birth_date, unit)
 }
 
 impl Directory {
-    /// Reads every unit and programme from the log.
+    /// Reads every unit, programme, staff code claim and registration from the log.
     pub fn read(ledger: &Ledger) -> Result<Directory, ImportError> {
         let mut directory = Directory::default();
         let store = ledger.store();
         store.scan(1, u64::MAX, |event| {
-            if !matches!(event.event_type, "UnitRegistered" | "ProgrammeRegistered") {
+            if !matches!(
+                event.event_type,
+                "UnitRegistered"
+                    | "ProgrammeRegistered"
+                    | "StaffCodeClaimed"
+                    | "StaffCodeReleased"
+                    | "PersonRegistered"
+            ) {
                 return Ok(());
             }
             match crate::stored::decode_ref(&event) {
@@ -216,6 +236,7 @@ impl Directory {
                     directory.programmes.add_programme(&p);
                     directory.titles.insert(p.programme, p.name);
                 }
+                Ok(other) => directory.note_person(other),
                 _ => {}
             }
             Ok::<(), ImportError>(())
@@ -229,6 +250,38 @@ impl Directory {
 
     pub fn programme(&self, text: &str) -> Result<ProgrammeId, Unresolved> {
         self.programmes.find(text)
+    }
+
+    /// The person holding the staff code `text`, whoever registered them.
+    pub fn person(&self, text: &str) -> Option<PersonId> {
+        let code = StaffCode::parse(text).ok()?;
+        self.codes.get(&code).copied()
+    }
+
+    /// The person registered earlier under the same name, birth date and unit as `c`, and
+    /// their code. Best effort: registrations as recorded (not later moves or departures);
+    /// a row confirms a duplicate to go past it.
+    pub fn lookalike(&self, c: &RegisterPerson) -> Option<&(PersonId, Option<StaffCode>)> {
+        self.registered
+            .get(&likeness(&c.full_name, c.birth_date, c.unit))
+            .filter(|(person, _)| *person != c.person)
+    }
+
+    /// Keeps what a code claim, release or registration says about people.
+    fn note_person(&mut self, event: Event) {
+        match event {
+            Event::StaffCodeClaimed(e) => {
+                self.codes.insert(e.code, e.person);
+            }
+            Event::StaffCodeReleased(e) => {
+                self.codes.remove(&e.code);
+            }
+            Event::PersonRegistered(e) => {
+                let key = likeness(&e.full_name, e.birth_date, e.unit);
+                self.registered.insert(key, (e.person, e.staff_code));
+            }
+            _ => {}
+        }
     }
 }
 
@@ -373,6 +426,7 @@ fn plan<'a>(
     };
     let (lang, code_column) = (layout.lang, layout.title("code"));
     let mut seen: HashMap<String, usize> = HashMap::new();
+    let mut alike: HashMap<Likeness, usize> = HashMap::new();
     let wanted = wanted_per_session(&rows);
     let total = rows.len() as u64;
     for (done, (row, commands)) in rows.into_iter().enumerate() {
@@ -411,6 +465,15 @@ fn plan<'a>(
             }
             if ledger.earlier_answer(&key)?.is_some() {
                 recorded += 1;
+                continue;
+            }
+            if let Some(why) = duplicate(&directory, &mut alike, keyed, row) {
+                errors.push(RowError {
+                    row,
+                    column: layout.title("confirm_duplicate"),
+                    value: keyed.code.clone(),
+                    why: why.say(lang),
+                });
                 continue;
             }
             match work.decide(&command, Some(&key)) {
@@ -498,6 +561,31 @@ fn people_row(
         }]));
     }
     edits::resolve(work, layout, row, commands, file_date)
+}
+
+/// A registration row that looks like a person registered before or an earlier row of
+/// the file (same name, birth date and unit), unless the row confirms it: what is wrong,
+/// in `lang`.
+fn duplicate(
+    directory: &Directory,
+    alike: &mut HashMap<Likeness, usize>,
+    keyed: &Keyed,
+    row: usize,
+) -> Option<messages::Words> {
+    let Command::RegisterPerson(c) = &keyed.command else {
+        return None;
+    };
+    if keyed.confirm_duplicate {
+        return None;
+    }
+    Some(match directory.lookalike(c) {
+        Some((person, code)) => {
+            messages::looks_like_person(code.as_ref().map(StaffCode::as_str), &person.to_string())
+        }
+        None => messages::looks_like_row(
+            alike.insert(likeness(&c.full_name, c.birth_date, c.unit), row)?,
+        ),
+    })
 }
 
 /// What an import is asked to do.

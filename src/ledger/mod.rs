@@ -10,6 +10,7 @@
 //! Must not: contain rules (they live in `domain::decide`) or touch sled.
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicU64;
 
 use chrono::{NaiveDate, Utc};
 use uuid::Uuid;
@@ -21,8 +22,8 @@ pub use workset::WorkSet;
 
 use self::cache::StateCache;
 use crate::domain::{
-    Command, DomainError, Event, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
-    SessionState, UnitId, UnitState,
+    CodeState, Command, DomainError, Event, InvalidStaffCode, PersonHistory, PersonId, ProgrammeId,
+    ProgrammeState, SessionId, SessionState, StaffCode, UnitId, UnitState,
 };
 use crate::store::{AppendOutcome, AppendedEvent, Direction, Store, StoreError, StreamId};
 use crate::stored::{self, DecodeError};
@@ -51,6 +52,9 @@ pub enum LedgerError {
     /// A stored event could not be read back. HTTP 500, logged.
     #[error(transparent)]
     Unreadable(#[from] DecodeError),
+    /// The staff code prefix makes no valid code. HTTP 500 (it is configuration).
+    #[error("staff code prefix: {0}")]
+    CodePrefix(#[from] InvalidStaffCode),
     /// Other writers kept changing the same streams. HTTP 503, retry later.
     #[error("the streams kept changing under {MAX_ATTEMPTS} attempts; try again")]
     Contended,
@@ -74,11 +78,24 @@ pub struct Options {
     pub idempotency_key: Option<String>,
 }
 
+/// The staff code prefix when none is configured.
+pub const DEFAULT_CODE_PREFIX: &str = "DB-";
+
 /// Records commands; cheap to clone (clones share the folded states).
 #[derive(Clone)]
 pub struct Ledger {
     store: Store,
     states: Arc<States>,
+    codes: Arc<CodeNumbers>,
+}
+
+/// How the ledger numbers the staff codes it gives registrations that name none.
+struct CodeNumbers {
+    /// E.g. `DB-`: codes are the prefix and a six-digit number (`DB-000123`).
+    prefix: String,
+    /// The highest number handed out so far: the search for a free one starts above it
+    /// (a hint only; the code's stream decides whether a code is free).
+    last_number: AtomicU64,
 }
 
 /// The folded states of each kind of stream, kept between commands.
@@ -88,6 +105,7 @@ struct States {
     sessions: StateCache<SessionState>,
     programmes: StateCache<ProgrammeState>,
     units: StateCache<UnitState>,
+    codes: StateCache<CodeState>,
 }
 
 /// A stream folded into a state, with the version it was folded at (`None`: no events).
@@ -101,7 +119,32 @@ impl Ledger {
         Ledger {
             store,
             states: Arc::default(),
+            codes: Arc::new(CodeNumbers {
+                prefix: DEFAULT_CODE_PREFIX.into(),
+                last_number: AtomicU64::new(0),
+            }),
         }
+    }
+
+    /// This ledger, giving registrations without a staff code the next free code of
+    /// `prefix` (`DEFAULT_CODE_PREFIX` otherwise). Refused when `prefix` makes no code.
+    pub fn with_code_prefix(mut self, prefix: &str) -> Result<Self, InvalidStaffCode> {
+        StaffCode::numbered(prefix, 1)?;
+        self.codes = Arc::new(CodeNumbers {
+            prefix: prefix.to_string(),
+            last_number: AtomicU64::new(0),
+        });
+        Ok(self)
+    }
+
+    /// The prefix of the staff codes this ledger gives.
+    pub fn code_prefix(&self) -> &str {
+        &self.codes.prefix
+    }
+
+    /// Who holds `code` now, read from the code's stream.
+    pub fn code_holder(&self, code: &StaffCode) -> Result<Option<PersonId>, LedgerError> {
+        Ok(self.code(code)?.state.holder)
     }
 
     pub fn store(&self) -> &Store {
@@ -207,6 +250,10 @@ impl Ledger {
         self.load(&self.states.units, &id.stream())
     }
 
+    pub(crate) fn code(&self, code: &StaffCode) -> Result<Loaded<Arc<CodeState>>, LedgerError> {
+        self.load(&self.states.codes, &code.stream())
+    }
+
     /// `stream` folded: the kept state, if any, with the events appended since.
     fn load<T: Fold>(
         &self,
@@ -274,7 +321,7 @@ macro_rules! fold_by_evolve {
     )+};
 }
 
-fold_by_evolve!(SessionState, ProgrammeState, UnitState);
+fold_by_evolve!(SessionState, ProgrammeState, UnitState, CodeState);
 
 /// Event `index` of the request with idempotency key `key`: a name-based UUID (v5), so the
 /// same key always gives the same ids.

@@ -3,18 +3,21 @@
 //! builds expects each stream at the version it was loaded at: if anyone else wrote in
 //! between, nothing of it is written.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::hash::Hash as StdHash;
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use chrono::NaiveDate;
 use uuid::Uuid;
 
 use super::cache::StateCache;
 use super::{Fold, Ledger, LedgerError, Loaded, derived_id};
+use crate::domain::command::RegisterPerson;
 use crate::domain::{
-    Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
-    SessionState, Target, UnitId, UnitState, decide,
+    CodeState, Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState,
+    SessionId, SessionState, StaffCode, Target, UnitId, UnitState, decide,
 };
 use crate::store::{
     AppendBatch, AppendOutcome, ExpectedVersion, StoreError, StreamAppend, StreamId,
@@ -29,17 +32,18 @@ pub struct WorkSet<'a> {
     sessions: HashMap<SessionId, Loaded<Arc<SessionState>>>,
     programmes: HashMap<ProgrammeId, Loaded<Arc<ProgrammeState>>>,
     units: HashMap<UnitId, Loaded<Arc<UnitState>>>,
+    codes: HashMap<StaffCode, Loaded<Arc<CodeState>>>,
     /// Decided events in order, with their ids.
     decided: Vec<(Target, Event, Uuid)>,
 }
 
 /// Loads `id`'s state into `map` unless it is there.
-fn ensure<K: Eq + StdHash + Copy, T>(
+fn ensure<K: Eq + StdHash + Clone, T>(
     map: &mut HashMap<K, Loaded<T>>,
     id: K,
     load: impl FnOnce(K) -> Result<Loaded<T>, LedgerError>,
 ) -> Result<(), LedgerError> {
-    if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(id) {
+    if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(id.clone()) {
         slot.insert(load(id)?);
     }
     Ok(())
@@ -54,6 +58,7 @@ impl<'a> WorkSet<'a> {
             sessions: HashMap::new(),
             programmes: HashMap::new(),
             units: HashMap::new(),
+            codes: HashMap::new(),
             decided: Vec::new(),
         }
     }
@@ -83,7 +88,10 @@ impl<'a> WorkSet<'a> {
         command: &Command,
         idempotency_key: Option<&str>,
     ) -> Result<usize, LedgerError> {
+        let command = self.with_staff_code(command)?;
+        let command = command.as_ref();
         self.load_for(command)?;
+        let empty_code = CodeState::default();
         let empty_person = PersonHistory::default();
         let empty_session = SessionState::default();
         let empty_programme = ProgrammeState::default();
@@ -114,13 +122,17 @@ impl<'a> WorkSet<'a> {
                 .unit()
                 .and_then(|id| self.units.get(&id))
                 .map_or(&empty_unit, |l| l.state.as_ref()),
+            code: self
+                .code_of(command)
+                .and_then(|code| self.codes.get(&code))
+                .map_or(&empty_code, |l| l.state.as_ref()),
             target_elsewhere: elsewhere.as_ref(),
         };
         let decision = decide(&facts, command)?;
         let count = decision.len();
         for (index, (target, event)) in decision.into_iter().enumerate() {
             let id = idempotency_key.map_or_else(Uuid::now_v7, |key| derived_id(key, index));
-            self.fold(target, id, &event);
+            self.fold(target.clone(), id, &event);
             self.decided.push((target, event, id));
         }
         Ok(count)
@@ -134,6 +146,56 @@ impl<'a> WorkSet<'a> {
                 .and_then(|l| l.state.scheduled.as_ref())
                 .map(|s| s.programme)
         })
+    }
+
+    /// `command`, with the next free staff code of the ledger's prefix when it is a
+    /// registration that names none. Decided again after a lost race, it takes another.
+    fn with_staff_code<'c>(
+        &mut self,
+        command: &'c Command,
+    ) -> Result<Cow<'c, Command>, LedgerError> {
+        match command {
+            Command::RegisterPerson(c) if c.staff_code.is_none() => {
+                Ok(Cow::Owned(Command::RegisterPerson(RegisterPerson {
+                    staff_code: Some(self.free_code()?),
+                    ..c.clone()
+                })))
+            }
+            _ => Ok(Cow::Borrowed(command)),
+        }
+    }
+
+    /// The lowest code of the ledger's prefix above the last one it handed out whose
+    /// stream is empty and which nothing in this work set claims.
+    fn free_code(&mut self) -> Result<StaffCode, LedgerError> {
+        let ledger = self.ledger;
+        let mut number = ledger.codes.last_number.load(Ordering::Relaxed);
+        loop {
+            number += 1;
+            let code = StaffCode::numbered(&ledger.codes.prefix, number)?;
+            let taken = self.codes.contains_key(&code)
+                || ledger.store().stream_version(&code.stream()).is_some();
+            if !taken {
+                ledger
+                    .codes
+                    .last_number
+                    .fetch_max(number, Ordering::Relaxed);
+                return Ok(code);
+            }
+        }
+    }
+
+    /// The staff code `command` claims, or (voiding a registration) releases.
+    fn code_of(&self, command: &Command) -> Option<StaffCode> {
+        if let Some(code) = command.staff_code() {
+            return Some(code.clone());
+        }
+        let (person, target) = (command.person()?, command.target_event()?);
+        let loaded = self.people.get(&person)?;
+        match &loaded.state.fact(target)?.event {
+            Event::PersonRegistered(registration) => registration.staff_code.clone(),
+            _ => None,
+        }
     }
 
     fn load_for(&mut self, command: &Command) -> Result<(), LedgerError> {
@@ -150,6 +212,9 @@ impl<'a> WorkSet<'a> {
         if let Some(unit) = command.unit() {
             ensure(&mut self.units, unit, |id| ledger.unit(id))?;
         }
+        if let Some(code) = self.code_of(command) {
+            ensure(&mut self.codes, code, |code| ledger.code(&code))?;
+        }
         Ok(())
     }
 
@@ -160,6 +225,7 @@ impl<'a> WorkSet<'a> {
             Target::Session(s) => fold_into(&mut self.sessions, s, id, event),
             Target::Programme(p) => fold_into(&mut self.programmes, p, id, event),
             Target::Unit(u) => fold_into(&mut self.units, u, id, event),
+            Target::StaffCode(c) => fold_into(&mut self.codes, c, id, event),
         }
     }
 
@@ -170,6 +236,7 @@ impl<'a> WorkSet<'a> {
             Target::Session(id) => self.sessions.get(id).and_then(|l| l.version),
             Target::Programme(id) => self.programmes.get(id).and_then(|l| l.version),
             Target::Unit(id) => self.units.get(id).and_then(|l| l.version),
+            Target::StaffCode(code) => self.codes.get(code).and_then(|l| l.version),
         }
     }
 
@@ -229,6 +296,7 @@ impl<'a> WorkSet<'a> {
             id.stream()
         });
         keep_changed(&states.units, self.units, &stored, |id| id.stream());
+        keep_changed(&states.codes, self.codes, &stored, StaffCode::stream);
     }
 }
 

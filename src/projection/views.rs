@@ -15,7 +15,7 @@ use crate::domain::vocab::{
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
     UnitLevel,
 };
-use crate::domain::{EventId, PersonId, UnitId};
+use crate::domain::{EventId, PersonId, StaffCode, UnitId};
 
 /// A level held, with the event that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -71,6 +71,8 @@ pub struct TargetStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PersonStatus {
     pub person: PersonId,
+    /// `None` only for people registered before staff codes.
+    pub staff_code: Option<StaffCode>,
     pub full_name: String,
     pub birth_date: NaiveDate,
     pub gender: Gender,
@@ -133,6 +135,7 @@ fn status_of(
     }
     PersonStatus {
         person: view.person,
+        staff_code: view.staff_code.clone(),
         full_name: view.full_name.clone(),
         birth_date: view.birth_date,
         gender: view.gender,
@@ -233,7 +236,10 @@ impl Rate {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Shortfall {
     pub person: PersonId,
+    pub staff_code: Option<StaffCode>,
     pub full_name: String,
+    /// With the code, what tells two people of one name apart.
+    pub birth_date: NaiveDate,
     pub unit: UnitId,
     pub unit_name: String,
     pub post: String,
@@ -303,7 +309,9 @@ pub fn compliance(
             if !result.is_met() {
                 shortfalls.push(Shortfall {
                     person: view.person,
+                    staff_code: view.staff_code.clone(),
                     full_name: view.full_name.clone(),
+                    birth_date: view.birth_date,
                     unit: view.placement.unit,
                     unit_name: model.unit_name(view.placement.unit),
                     post: view.placement.post.clone(),
@@ -354,7 +362,9 @@ pub fn compliance(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RosterEntry {
     pub person: PersonId,
+    pub staff_code: Option<StaffCode>,
     pub full_name: String,
+    pub birth_date: NaiveDate,
     pub post: String,
     pub category: StaffCategory,
     pub leadership: bool,
@@ -385,7 +395,9 @@ pub fn roster(
         .filter(|v| v.placement.unit == unit)
         .map(|v| RosterEntry {
             person: v.person,
+            staff_code: v.staff_code,
             full_name: v.full_name,
+            birth_date: v.birth_date,
             post: v.placement.post,
             category: v.category,
             leadership: v.leadership,

@@ -418,7 +418,12 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
     let mut rows: Vec<(NaiveDate, String, Vec<Cell>)> = Vec::new();
     for timeline in model.people.values() {
         let entries = timeline.effective(None);
-        let name = timeline.view(None).map(|v| v.full_name).unwrap_or_default();
+        let Some(view) = timeline.view(None) else {
+            continue;
+        };
+        let name = view.full_name.clone();
+        let code = view.staff_code.map(|c| c.to_string()).unwrap_or_default();
+        let birth = view.birth_date;
         for started in &entries {
             let Change::RotationStarted(start) = &started.change else {
                 continue;
@@ -437,7 +442,9 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
                 day,
                 name.clone(),
                 vec![
+                    text(code.clone()),
                     text(name.clone()),
+                    Cell::Date(birth),
                     text(format!(
                         "{} ({})",
                         model.unit_name(start.from.unit),
@@ -469,7 +476,9 @@ fn rotation_list(model: &District, year: i32, lang: Lang) -> Section {
             "Rotations started in the year",
         ),
         columns: vec![
+            tr(lang, "Mã cán bộ", "Staff code"),
             tr(lang, "Họ và tên", "Name"),
+            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Từ", "From"),
             tr(lang, "Đến", "To"),
             tr(lang, "Hình thức", "Kind"),
@@ -617,7 +626,9 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
         title: tr(lang, "Danh sách chưa đạt chuẩn", "People short of a target"),
         columns: vec![
             tr(lang, "Chỉ tiêu", "Target"),
+            tr(lang, "Mã cán bộ", "Staff code"),
             tr(lang, "Họ và tên", "Name"),
+            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Đơn vị", "Unit"),
             tr(lang, "Chức vụ", "Post"),
             tr(lang, "Còn thiếu", "Missing"),
@@ -629,7 +640,14 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
                 t.shortfalls.iter().map(|s| {
                     vec![
                         text(t.target.clone()),
+                        text(
+                            s.staff_code
+                                .as_ref()
+                                .map(ToString::to_string)
+                                .unwrap_or_default(),
+                        ),
                         text(s.full_name.clone()),
+                        Cell::Date(s.birth_date),
                         text(s.unit_name.clone()),
                         text(s.post.clone()),
                         text(s.gaps.join("; ")),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::correction::EventCorrectedV2;
-use super::upcast::{AppraisedV1, EventCorrectedV1};
+use super::upcast::{AppraisedV1, EventCorrectedV1, PersonRegisteredV1};
 use crate::codec::{self, CodecError};
 use crate::domain::Event;
 use crate::domain::event;
@@ -147,7 +147,9 @@ catalogue! {
     SessionScheduled => 1;
     SeatTaken => 1;
     SeatReleased => 1;
-    PersonRegistered => 1;
+    StaffCodeClaimed => 1;
+    StaffCodeReleased => 1;
+    PersonRegistered => 2, older { 1: PersonRegisteredV1 };
     PersonAssigned => 1;
     QualificationRecorded => 1;
     EnrolledInSession => 1;

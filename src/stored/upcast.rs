@@ -12,8 +12,51 @@ use crate::domain::event::{
     PersonSeparated, Placement, QualificationRecorded, RotationEnded, RotationStarted,
     TrainingCompleted,
 };
-use crate::domain::vocab::Classification;
-use crate::domain::{Event, EventId, PersonId};
+use crate::domain::vocab::{Classification, Gender, StaffCategory};
+use crate::domain::{Event, EventId, PersonId, UnitId};
+
+/// `PersonRegistered` version 1, before staff codes: no `staff_code` field. Upcast with
+/// none (`docs/events.md`: such a person has no code until one is recorded).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "PersonRegistered")]
+pub struct PersonRegisteredV1 {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub unit: UnitId,
+    pub post: String,
+    /// Leadership or management at deputy head of a district department or above.
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+}
+
+impl From<PersonRegisteredV1> for PersonRegistered {
+    fn from(old: PersonRegisteredV1) -> Self {
+        PersonRegistered {
+            person: old.person,
+            full_name: old.full_name,
+            birth_date: old.birth_date,
+            gender: old.gender,
+            ethnicity: old.ethnicity,
+            category: old.category,
+            unit: old.unit,
+            post: old.post,
+            leadership: old.leadership,
+            effective_date: old.effective_date,
+            staff_code: None,
+        }
+    }
+}
+
+impl Form for PersonRegisteredV1 {
+    fn into_event(self) -> Result<Event, PayloadError> {
+        Ok(PersonRegistered::from(self).into())
+    }
+}
 
 /// `Appraised` version 1, before appraisal schemes with a score: no `score` field.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -63,14 +106,13 @@ pub struct EventCorrectedV1 {
 }
 
 /// The replacement of an `EventCorrected` v1, variants in their stored order. Each holds
-/// the struct of its type as it was when v1 was written. Those are still today's structs,
-/// so they are named directly; when one of them changes (a new version of its type), its
-/// old form goes here instead — the frozen schema and sample of `EventCorrected.v1` fail
-/// until it does.
+/// the struct of its type as it was when v1 was written. Those still today's structs are
+/// named directly; one that changed since (a new version of its type) holds its old form
+/// — the frozen schema and sample of `EventCorrected.v1` fail until it does.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[schemars(rename = "Correction")]
 pub enum CorrectionV1 {
-    PersonRegistered(PersonRegistered),
+    PersonRegistered(PersonRegisteredV1),
     PersonAssigned(PersonAssigned),
     QualificationRecorded(QualificationRecorded),
     TrainingCompleted(TrainingCompleted),
@@ -83,7 +125,7 @@ pub enum CorrectionV1 {
 impl From<CorrectionV1> for Correction {
     fn from(old: CorrectionV1) -> Self {
         match old {
-            CorrectionV1::PersonRegistered(e) => Correction::PersonRegistered(e),
+            CorrectionV1::PersonRegistered(e) => Correction::PersonRegistered(e.into()),
             CorrectionV1::PersonAssigned(e) => Correction::PersonAssigned(e),
             CorrectionV1::QualificationRecorded(e) => Correction::QualificationRecorded(e),
             CorrectionV1::TrainingCompleted(e) => Correction::TrainingCompleted(e),

@@ -293,6 +293,84 @@ fn check_compliance_below_target(events: &[(uuid::Uuid, Event)]) {
     }
 }
 
+#[test]
+fn everyone_in_the_demo_has_a_staff_code_that_status_and_exports_find() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| cadre(&data).args(args).output().unwrap();
+    assert!(run(&["demo", "--scale", "0.03"]).status.success());
+
+    let first = run(&["status", "DB-000001", "--as-of", "2017-12-31"]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let first: serde_json::Value = serde_json::from_slice(&first.stdout).unwrap();
+    assert_eq!(first["staff_code"], "DB-000001");
+    // Any case; and the same person by id.
+    let id = first["person"].as_str().unwrap();
+    let by_id = run(&["status", id, "--as-of", "2017-12-31"]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&by_id.stdout).unwrap(),
+        first
+    );
+    let lower = run(&["status", "db-000001", "--as-of", "2017-12-31"]);
+    assert!(lower.status.success());
+
+    let nobody = run(&["status", "DB-999999"]);
+    assert!(!nobody.status.success());
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("nobody holds staff code DB-999999"));
+
+    // Every registration claimed its code: as many claims as registrations.
+    let store = Store::open(&data).unwrap();
+    let counts = store.type_counts().unwrap();
+    assert_eq!(
+        counts.get("StaffCodeClaimed"),
+        counts.get("PersonRegistered")
+    );
+    assert!(counts.get("PersonRegistered").is_some_and(|n| *n > 50));
+    store.close().unwrap();
+    drop(store);
+
+    // Every row of the export carries its code and birth date.
+    let export = run(&["export", "people", "--format", "json"]);
+    assert!(
+        export.status.success(),
+        "{}",
+        String::from_utf8_lossy(&export.stderr)
+    );
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&export.stdout).unwrap();
+    assert!(!rows.is_empty());
+    for row in &rows {
+        let code = row["staff_code"].as_str().unwrap();
+        assert!(code.starts_with("DB-") && code.len() == 9, "{row}");
+        assert!(
+            row["birth_date"].as_str().is_some_and(|b| b.len() == 10),
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn the_demo_numbers_its_codes_after_the_prefix_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| cadre(&data).args(args).output().unwrap();
+    assert!(
+        run(&["demo", "--scale", "0.01", "--code-prefix", "HT-"])
+            .status
+            .success()
+    );
+    let status = run(&["status", "HT-000001", "--as-of", "2017-12-31"]);
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(!run(&["status", "DB-000001"]).status.success());
+}
+
 /// Each unit's staff hold posts of its kind, and the registration's leadership flag says
 /// what the post's title says.
 fn check_posts_fit_units(events: &[(uuid::Uuid, Event)]) {

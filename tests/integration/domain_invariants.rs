@@ -19,8 +19,8 @@ use cadre::domain::event::{Correction, Placement};
 use cadre::domain::person::{Change, EnrolmentState};
 use cadre::domain::vocab::*;
 use cadre::domain::{
-    Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState, SessionId,
-    SessionState, UnitId, UnitState, decide,
+    CodeState, Command, Event, Facts, PersonHistory, PersonId, ProgrammeId, ProgrammeState,
+    SessionId, SessionState, StaffCode, UnitId, UnitState, decide,
 };
 use chrono::{Duration, NaiveDate};
 use proptest::prelude::*;
@@ -112,6 +112,7 @@ impl World {
             session: session.map_or(&empty, |s| &self.sessions[s]),
             programme: &self.programme,
             unit: &self.unit,
+            code: &CodeState::default(),
             target_elsewhere: None,
         };
         let Ok(events) = decide(&facts, command) else {
@@ -490,5 +491,6 @@ fn registration(p: usize) -> Command {
         post: "Chủ tịch UBND xã".into(),
         leadership: false,
         effective_date: day(0),
+        staff_code: StaffCode::numbered("DB-", p as u64).ok(),
     })
 }

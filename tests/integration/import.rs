@@ -60,7 +60,12 @@ async fn district() -> (tempfile::TempDir, Store, Ledger) {
 }
 
 async fn run(ledger: &Ledger, kind: Kind, file: &str) -> Result<Summary, ImportError> {
-    let table = import::table::read(&std::fs::read(fixture(file)).unwrap()).unwrap();
+    run_bytes(ledger, kind, &std::fs::read(fixture(file)).unwrap()).await
+}
+
+/// Imports the file's bytes of `kind` on `ledger`.
+async fn run_bytes(ledger: &Ledger, kind: Kind, bytes: &[u8]) -> Result<Summary, ImportError> {
+    let table = import::table::read(bytes).unwrap();
     let request = import::Request {
         kind,
         table: &table,
@@ -79,7 +84,8 @@ async fn vietnamese_headers_and_dates_import_once_and_only_once() {
     let first = run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
     assert_eq!(
         (first.rows, first.new, first.already_recorded, first.events),
-        (5, 5, 0, 5)
+        // Each registration and its staff code's claim.
+        (5, 5, 0, 10)
     );
     let head = store.head();
     let again = run(&ledger, Kind::People, "people-vi.csv").await.unwrap();
@@ -96,8 +102,8 @@ async fn vietnamese_headers_and_dates_import_once_and_only_once() {
     );
     assert_eq!(
         store.head().position,
-        head.position + 2,
-        "only the new rows"
+        head.position + 4,
+        "only the new rows (a registration and a code claim each)"
     );
     let registered: Vec<_> = store
         .read_all(1)
@@ -345,6 +351,73 @@ fn write_xlsx_fixture() {
             .unwrap();
     }
     workbook.save(fixture("appraisals.xlsx")).unwrap();
+}
+
+fn refusals(result: Result<Summary, ImportError>) -> Vec<(usize, String, String)> {
+    match result {
+        Err(ImportError::Rows(errors)) => errors
+            .into_iter()
+            .map(|e| (e.row, e.column, e.why))
+            .collect(),
+        other => panic!("expected refused rows, got {other:?}"),
+    }
+}
+
+const HEADER: &str = "Mã cán bộ,Họ và tên,Ngày sinh,Giới tính,Dân tộc,Đối tượng,Đơn vị,Chức vụ,Ngày vào,Xác nhận trùng\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_alike_or_a_held_code_is_refused_unless_confirmed() {
+    let (_dir, store, ledger) = district().await;
+    let first = format!(
+        "{HEADER}HT-1,Lò Văn Hùng,02/04/1980,Nam,Thái,công chức,Phòng Nội vụ,Chuyên viên,03/01/2012,\n"
+    );
+    run_bytes(&ledger, Kind::People, first.as_bytes())
+        .await
+        .unwrap();
+    let head = store.head();
+
+    // The same person under another code (name without diacritics), and twice in a file.
+    let again = format!(
+        "{HEADER}HT-2,lo van hung,02/04/1980,Nam,Thái,công chức,phong-noi-vu,Chuyên viên,03/01/2012,\n\
+         HT-3,Cà Thị Xuân,05/11/1985,Nữ,Thái,công chức,Phòng Nội vụ,Chuyên viên,03/01/2012,\n\
+         HT-4,Cà Thị Xuân,05/11/1985,Nữ,Thái,công chức,Phòng Nội vụ,Chuyên viên,03/01/2012,\n\
+         ht-1,Giàng A Sử,09/09/1990,Nam,H'Mông,công chức,Phòng Nội vụ,Chuyên viên,03/01/2012,\n"
+    );
+    let refused = refusals(run_bytes(&ledger, Kind::People, again.as_bytes()).await);
+    // The held code names its holder: the row is compared with them, and a registration
+    // is not changed by an import (name, birth date, ethnicity differ).
+    assert_eq!(refused.len(), 5, "{refused:?}");
+    assert_eq!((refused[0].0, refused[0].1.as_str()), (2, "Xác nhận trùng"));
+    assert!(refused[0].2.contains("staff code HT-1"), "{refused:?}");
+    assert!(
+        refused[1].0 == 4 && refused[1].2.contains("row 3"),
+        "{refused:?}"
+    );
+    assert!(
+        refused[2..].iter().all(|r| r.0 == 5)
+            && refused[2]
+                .2
+                .contains("differs from the recorded \"Lò Văn Hùng\""),
+        "{refused:?}"
+    );
+    assert_eq!(store.head(), head, "nothing was written");
+
+    // Confirmed, the look-alikes are other people; the held code stays refused.
+    let confirmed = again.replace("03/01/2012,\n", "03/01/2012,có\n");
+    let refused = refusals(run_bytes(&ledger, Kind::People, confirmed.as_bytes()).await);
+    assert!(
+        refused.len() == 3 && refused.iter().all(|r| r.0 == 5),
+        "{refused:?}"
+    );
+    let without_held: String = confirmed
+        .lines()
+        .filter(|l| !l.starts_with("ht-1"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let summary = run_bytes(&ledger, Kind::People, without_held.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!((summary.new, summary.events), (3, 6));
 }
 
 /// A data folder holding the units the fixtures name, as the binary will open it.

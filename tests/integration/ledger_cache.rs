@@ -65,6 +65,7 @@ async fn district(ledger: &Ledger, n: usize) -> Vec<PersonId> {
             post: "Chuyên viên".into(),
             leadership: false,
             effective_date: day(2010, 1, 1),
+            staff_code: None,
         });
         ledger
             .execute_with("clerk", &register, &options())

@@ -13,11 +13,11 @@ use std::path::{Path, PathBuf};
 use cadre::codec;
 use cadre::domain::event::*;
 use cadre::domain::vocab::*;
-use cadre::domain::{Event, PersonId, ProgrammeId, SessionId, UnitId};
+use cadre::domain::{Event, PersonId, ProgrammeId, SessionId, StaffCode, UnitId};
 use cadre::ledger::Ledger;
 use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
 use cadre::stored::correction::{EventCorrectedV2, StoredReplacement};
-use cadre::stored::upcast::{AppraisedV1, CorrectionV1, EventCorrectedV1};
+use cadre::stored::upcast::{AppraisedV1, CorrectionV1, EventCorrectedV1, PersonRegisteredV1};
 use chrono::NaiveDate;
 use serde_json::Value;
 use uuid::Uuid;
@@ -71,6 +71,28 @@ fn registered() -> PersonRegistered {
         post: "Trưởng ban".into(),
         leadership: true,
         effective_date: date(2012, 1, 1),
+        staff_code: Some(code()),
+    }
+}
+
+fn code() -> StaffCode {
+    StaffCode::parse("DB-000123").unwrap()
+}
+
+/// `registered()` as version 1 wrote it, before staff codes.
+fn registered_v1() -> PersonRegisteredV1 {
+    let r = registered();
+    PersonRegisteredV1 {
+        person: r.person,
+        full_name: r.full_name,
+        birth_date: r.birth_date,
+        gender: r.gender,
+        ethnicity: r.ethnicity,
+        category: r.category,
+        unit: r.unit,
+        post: r.post,
+        leadership: r.leadership,
+        effective_date: r.effective_date,
     }
 }
 
@@ -145,6 +167,18 @@ fn today() -> Vec<Event> {
             session,
             person: person(),
             effective_date: date(2014, 3, 10),
+        }
+        .into(),
+        StaffCodeClaimed {
+            code: code(),
+            person: person(),
+            effective_date: date(2012, 1, 1),
+        }
+        .into(),
+        StaffCodeReleased {
+            code: code(),
+            person: person(),
+            effective_date: date(2012, 1, 2),
         }
         .into(),
         registered().into(),
@@ -321,9 +355,9 @@ fn samples() -> Vec<(String, &'static str, u32, Vec<u8>)> {
             "EventCorrected.v1.person-registered",
             "EventCorrected",
             1,
-            corrected_v1(CorrectionV1::PersonRegistered(PersonRegistered {
+            corrected_v1(CorrectionV1::PersonRegistered(PersonRegisteredV1 {
                 full_name: "Lường Thị Hoà".into(),
-                ..registered()
+                ..registered_v1()
             })),
         ),
         (

@@ -46,6 +46,7 @@ fn hostile_district() -> (TempDir, PathBuf) {
             post: post.into(),
             leadership: false,
             effective_date: day(2017, 1, 3),
+            staff_code: None,
         })
     };
     let commands = [

@@ -109,10 +109,10 @@ fn the_report_has_date_and_percent_cells_frozen_headers_and_vietnamese_sheets() 
     let rotations = section("rotation_list");
     assert!(!rotations.is_empty());
     let list = book.worksheet_range("Danh sách luân chuyển").unwrap();
-    match list.get_value((3, 4)) {
+    match list.get_value((3, 6)) {
         Some(Data::DateTime(d)) => assert_eq!(
             excel_day(d.as_f64()).to_string(),
-            rotations[0][4].as_str().unwrap()
+            rotations[0][6].as_str().unwrap()
         ),
         other => panic!("not a date cell: {other:?}"),
     }
@@ -194,8 +194,9 @@ fn a_template_has_lists_for_every_vocabulary_column_and_notes() {
 
     let xml = sheet_xml(&path, 1);
     assert_frozen_and_filtered("template", &xml);
-    // giới tính, đối tượng, lãnh đạo and lý do nghỉ: each a list on the hidden sheet.
-    assert_eq!(xml.matches("<dataValidation ").count(), 4, "{xml}");
+    // giới tính, đối tượng, lãnh đạo, xác nhận trùng and lý do nghỉ: each a list on the
+    // hidden sheet.
+    assert_eq!(xml.matches("<dataValidation ").count(), 5, "{xml}");
     assert!(xml.contains("type=\"list\""), "{xml}");
     assert!(
         xml.contains("<formula1>'Danh mục'!$D$2:$D$3</formula1>"),
@@ -220,7 +221,7 @@ fn a_template_has_lists_for_every_vocabulary_column_and_notes() {
 
     // One row of notes per column: required or not, and how to write it.
     let notes = book.worksheet_range("Hướng dẫn").unwrap();
-    assert_eq!(notes.height(), 14);
+    assert_eq!(notes.height(), 15);
     let birth = notes.rows().nth(3).unwrap();
     assert_eq!(
         (birth[0].to_string(), birth[1].to_string()),

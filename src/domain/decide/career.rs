@@ -8,8 +8,10 @@ use crate::domain::command::{
 use crate::domain::error::DomainError;
 use crate::domain::event::{
     PersonAssigned, PersonRegistered, PersonSeparated, QualificationRecorded, RotationEnded,
-    RotationStarted,
+    RotationStarted, StaffCodeClaimed,
 };
+use crate::domain::person::PersonView;
+use crate::domain::vocab::fold;
 
 pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision {
     if !facts.person.facts().is_empty() {
@@ -25,22 +27,48 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
         });
     }
     not_too_far(facts.today, c.effective_date)?;
-    Ok(vec![(
-        Target::Person(c.person),
-        PersonRegistered {
-            person: c.person,
-            full_name: c.full_name.trim().to_string(),
-            birth_date: c.birth_date,
-            gender: c.gender,
-            ethnicity: c.ethnicity.trim().to_string(),
-            category: c.category,
-            unit: c.unit,
-            post: c.post.trim().to_string(),
-            leadership: c.leadership,
-            effective_date: c.effective_date,
-        }
-        .into(),
-    )])
+    let code = c.staff_code.clone().ok_or_else(|| DomainError::Invalid {
+        field: "staff_code".into(),
+        why: "a registration needs a staff code".into(),
+    })?;
+    if let Some(holder) = facts.code.holder {
+        return Err(DomainError::StaffCodeTaken { code, holder });
+    }
+    let claim = StaffCodeClaimed {
+        code: code.clone(),
+        person: c.person,
+        effective_date: c.effective_date,
+    };
+    Ok(vec![
+        (
+            Target::Person(c.person),
+            PersonRegistered {
+                person: c.person,
+                full_name: c.full_name.trim().to_string(),
+                birth_date: c.birth_date,
+                gender: c.gender,
+                ethnicity: c.ethnicity.trim().to_string(),
+                category: c.category,
+                unit: c.unit,
+                post: c.post.trim().to_string(),
+                leadership: c.leadership,
+                effective_date: c.effective_date,
+                staff_code: Some(code.clone()),
+            }
+            .into(),
+        ),
+        (Target::StaffCode(code), claim.into()),
+    ])
+}
+
+/// Whether registering `c` looks like registering `other` again: a person in service
+/// with the same name (folded: case and diacritics), birth date and unit. Read models
+/// check it before a registration, since it spans every person's stream.
+pub fn looks_alike(c: &RegisterPerson, other: &PersonView) -> bool {
+    other.separated.is_none()
+        && other.birth_date == c.birth_date
+        && other.placement.unit == c.unit
+        && fold(&other.full_name) == fold(&c.full_name)
 }
 
 pub(super) fn assign(facts: &Facts<'_>, c: &AssignPerson) -> Decision {

@@ -1,12 +1,17 @@
 //! Corrections and voids: new facts that name the fact they replace or cancel, in the
-//! same person's stream. Allowed after the person left the service.
+//! same person's stream. Allowed after the person left the service. A registration is
+//! voided only while it is all that is recorded of the person; its staff code is given
+//! back with it.
 
 use super::{
-    Decision, Facts, Separation, Subject, check_date, not_before, not_too_far, person_fact,
+    Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far, person_fact,
 };
 use crate::domain::command::{Correct, Void};
 use crate::domain::error::DomainError;
-use crate::domain::event::{Correction, Event, EventCorrected, EventVoided, TrainingCompleted};
+use crate::domain::event::{
+    Correction, Event, EventCorrected, EventVoided, PersonRegistered, StaffCodeReleased,
+    TrainingCompleted,
+};
 use crate::domain::ids::EventId;
 use crate::domain::person::PersonView;
 
@@ -29,13 +34,17 @@ pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
 pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
     let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
     let target = target_fact(facts, c.voids)?;
-    if !voidable(target) {
-        return Err(DomainError::NotCorrectable {
-            event_type: target.type_name(),
-            action: "voided",
-        });
-    }
-    person_fact(
+    let registration = match target {
+        Event::PersonRegistered(registration) => Some(registration),
+        _ if voidable(target) => None,
+        _ => {
+            return Err(DomainError::NotCorrectable {
+                event_type: target.type_name(),
+                action: "voided",
+            });
+        }
+    };
+    let mut decision = person_fact(
         s.person,
         EventVoided {
             person: s.person,
@@ -44,7 +53,36 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
             at: s.at,
             effective_date: s.date,
         },
-    )
+    )?;
+    if let Some(registration) = registration {
+        decision.extend(unregister(facts, registration, s.date)?);
+    }
+    Ok(decision)
+}
+
+/// What voiding a registration adds: its code given back. Refused while anything else is
+/// recorded about the person (their stream would hold facts of no one).
+fn unregister(
+    facts: &Facts<'_>,
+    registration: &PersonRegistered,
+    date: chrono::NaiveDate,
+) -> Decision {
+    let person = registration.person;
+    if facts.person.facts().len() > 1 {
+        return Err(DomainError::RegistrationInUse(person));
+    }
+    Ok(match &registration.staff_code {
+        Some(code) if facts.code.holder == Some(person) => vec![(
+            Target::StaffCode(code.clone()),
+            StaffCodeReleased {
+                code: code.clone(),
+                person,
+                effective_date: date,
+            }
+            .into(),
+        )],
+        _ => Vec::new(),
+    })
 }
 
 /// The event a correction or void names, from this person's own stream.
@@ -123,6 +161,15 @@ fn check_replacement(
         return Err(DomainError::Invalid {
             field: "replacement.rotation".into(),
             why: "a correction cannot make an end belong to another rotation".into(),
+        });
+    }
+    if let (Event::PersonRegistered(old), Event::PersonRegistered(new)) =
+        (target, &replacement_event)
+        && old.staff_code != new.staff_code
+    {
+        return Err(DomainError::Invalid {
+            field: "replacement.staff_code".into(),
+            why: "a correction cannot change a staff code (the code's stream holds it)".into(),
         });
     }
     if let (Event::TrainingCompleted(old), Event::TrainingCompleted(new)) =

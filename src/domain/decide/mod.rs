@@ -13,10 +13,11 @@ use chrono::{Duration, NaiveDate};
 use super::command::Command;
 use super::error::DomainError;
 use super::event::{Event, Placement};
+use super::ids::StaffCode;
 use super::ids::{PersonId, ProgrammeId, SessionId, UnitId};
 use super::input;
 use super::person::{PersonHistory, PersonView};
-use super::reference::{ProgrammeState, SessionState, UnitState};
+use super::reference::{CodeState, ProgrammeState, SessionState, UnitState};
 use crate::stream::StreamId;
 
 mod appraisal;
@@ -24,6 +25,8 @@ mod career;
 mod correction;
 mod enrolment;
 mod reference;
+
+pub use career::looks_alike;
 
 /// How far past today a business date may lie (sessions are scheduled ahead; facts about
 /// people are not recorded years ahead).
@@ -39,18 +42,22 @@ pub struct Facts<'a> {
     pub session: &'a SessionState,
     pub programme: &'a ProgrammeState,
     pub unit: &'a UnitState,
+    /// The staff code the command claims or releases (a registration's; a voided
+    /// registration's).
+    pub code: &'a CodeState,
     /// For a correction or void naming an event that is not in this person's stream: the
     /// stream where it is, if it exists anywhere.
     pub target_elsewhere: Option<&'a StreamId>,
 }
 
 /// The stream an event goes to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Target {
     Person(PersonId),
     Unit(UnitId),
     Programme(ProgrammeId),
     Session(SessionId),
+    StaffCode(StaffCode),
 }
 
 impl Target {
@@ -60,6 +67,7 @@ impl Target {
             Target::Unit(id) => id.stream(),
             Target::Programme(id) => id.stream(),
             Target::Session(id) => id.stream(),
+            Target::StaffCode(code) => code.stream(),
         }
     }
 }

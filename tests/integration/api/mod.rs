@@ -3,6 +3,7 @@
 mod answers;
 mod bad_input;
 mod clerk;
+mod codes;
 mod etags;
 mod idempotency;
 mod imports;

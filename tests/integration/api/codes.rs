@@ -1,0 +1,209 @@
+//! Staff codes over HTTP: given or generated at registration, unique (the code's stream
+//! decides, even between racing clerks), looked up by code, given back when a mistaken
+//! registration is voided; look-alike registrations refused unless confirmed; imports
+//! finding people registered through the API by their code.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use super::{Server, expect, world};
+
+fn registration(unit: &str, full_name: &str, code: Option<&str>) -> Value {
+    let mut body = json!({"full_name": full_name, "birth_date": "1990-09-09", "gender": "nam", "ethnicity": "Thái",
+                          "category": "commune_official", "unit": unit, "post": "Công chức Địa chính", "leadership": false,
+                          "effective_date": "2017-02-01"});
+    if let Some(code) = code {
+        body["staff_code"] = json!(code);
+    }
+    body
+}
+
+async fn register(server: &Server, body: &Value) -> reqwest::Response {
+    server
+        .post("/people", &server.clerk, body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_staff_code_is_given_or_generated_and_finds_its_person() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    // The world's person named no code: the first free one of the default prefix.
+    let status = server
+        .read_caught_up(&format!("/people/{}", w.person))
+        .await;
+    assert_eq!(status["staff_code"], "DB-000001");
+
+    let given = server
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Thắng", Some(" db-0042 ")),
+        )
+        .await;
+    assert_eq!(given["staff_code"], "DB-0042");
+    let id = given["subject"].as_str().unwrap();
+    let by_id = server.read_caught_up(&format!("/people/{id}")).await;
+    let by_code = server.read_caught_up("/people/by-code/Db-0042").await;
+    assert_eq!(by_code, by_id);
+    assert_eq!(by_code["staff_code"], "DB-0042");
+
+    let generated = server
+        .record("/people", registration(&w.unit, "Lò Văn Sơn", None))
+        .await;
+    assert_eq!(generated["staff_code"], "DB-000002");
+
+    let unknown = server
+        .get("/people/by-code/DB-999999", &server.viewer)
+        .send()
+        .await
+        .unwrap();
+    let problem = expect(unknown, StatusCode::NOT_FOUND).await;
+    assert!(problem["detail"].as_str().unwrap().contains("DB-999999"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_someone_holds_is_refused_naming_the_holder() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let head = server.store.head();
+    let again = register(
+        &server,
+        &registration(&w.unit, "Cà Văn Khác", Some("db-000001")),
+    )
+    .await;
+    let problem = expect(again, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["code"], "staff_code_taken");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("DB-000001") && detail.contains(&w.person),
+        "{detail}"
+    );
+    assert_eq!(server.store.head(), head, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_clerks_racing_for_one_code_cannot_both_win() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    for round in 0..5 {
+        let code = format!("RACE-{round}");
+        let first = registration(&w.unit, &format!("Lò Văn A{round}"), Some(&code));
+        let second = registration(&w.unit, &format!("Lò Văn B{round}"), Some(&code));
+        let (a, b) = tokio::join!(register(&server, &first), register(&server, &second));
+        let mut statuses = [a.status(), b.status()];
+        statuses.sort();
+        assert_eq!(
+            statuses,
+            [StatusCode::CREATED, StatusCode::UNPROCESSABLE_ENTITY],
+            "round {round}"
+        );
+        let holders = server
+            .store
+            .stream_version(&cadre::domain::StaffCode::parse(&code).unwrap().stream());
+        assert_eq!(holders, Some(0), "one claim in the code's stream");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_alike_registration_is_refused_unless_confirmed() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    // The world's person, again: same name (other case, no diacritics), birth date, unit.
+    let mut body = json!({"full_name": "quang van hung", "birth_date": "1980-04-02", "gender": "nam", "ethnicity": "Thái",
+                          "category": "commune_official", "unit": w.unit, "post": "Chủ tịch UBND xã", "leadership": false,
+                          "effective_date": "2017-01-03"});
+    let problem = expect(
+        register(&server, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(problem["code"], "possible_duplicate");
+    assert!(problem["detail"].as_str().unwrap().contains("DB-000001"));
+    body["confirm_duplicate"] = json!(true);
+    let confirmed = server.record("/people", body).await;
+    assert_eq!(confirmed["staff_code"], "DB-000002");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mistaken_registration_is_voided_only_while_nothing_refers_to_it() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let mistaken = server
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Nhầm", Some("DB-0777")),
+        )
+        .await;
+    let id = mistaken["subject"].as_str().unwrap().to_string();
+    let registered = mistaken["events"][0]["id"].as_str().unwrap().to_string();
+    let void = json!({"voids": registered, "reason": "ghi nhầm", "effective_date": "2017-02-02"});
+    let voided = server.record(&format!("/people/{id}/voids"), void).await;
+    assert_eq!(voided["staff_code"], "DB-0777", "the code is given back");
+    // The person is gone from the read models, and the code is free again.
+    let gone = server
+        .get(&format!("/people/{id}"), &server.viewer)
+        .header("x-cadre-min-position", voided["position"].to_string())
+        .send()
+        .await
+        .unwrap();
+    expect(gone, StatusCode::NOT_FOUND).await;
+    let again = server
+        .record(
+            "/people",
+            registration(&w.unit, "Lò Văn Đúng", Some("DB-0777")),
+        )
+        .await;
+    let status = server.read_caught_up("/people/by-code/DB-0777").await;
+    assert_eq!(status["person"], again["subject"]);
+
+    // Someone with a fact recorded about them: their registration stays.
+    let kept = server
+        .record("/people", registration(&w.unit, "Lò Văn Giữ", None))
+        .await;
+    let id = kept["subject"].as_str().unwrap().to_string();
+    let registered = kept["events"][0]["id"].as_str().unwrap().to_string();
+    server
+        .record(
+            &format!("/people/{id}/qualifications"),
+            json!({"level": {"track": "professional", "level": "đại học"}, "effective_date": "2017-02-01"}),
+        )
+        .await;
+    let head = server.store.head();
+    let refused = server
+        .post(
+            &format!("/people/{id}/voids"),
+            &server.clerk,
+            &json!({"voids": registered, "reason": "ghi nhầm", "effective_date": "2017-02-02"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    let problem = expect(refused, StatusCode::UNPROCESSABLE_ENTITY).await;
+    assert_eq!(problem["code"], "registration_in_use");
+    assert_eq!(server.store.head(), head);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_finds_a_person_registered_through_the_api_by_code() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let file = "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n\
+                db-000001;Trình độ chuyên môn;Đại học;01/02/2017\n";
+    let response = server
+        .client
+        .post(format!("{}/import/qualifications", server.base))
+        .bearer_auth(&server.clerk)
+        .header("content-type", "text/csv")
+        .body(file)
+        .send()
+        .await
+        .unwrap();
+    let summary = expect(response, StatusCode::OK).await;
+    assert_eq!(summary["new"], 1);
+    let status = server
+        .read_caught_up(&format!("/people/{}", w.person))
+        .await;
+    assert!(status.to_string().contains("university"), "{status}");
+}
