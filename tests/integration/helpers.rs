@@ -61,13 +61,20 @@ pub fn cadre(data: &Path) -> Command {
     command
 }
 
-/// The store's sled database opened directly, as a tamperer would (same settings).
+/// The store's sled database opened directly, as a tamperer would (same settings). sled's
+/// own file lock can outlive a just-closed store for a moment (its background threads), so
+/// the open is tried again for up to 5 s, as the store itself does.
 pub fn raw_sled(data: &Path) -> sled::Db {
-    sled::Config::new()
+    let config = sled::Config::new()
         .path(data.join("store"))
-        .use_compression(true)
-        .open()
-        .expect("open sled directly")
+        .use_compression(true);
+    for _ in 0..100 {
+        if let Ok(db) = config.open() {
+            return db;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    config.open().expect("open sled directly")
 }
 
 /// `cadre token add NAME --role ROLE` on `data`; returns the token it printed.
