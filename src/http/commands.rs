@@ -13,7 +13,6 @@ use super::auth::{Caller, Clerk};
 use super::error::ApiError;
 use super::wire::*;
 use crate::domain::command::RegisterPerson;
-use crate::domain::decide::looks_alike;
 use crate::domain::reference::Names;
 use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
 use crate::ledger::Options;
@@ -189,18 +188,15 @@ pub(crate) async fn register_person(
     record(&state, &caller, &headers, command, key, Some(id.0)).await
 }
 
-/// Refuses a registration that looks like a person already in service (same name, birth
-/// date and unit), read from the live model: a check across every person's stream, so
-/// best effort under races, and overridden by `confirm_duplicate`.
+/// Refuses a registration that looks like a person already in service, read from the
+/// live model: a check across every person's stream, so best effort under races, and
+/// overridden by `confirm_duplicate`.
 fn refuse_lookalike(state: &AppState, registration: &RegisterPerson) -> Result<(), ApiError> {
-    let (found, _) = state.projection.read(|model| {
-        model.people.values().find_map(|timeline| {
-            let view = timeline.view(None)?;
-            (view.person != registration.person && looks_alike(registration, &view))
-                .then_some((view.person, view.staff_code))
-        })
-    });
-    match found {
+    match state
+        .projection
+        .read(|model| model.lookalike(registration))
+        .0
+    {
         Some((person, code)) => Err(ApiError::Domain(DomainError::PossibleDuplicate {
             person,
             code,

@@ -116,7 +116,7 @@ pub(crate) async fn person(
 
 #[utoipa::path(get, path = "/people/by-code/{code}", tag = "reads", params(("code" = String, Path, description = "the staff code, e.g. DB-000123 (any case)"), TimeQuery),
     responses((status = 200, description = "the status of the person holding the code (PersonStatus), as `GET /people/{id}`"), (status = 404)))]
-pub async fn person_by_code(
+pub(crate) async fn person_by_code(
     State(state): State<AppState>,
     _caller: Caller,
     headers: HeaderMap,

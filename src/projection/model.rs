@@ -5,10 +5,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::command::RegisterPerson;
+use crate::domain::decide::looks_alike;
 use crate::domain::event::{ProgrammeRegistered, UnitRegistered};
 use crate::domain::person::Timeline;
 use crate::domain::reference::Names;
-use crate::domain::{Event, EventId, PersonId, ProgrammeId, SessionId, SessionState, UnitId};
+use crate::domain::{
+    Event, EventId, PersonId, ProgrammeId, SessionId, SessionState, StaffCode, UnitId,
+};
 
 /// The folded log. Two models folded from the same events are equal.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +65,20 @@ impl District {
             names.add_unit(unit);
         }
         names
+    }
+
+    /// A person other than the one `registration` registers who looks like them today
+    /// (same folded name, birth date and unit, in service: `domain::decide::looks_alike`),
+    /// with their staff code.
+    pub fn lookalike(
+        &self,
+        registration: &RegisterPerson,
+    ) -> Option<(PersonId, Option<StaffCode>)> {
+        self.people.values().find_map(|timeline| {
+            let view = timeline.view(None)?;
+            (view.person != registration.person && looks_alike(registration, &view))
+                .then_some((view.person, view.staff_code))
+        })
     }
 
     /// The unit's name, or its id when unknown.
