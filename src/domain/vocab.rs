@@ -18,6 +18,47 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// `vi` or `en`, whichever this language is.
+    pub fn pick<'a>(self, vi: &'a str, en: &'a str) -> &'a str {
+        match self {
+            Lang::Vi => vi,
+            Lang::En => en,
+        }
+    }
+
+    /// A count with its thousands grouped as this language writes them: 3.200 or 3,200.
+    pub fn count(self, count: u64) -> String {
+        let separator = self.pick(".", ",");
+        let digits = count.to_string();
+        let mut out = String::new();
+        for (i, digit) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+                out.push_str(separator);
+            }
+            out.push(digit);
+        }
+        out
+    }
+
+    /// A percentage with one decimal: 14,3 % in Vietnamese, 14.3% in English.
+    pub fn percent(self, percent: f64) -> String {
+        let text = format!("{percent:.1}");
+        match self {
+            Lang::Vi => format!("{} %", text.replace('.', ",")),
+            Lang::En => format!("{text}%"),
+        }
+    }
+
+    /// A date as this language writes it: 31/12/2017, or 2017-12-31 in English.
+    pub fn date(self, date: chrono::NaiveDate) -> String {
+        match self {
+            Lang::Vi => date.format("%d/%m/%Y").to_string(),
+            Lang::En => date.format("%Y-%m-%d").to_string(),
+        }
+    }
+}
+
 /// Folds text for lenient matching: lower case, Vietnamese diacritics removed (đ → d),
 /// runs of spaces, hyphens and underscores made one space.
 pub fn fold(text: &str) -> String {
@@ -354,6 +395,18 @@ impl QualificationLevel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_and_dates_read_as_each_language_writes_them() {
+        assert_eq!(Lang::Vi.count(3200), "3.200");
+        assert_eq!(Lang::En.count(1_234_567), "1,234,567");
+        assert_eq!(Lang::Vi.count(999), "999");
+        assert_eq!(Lang::Vi.percent(14.28), "14,3 %");
+        assert_eq!(Lang::En.percent(100.0), "100.0%");
+        let day = chrono::NaiveDate::from_ymd_opt(2017, 3, 1).unwrap();
+        assert_eq!(Lang::Vi.date(day), "01/03/2017");
+        assert_eq!(Lang::En.date(day), "2017-03-01");
+    }
 
     #[test]
     fn labels_parse_in_both_languages_with_or_without_diacritics() {

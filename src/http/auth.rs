@@ -93,7 +93,7 @@ pub struct Tokens {
     open: bool,
 }
 
-fn hash(token: &str) -> String {
+pub(crate) fn hash(token: &str) -> String {
     blake3::hash(token.as_bytes()).to_hex().to_string()
 }
 
@@ -186,8 +186,13 @@ impl Tokens {
 
     /// The holder of `token`, if it is active.
     pub(crate) fn check(&self, token: &str) -> Option<(String, Role)> {
+        self.holder_of(&hash(token))
+    }
+
+    /// The holder of the token whose hash is `digest`, if it is active: what a console
+    /// session keeps instead of the token, so that a revocation ends it at once.
+    pub(crate) fn holder_of(&self, digest: &str) -> Option<(String, Role)> {
         self.refresh();
-        let digest = hash(token);
         self.records
             .read()
             .unwrap_or_else(|p| p.into_inner())

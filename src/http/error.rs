@@ -64,7 +64,18 @@ pub(crate) struct Problem<'a> {
 }
 
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, String) {
+    /// Logs what only the log may see (internal detail); done once, where the error is
+    /// answered (here, or by a console page).
+    pub(super) fn log(&self) {
+        match self {
+            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
+            ApiError::StoreDown { detail, .. } => tracing::error!(%detail, "store unavailable"),
+            _ => {}
+        }
+    }
+
+    /// The status, the stable code and the detail safe to show.
+    pub(super) fn parts(&self) -> (StatusCode, &'static str, String) {
         match self {
             ApiError::BadRequest(d) => (StatusCode::BAD_REQUEST, "bad_request", d.clone()),
             ApiError::Unauthorized => (
@@ -105,11 +116,7 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match &self {
-            ApiError::Internal(detail) => tracing::error!(%detail, "internal error"),
-            ApiError::StoreDown { detail, .. } => tracing::error!(%detail, "store unavailable"),
-            _ => {}
-        }
+        self.log();
         let (status, code, detail) = self.parts();
         let current_version = match &self {
             ApiError::Conflict {

@@ -9,6 +9,7 @@
 mod audit;
 mod auth;
 mod commands;
+mod console;
 mod error;
 mod imports;
 mod metrics;
@@ -66,6 +67,8 @@ pub struct Shared {
     pub(crate) ready_at: u64,
     /// Becomes true when the server is shutting down (ends live streams).
     pub(crate) shutdown: watch::Receiver<bool>,
+    /// The web console's signed-in visitors.
+    pub(crate) console: console::Sessions,
 }
 
 impl std::ops::Deref for AppState {
@@ -133,9 +136,11 @@ fn router(state: AppState) -> Router {
         .route("/readyz", get(reads::readyz))
         .route("/metrics", get(metrics::render))
         .route("/openapi.json", get(openapi::serve))
+        .merge(console::routes(state.clone()))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .merge(imports)
+        .merge(console::uploads(state.clone()))
         .fallback(|| async { error::ApiError::NotFound("no such endpoint".into()) })
         .with_state(state)
 }
@@ -206,6 +211,7 @@ pub fn state_with(
         policies: Arc::new(PolicySet::default_set()),
         metrics: Arc::new(metrics),
         shutdown,
+        console: console::Sessions::default(),
     })))
 }
 

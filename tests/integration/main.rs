@@ -9,6 +9,7 @@ mod api;
 mod archive;
 mod boundaries;
 mod cli;
+mod console;
 mod crash;
 mod demo;
 mod domain_invariants;

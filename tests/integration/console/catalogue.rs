@@ -1,0 +1,1 @@
+//! The console's catalogue pages in the browser.

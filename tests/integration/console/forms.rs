@@ -1,0 +1,1 @@
+//! The console's forms pages in the browser.

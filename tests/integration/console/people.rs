@@ -1,0 +1,1 @@
+//! The console's people pages in the browser.
