@@ -98,6 +98,8 @@ pub enum DomainError {
     AlreadyVoided(EventId),
     #[error("staff code {code} is already held by person {holder}")]
     StaffCodeTaken { code: StaffCode, holder: PersonId },
+    #[error("person {person} already has the staff code {code}")]
+    StaffCodeAlreadySet { person: PersonId, code: StaffCode },
     #[error(
         "this looks like a person already registered ({}, person {person}): same name, birth date and unit; confirm the registration if they are two people",
         code_text(.code.as_ref())
@@ -159,6 +161,7 @@ impl DomainError {
             DomainError::CorrectionTypeMismatch { .. } => "correction_type_mismatch",
             DomainError::AlreadyVoided(_) => "already_voided",
             DomainError::StaffCodeTaken { .. } => "staff_code_taken",
+            DomainError::StaffCodeAlreadySet { .. } => "staff_code_already_set",
             DomainError::PossibleDuplicate { .. } => "possible_duplicate",
             DomainError::RegistrationInUse(_) => "registration_in_use",
         }

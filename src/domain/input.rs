@@ -69,7 +69,7 @@ pub fn check(command: &Command) -> Result<(), DomainError> {
             certificate,
             ..
         }) => fields.qualification(field, institution, certificate),
-        Command::Enrol(_) | Command::Separate(_) => Ok(()),
+        Command::Enrol(_) | Command::Separate(_) | Command::AssignStaffCode(_) => Ok(()),
         Command::WithdrawEnrolment(WithdrawEnrolment { reason, .. })
         | Command::Void(Void { reason, .. })
         | Command::ChangeSessionCapacity(ChangeSessionCapacity { reason, .. }) => {

@@ -6,7 +6,7 @@
 //! The person's events get the ids 1, 2, 3… in the order given (`ev(n)`).
 
 use super::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    Appraise, AssignPerson, AssignStaffCode, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
     RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
     Separate, StartRotation, Void, WithdrawEnrolment,
 };
@@ -1404,6 +1404,120 @@ fn a_correction_cannot_change_a_staff_code() {
             "replacement.staff_code",
             "a correction cannot change a staff code (the code's stream holds it)",
         ));
+}
+
+/// `registered()` as version 1 upcasts it: no staff code.
+fn registered_without_code() -> Event {
+    PersonRegistered {
+        staff_code: None,
+        ..registration(StaffCategory::CivilServant, true)
+    }
+    .into()
+}
+
+fn assign_code(code: StaffCode) -> Command {
+    AssignStaffCode {
+        person: PERSON,
+        staff_code: code,
+        effective_date: today(),
+    }
+    .into()
+}
+
+fn code_assigned() -> Event {
+    StaffCodeAssigned {
+        person: PERSON,
+        code: code(),
+        effective_date: today(),
+    }
+    .into()
+}
+
+#[test]
+fn a_person_registered_without_a_code_is_given_one_in_both_streams() {
+    given(vec![registered_without_code()])
+        .when(assign_code(code()))
+        .then_events(vec![
+            (Target::Person(PERSON), code_assigned()),
+            (
+                Target::StaffCode(code()),
+                StaffCodeClaimed {
+                    code: code(),
+                    person: PERSON,
+                    effective_date: today(),
+                }
+                .into(),
+            ),
+        ]);
+}
+
+#[test]
+fn a_given_code_is_in_the_persons_view_whatever_its_date() {
+    let history = history(vec![registered_without_code(), code_assigned()]);
+    assert_eq!(history.view(None).unwrap().staff_code, Some(code()));
+    assert_eq!(history.view(Some(joined())).unwrap().staff_code, Some(code()));
+}
+
+#[test]
+fn giving_a_code_to_a_person_who_has_one_is_refused() {
+    given(vec![registered()])
+        .when(assign_code(StaffCode::numbered("DB-", 2).unwrap()))
+        .then_error(DomainError::StaffCodeAlreadySet {
+            person: PERSON,
+            code: code(),
+        });
+    given(vec![registered_without_code(), code_assigned()])
+        .when(assign_code(StaffCode::numbered("DB-", 2).unwrap()))
+        .then_error(DomainError::StaffCodeAlreadySet {
+            person: PERSON,
+            code: code(),
+        });
+}
+
+#[test]
+fn giving_a_code_someone_holds_is_refused_naming_them() {
+    given(vec![registered_without_code()])
+        .and_code(vec![
+            StaffCodeClaimed {
+                code: code(),
+                person: OTHER,
+                effective_date: joined(),
+            }
+            .into(),
+        ])
+        .when(assign_code(code()))
+        .then_error(DomainError::StaffCodeTaken {
+            code: code(),
+            holder: OTHER,
+        });
+}
+
+#[test]
+fn giving_a_code_to_someone_not_registered_is_refused() {
+    given(vec![])
+        .when(assign_code(code()))
+        .then_error(DomainError::NotRegistered(PERSON));
+}
+
+#[test]
+fn voiding_a_given_code_gives_it_back_and_leaves_the_person_without_one() {
+    given(vec![registered_without_code(), code_assigned()])
+        .and_code(vec![code_claimed()])
+        .when(void(ev(2)))
+        .then_events(vec![
+            (Target::Person(PERSON), voided(ev(2))),
+            (
+                Target::StaffCode(code()),
+                StaffCodeReleased {
+                    code: code(),
+                    person: PERSON,
+                    effective_date: today(),
+                }
+                .into(),
+            ),
+        ]);
+    let history = history(vec![registered_without_code(), code_assigned(), voided(ev(2))]);
+    assert_eq!(history.view(None).unwrap().staff_code, None);
 }
 
 #[test]

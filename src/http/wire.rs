@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::domain::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
+    Appraise, AssignPerson, AssignStaffCode, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
     RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
     Separate, StartRotation, Void, WithdrawEnrolment,
 };
@@ -757,6 +757,27 @@ impl VoidBody {
             effective_date: self.effective_date.into(),
         }
         .into()
+    }
+}
+
+/// A staff code for a person registered without one.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCodeBody {
+    /// E.g. `DB-1001` (letters, digits, `-`, `_` or `.`; kept in capitals).
+    pub staff_code: String,
+    /// The day the code was given (default today).
+    pub effective_date: Option<Date>,
+}
+
+impl StaffCodeBody {
+    pub(crate) fn into_command(self, person: PersonId, today: NaiveDate) -> Result<Command, ApiError> {
+        Ok(AssignStaffCode {
+            person,
+            staff_code: staff_code(&self.staff_code)?,
+            effective_date: self.effective_date.map_or(today, NaiveDate::from),
+        }
+        .into())
     }
 }
 

@@ -1,14 +1,14 @@
-//! A person's career: registration, assignments, qualifications, rotations (transfers,
-//! secondments) and leaving the service.
+//! A person's career: registration, a staff code for someone registered without one,
+//! assignments, qualifications, rotations (transfers, secondments) and leaving the service.
 
 use super::{Decision, Facts, Separation, Subject, Target, not_too_far, person_fact};
 use crate::domain::command::{
-    AssignPerson, EndRotation, RecordQualification, RegisterPerson, Separate, StartRotation,
+    AssignPerson, AssignStaffCode, EndRotation, RecordQualification, RegisterPerson, Separate, StartRotation,
 };
 use crate::domain::error::DomainError;
 use crate::domain::event::{
     PersonAssigned, PersonRegistered, PersonSeparated, QualificationRecorded, RotationEnded,
-    RotationStarted, StaffCodeClaimed,
+    RotationStarted, StaffCodeAssigned, StaffCodeClaimed,
 };
 use crate::domain::person::PersonView;
 use crate::domain::vocab::fold;
@@ -58,6 +58,43 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
             .into(),
         ),
         (Target::StaffCode(code), claim.into()),
+    ])
+}
+
+/// A staff code for a person registered before staff codes: claimed in the code's stream
+/// (one holder at a time, as at registration) and recorded in the person's. Allowed after
+/// the person left the service, so that their record can still be found by code.
+pub(super) fn assign_staff_code(facts: &Facts<'_>, c: &AssignStaffCode) -> Decision {
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
+    if let Some(code) = s.view.staff_code {
+        return Err(DomainError::StaffCodeAlreadySet {
+            person: s.person,
+            code,
+        });
+    }
+    let code = c.staff_code.clone();
+    if let Some(holder) = facts.code.holder {
+        return Err(DomainError::StaffCodeTaken { code, holder });
+    }
+    Ok(vec![
+        (
+            Target::Person(s.person),
+            StaffCodeAssigned {
+                person: s.person,
+                code: code.clone(),
+                effective_date: s.date,
+            }
+            .into(),
+        ),
+        (
+            Target::StaffCode(code.clone()),
+            StaffCodeClaimed {
+                code,
+                person: s.person,
+                effective_date: s.date,
+            }
+            .into(),
+        ),
     ])
 }
 

@@ -1,7 +1,8 @@
 //! Corrections and voids: new facts that name the fact they replace or cancel, in the
 //! same person's stream. Allowed after the person left the service. A registration is
 //! voided only while it is all that is recorded of the person; its staff code is given
-//! back with it.
+//! back with it, as is the code of a voided `StaffCodeAssigned` (the person can then be
+//! given another).
 
 use super::{
     Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far, person_fact,
@@ -12,7 +13,8 @@ use crate::domain::event::{
     Correction, Event, EventCorrected, EventVoided, PersonRegistered, StaffCodeReleased,
     TrainingCompleted,
 };
-use crate::domain::ids::EventId;
+use crate::domain::ids::{EventId, PersonId, StaffCode};
+use chrono::NaiveDate;
 use crate::domain::person::PersonView;
 
 pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
@@ -34,9 +36,10 @@ pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
 pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
     let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
     let target = target_fact(facts, c.voids)?;
-    let registration = match target {
-        Event::PersonRegistered(registration) => Some(registration),
-        _ if voidable(target) => None,
+    let released = match target {
+        Event::PersonRegistered(registration) => unregister(facts, registration, s.date)?,
+        Event::StaffCodeAssigned(assigned) => release(facts, &assigned.code, s.person, s.date),
+        _ if voidable(target) => Vec::new(),
         _ => {
             return Err(DomainError::NotCorrectable {
                 event_type: target.type_name(),
@@ -54,9 +57,7 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
             effective_date: s.date,
         },
     )?;
-    if let Some(registration) = registration {
-        decision.extend(unregister(facts, registration, s.date)?);
-    }
+    decision.extend(released);
     Ok(decision)
 }
 
@@ -65,24 +66,37 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
 fn unregister(
     facts: &Facts<'_>,
     registration: &PersonRegistered,
-    date: chrono::NaiveDate,
+    date: NaiveDate,
 ) -> Decision {
     let person = registration.person;
     if facts.person.facts().len() > 1 {
         return Err(DomainError::RegistrationInUse(person));
     }
     Ok(match &registration.staff_code {
-        Some(code) if facts.code.holder == Some(person) => vec![(
-            Target::StaffCode(code.clone()),
-            StaffCodeReleased {
-                code: code.clone(),
-                person,
-                effective_date: date,
-            }
-            .into(),
-        )],
-        _ => Vec::new(),
+        Some(code) => release(facts, code, person, date),
+        None => Vec::new(),
     })
+}
+
+/// The code given back by `person`, if they still hold it.
+fn release(
+    facts: &Facts<'_>,
+    code: &StaffCode,
+    person: PersonId,
+    date: NaiveDate,
+) -> Vec<(Target, Event)> {
+    if facts.code.holder != Some(person) {
+        return Vec::new();
+    }
+    vec![(
+        Target::StaffCode(code.clone()),
+        StaffCodeReleased {
+            code: code.clone(),
+            person,
+            effective_date: date,
+        }
+        .into(),
+    )]
 }
 
 /// The event a correction or void names, from this person's own stream.
