@@ -3,9 +3,10 @@
 
 use super::{Decision, Facts, Separation, Subject, Target, not_too_far, person_fact};
 use crate::domain::command::{
-    AssignPerson, AssignStaffCode, EndRotation, RecordQualification, RegisterPerson, Separate, StartRotation,
+    AssignPerson, AssignStaffCode, EndRotation, RecordQualification, RegisterPerson, Separate,
+    StartRotation,
 };
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     PersonAssigned, PersonRegistered, PersonSeparated, QualificationRecorded, RotationEnded,
     RotationStarted, StaffCodeAssigned, StaffCodeClaimed,
@@ -29,7 +30,7 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
     not_too_far(facts.today, c.effective_date)?;
     let code = c.staff_code.clone().ok_or_else(|| DomainError::Invalid {
         field: "staff_code".into(),
-        why: "a registration needs a staff code".into(),
+        why: Why::NoStaffCode,
     })?;
     if let Some(holder) = facts.code.holder {
         return Err(DomainError::StaffCodeTaken { code, holder });
@@ -178,7 +179,10 @@ pub(super) fn start_rotation(facts: &Facts<'_>, c: &StartRotation) -> Decision {
     {
         return Err(DomainError::Invalid {
             field: "planned_end".into(),
-            why: format!("{end} is not after the start {}", s.date),
+            why: Why::NotAfterStart {
+                date: end,
+                start: s.date,
+            },
         });
     }
     person_fact(
@@ -206,10 +210,10 @@ pub(super) fn end_rotation(facts: &Facts<'_>, c: &EndRotation) -> Decision {
     if s.date < active.started_on {
         return Err(DomainError::Invalid {
             field: "effective_date".into(),
-            why: format!(
-                "{} is before the rotation started on {}",
-                s.date, active.started_on
-            ),
+            why: Why::BeforeRotationStart {
+                date: s.date,
+                started_on: active.started_on,
+            },
         });
     }
     person_fact(

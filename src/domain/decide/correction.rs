@@ -8,14 +8,14 @@ use super::{
     Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far, person_fact,
 };
 use crate::domain::command::{Correct, Void};
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     Correction, Event, EventCorrected, EventVoided, PersonRegistered, StaffCodeReleased,
     TrainingCompleted,
 };
 use crate::domain::ids::{EventId, PersonId, StaffCode};
-use chrono::NaiveDate;
 use crate::domain::person::PersonView;
+use chrono::NaiveDate;
 
 pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
     let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
@@ -63,11 +63,7 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
 
 /// What voiding a registration adds: its code given back. Refused while anything else is
 /// recorded about the person (their stream would hold facts of no one).
-fn unregister(
-    facts: &Facts<'_>,
-    registration: &PersonRegistered,
-    date: NaiveDate,
-) -> Decision {
+fn unregister(facts: &Facts<'_>, registration: &PersonRegistered, date: NaiveDate) -> Decision {
     let person = registration.person;
     if facts.person.facts().len() > 1 {
         return Err(DomainError::RegistrationInUse(person));
@@ -166,7 +162,7 @@ fn check_replacement(
     if replacement_event.person() != Some(view.person) {
         return Err(DomainError::Invalid {
             field: "replacement.person".into(),
-            why: "a correction cannot move a fact to another person".into(),
+            why: Why::AnotherPerson,
         });
     }
     if let (Event::RotationEnded(old), Event::RotationEnded(new)) = (target, &replacement_event)
@@ -174,7 +170,7 @@ fn check_replacement(
     {
         return Err(DomainError::Invalid {
             field: "replacement.rotation".into(),
-            why: "a correction cannot make an end belong to another rotation".into(),
+            why: Why::AnotherRotation,
         });
     }
     if let (Event::PersonRegistered(old), Event::PersonRegistered(new)) =
@@ -183,7 +179,7 @@ fn check_replacement(
     {
         return Err(DomainError::Invalid {
             field: "replacement.staff_code".into(),
-            why: "a correction cannot change a staff code (the code's stream holds it)".into(),
+            why: Why::CodeKept,
         });
     }
     if let (Event::TrainingCompleted(old), Event::TrainingCompleted(new)) =
@@ -214,7 +210,7 @@ fn completion_stays_in_its_enrolment(
     if new.session != old.session {
         return Err(DomainError::Invalid {
             field: "replacement.session".into(),
-            why: "a correction cannot move a completion to another session".into(),
+            why: Why::AnotherSession,
         });
     }
     match view.enrolments.get(&old.session) {

@@ -295,7 +295,10 @@ async fn a_person_registered_before_codes_is_given_one_and_found_by_it() {
     )
     .await;
     assert_eq!(again["code"], "staff_code_already_set");
-    assert!(again["detail"].as_str().unwrap().contains("DB-1001"), "{again}");
+    assert!(
+        again["detail"].as_str().unwrap().contains("DB-1001"),
+        "{again}"
+    );
     let stale = server
         .post(
             &format!("/people/{person}/staff-code"),
