@@ -163,10 +163,7 @@ impl DomainError {
 
     /// The refusal in `lang`: the English is the `Display` text.
     pub fn say(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.to_string(),
-            Lang::Vi => self.vietnamese(),
-        }
+        in_lang(lang, self, || self.vietnamese())
     }
 
     /// The Vietnamese words, with the values the English carries (dates as dd/mm/yyyy).
@@ -393,10 +390,7 @@ pub enum Why {
 impl Why {
     /// The words in `lang`: the English is the `Display` text.
     pub fn say(&self, lang: Lang) -> String {
-        match lang {
-            Lang::En => self.to_string(),
-            Lang::Vi => self.vietnamese(),
-        }
+        in_lang(lang, self, || self.vietnamese())
     }
 
     fn vietnamese(&self) -> String {
@@ -465,6 +459,18 @@ impl Why {
                 codes.join(", ")
             ),
         }
+    }
+}
+
+/// `english` as displayed, or the Vietnamese words.
+fn in_lang(
+    lang: Lang,
+    english: &impl std::fmt::Display,
+    vietnamese: impl FnOnce() -> String,
+) -> String {
+    match lang {
+        Lang::En => english.to_string(),
+        Lang::Vi => vietnamese(),
     }
 }
 

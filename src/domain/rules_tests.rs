@@ -1360,15 +1360,7 @@ fn voiding_a_registration_nothing_refers_to_gives_its_code_back() {
         .when(void(ev(1)))
         .then_events(vec![
             (Target::Person(PERSON), voided(ev(1))),
-            (
-                Target::StaffCode(code()),
-                StaffCodeReleased {
-                    code: code(),
-                    person: PERSON,
-                    effective_date: today(),
-                }
-                .into(),
-            ),
+            code_released(),
         ]);
 }
 
@@ -1380,17 +1372,20 @@ fn voiding_a_registration_other_facts_refer_to_is_refused() {
         .then_error(DomainError::RegistrationInUse(PERSON));
 }
 
+/// The code claimed by someone else when they registered.
+fn claimed_by_other() -> Event {
+    StaffCodeClaimed {
+        code: code(),
+        person: OTHER,
+        effective_date: joined(),
+    }
+    .into()
+}
+
 #[test]
 fn registering_with_a_code_someone_holds_is_refused_naming_them() {
     given(vec![])
-        .and_code(vec![
-            StaffCodeClaimed {
-                code: code(),
-                person: OTHER,
-                effective_date: joined(),
-            }
-            .into(),
-        ])
+        .and_code(vec![claimed_by_other()])
         .when(register_person("Lò Văn Minh", joined()))
         .then_error(DomainError::StaffCodeTaken {
             code: code(),
@@ -1426,6 +1421,19 @@ fn assign_code(code: StaffCode) -> Command {
         effective_date: today(),
     }
     .into()
+}
+
+/// The code's stream gets the code back, today.
+fn code_released() -> (Target, Event) {
+    (
+        Target::StaffCode(code()),
+        StaffCodeReleased {
+            code: code(),
+            person: PERSON,
+            effective_date: today(),
+        }
+        .into(),
+    )
 }
 
 fn code_assigned() -> Event {
@@ -1484,14 +1492,7 @@ fn giving_a_code_to_a_person_who_has_one_is_refused() {
 #[test]
 fn giving_a_code_someone_holds_is_refused_naming_them() {
     given(vec![registered_without_code()])
-        .and_code(vec![
-            StaffCodeClaimed {
-                code: code(),
-                person: OTHER,
-                effective_date: joined(),
-            }
-            .into(),
-        ])
+        .and_code(vec![claimed_by_other()])
         .when(assign_code(code()))
         .then_error(DomainError::StaffCodeTaken {
             code: code(),
@@ -1513,15 +1514,7 @@ fn voiding_a_given_code_gives_it_back_and_leaves_the_person_without_one() {
         .when(void(ev(2)))
         .then_events(vec![
             (Target::Person(PERSON), voided(ev(2))),
-            (
-                Target::StaffCode(code()),
-                StaffCodeReleased {
-                    code: code(),
-                    person: PERSON,
-                    effective_date: today(),
-                }
-                .into(),
-            ),
+            code_released(),
         ]);
     let history = history(vec![
         registered_without_code(),

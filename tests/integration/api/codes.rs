@@ -185,12 +185,11 @@ async fn a_mistaken_registration_is_voided_only_while_nothing_refers_to_it() {
     assert_eq!(server.store.head(), head);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_finds_a_person_registered_through_the_api_by_code() {
-    let server = Server::start().await;
-    let w = world(&server).await;
-    let file = "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n\
-                db-000001;Trình độ chuyên môn;Đại học;01/02/2017\n";
+/// Imports a university degree for the person holding `code`: the import's answer.
+async fn import_degree(server: &Server, code: &str) -> Value {
+    let file = format!(
+        "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n{code};Trình độ chuyên môn;Đại học;01/02/2017\n"
+    );
     let response = server
         .client
         .post(format!("{}/import/qualifications", server.base))
@@ -200,7 +199,14 @@ async fn an_import_finds_a_person_registered_through_the_api_by_code() {
         .send()
         .await
         .unwrap();
-    let summary = expect(response, StatusCode::OK).await;
+    expect(response, StatusCode::OK).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_finds_a_person_registered_through_the_api_by_code() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let summary = import_degree(&server, "db-000001").await;
     assert_eq!(summary["new"], 1);
     let status = server
         .read_caught_up(&format!("/people/{}", w.person))
@@ -274,18 +280,7 @@ async fn a_person_registered_before_codes_is_given_one_and_found_by_it() {
     assert_eq!(by_code["staff_code"], "DB-1001");
 
     // An import row naming the code finds them.
-    let file = "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n\
-                DB-1001;Trình độ chuyên môn;Đại học;01/02/2017\n";
-    let response = server
-        .client
-        .post(format!("{}/import/qualifications", server.base))
-        .bearer_auth(&server.clerk)
-        .header("content-type", "text/csv")
-        .body(file)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(expect(response, StatusCode::OK).await["new"], 1);
+    assert_eq!(import_degree(&server, "DB-1001").await["new"], 1);
 
     // A second code is refused, and so is a stale If-Match; nothing is written.
     let head = server.store.head();
