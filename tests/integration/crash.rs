@@ -112,7 +112,10 @@ fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
     let reader = std::thread::spawn(move || {
         let mut lines = Vec::new();
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if lines.is_empty() {
+            // The kill moment counts from the first acknowledgement, not from the test
+            // harness's own first line ("running 1 test"), which a loaded machine prints
+            // long before the child's first append is acknowledged.
+            if line.starts_with("ACK ") {
                 let _ = first.send(());
             }
             lines.push(line);

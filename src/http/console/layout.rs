@@ -226,11 +226,16 @@ impl IntoResponse for Problem {
             Problem::Failed(error) => {
                 error.log();
                 let (status, _, detail) = error.parts();
-                let vi = match &error {
-                    ApiError::Domain(refusal) => refusal.to_string(),
-                    _ => format!("Không thực hiện được ({}): {detail}", status.as_u16()),
-                };
-                (status, vi, detail)
+                match &error {
+                    ApiError::Domain(refusal) => {
+                        (status, refusal.say(Lang::Vi), refusal.say(Lang::En))
+                    }
+                    _ => (
+                        status,
+                        format!("Không thực hiện được ({}): {detail}", status.as_u16()),
+                        detail,
+                    ),
+                }
             }
         };
         let mut response = status.into_response();
