@@ -12,6 +12,7 @@ mod dashboard;
 mod forms;
 mod imports;
 mod people;
+mod screenshots;
 mod sign_in;
 
 use std::io::Read;
@@ -374,7 +375,6 @@ impl Browser {
     }
 
     /// A PNG of the window.
-    #[allow(dead_code)] // until the screenshots use it
     pub async fn screenshot(&self) -> Vec<u8> {
         self.client.screenshot().await.unwrap()
     }
