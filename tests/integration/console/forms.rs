@@ -70,6 +70,16 @@ impl Api {
     }
 }
 
+/// A demo server, a browser, the API as the clerk and the first person the search lists
+/// (`None` without a browser).
+async fn start() -> Option<(Console, Browser, Api, String)> {
+    let console = Console::start();
+    let browser = Browser::open().await?;
+    let api = Api::new(&console, &console.clerk);
+    let person = api.people(1).await.remove(0);
+    Some((console, browser, api, person))
+}
+
 /// The words of every refusal on the page.
 async fn refusals(browser: &Browser) -> String {
     let text = browser
@@ -219,12 +229,9 @@ async fn fill_appraisal(browser: &Browser, classification: &str) {
 
 #[tokio::test]
 async fn a_form_sent_after_the_record_changed_offers_a_reload_and_writes_nothing() {
-    let console = Console::start();
-    let Some(browser) = Browser::open().await else {
+    let Some((console, browser, api, person)) = start().await else {
         return;
     };
-    let api = Api::new(&console, &console.clerk);
-    let person = api.people(1).await.remove(0);
     browser.sign_in(&console, &console.clerk).await;
     let form = format!("/console/people/{person}/appraisal");
     browser.goto(&console.url(&form)).await;
@@ -254,12 +261,9 @@ async fn a_form_sent_after_the_record_changed_offers_a_reload_and_writes_nothing
 
 #[tokio::test]
 async fn an_appraisal_with_its_feedback_is_corrected_in_its_own_form_and_voided() {
-    let console = Console::start();
-    let Some(browser) = Browser::open().await else {
+    let Some((console, browser, api, person)) = start().await else {
         return;
     };
-    let api = Api::new(&console, &console.clerk);
-    let person = api.people(1).await.remove(0);
     browser.sign_in(&console, &console.clerk).await;
     browser
         .goto(&console.url(&format!("/console/people/{person}/appraisal")))
@@ -318,12 +322,9 @@ async fn an_appraisal_with_its_feedback_is_corrected_in_its_own_form_and_voided(
 
 #[tokio::test]
 async fn a_viewer_neither_sees_nor_submits_a_form() {
-    let console = Console::start();
-    let Some(browser) = Browser::open().await else {
+    let Some((console, browser, api, person)) = start().await else {
         return;
     };
-    let api = Api::new(&console, &console.clerk);
-    let person = api.people(1).await.remove(0);
     browser.sign_in(&console, &console.viewer).await;
     let form = format!("/console/people/{person}/appraisal");
     browser.goto(&console.url(&form)).await;

@@ -15,9 +15,10 @@ use super::appraisal::Appraisal;
 use super::career::{Assign, Qualification, RotationEnd, RotationStart, Separation};
 use super::person::Registration;
 use super::training::Completion;
-use super::{Kind, On, Sheet, page, path_id, person_path, posted, record};
+use super::{Kind, On, Sheet, Values, page, path_id, person_path, posted, record};
 use crate::domain::command::{Correct, Void};
 use crate::domain::event::Event;
+use crate::domain::vocab::Lang;
 use crate::domain::{Command, DomainError, PersonId};
 use crate::http::AppState;
 use crate::http::console::layout::{Nav, Problem};
@@ -95,6 +96,13 @@ impl Picked {
         })
     }
 
+    /// A new form of `values` about the fact, at the version it was read at.
+    fn sheet(&self, lang: Lang, values: Values) -> Sheet {
+        let mut sheet = Sheet::new(lang, values);
+        sheet.set("version", self.version.clone());
+        sheet
+    }
+
     /// What the fact is, in a line: its form's title (or its type) and its date.
     fn summary(&self, visit: &Visit) -> String {
         let what = kind_of(&self.current).map_or(self.current.type_name(), |k| k.title(visit.lang));
@@ -112,8 +120,7 @@ async fn correction(
 ) -> Result<Response, Problem> {
     visit.clerk()?;
     let picked = Picked::load(&state, &person, &event)?;
-    let mut sheet = Sheet::new(visit.lang, picked.kind()?.values(&picked.current));
-    sheet.set("version", picked.version.clone());
+    let sheet = picked.sheet(visit.lang, picked.kind()?.values(&picked.current));
     correction_page(&state, &visit, &sheet, &picked)
 }
 
@@ -123,9 +130,7 @@ async fn correct(
     Path((person, event)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let mut sheet = Sheet::new(visit.lang, posted(form));
-    visit.check(sheet.value("csrf"))?;
-    let caller = visit.clerk()?;
+    let (mut sheet, caller) = posted(&visit, form)?;
     let picked = Picked::load(&state, &person, &event)?;
     let kind = picked.kind()?;
     let replacement = kind.command(&sheet, picked.person).and_then(|command| {
@@ -191,8 +196,7 @@ async fn void_form(
 ) -> Result<Response, Problem> {
     visit.clerk()?;
     let picked = Picked::load(&state, &person, &event)?;
-    let mut sheet = Sheet::new(visit.lang, Default::default());
-    sheet.set("version", picked.version.clone());
+    let sheet = picked.sheet(visit.lang, Values::new());
     Ok(void_page(&visit, &sheet, &picked))
 }
 
@@ -202,9 +206,7 @@ async fn void(
     Path((person, event)): Path<(String, String)>,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let mut sheet = Sheet::new(visit.lang, posted(form));
-    visit.check(sheet.value("csrf"))?;
-    let caller = visit.clerk()?;
+    let (mut sheet, caller) = posted(&visit, form)?;
     let picked = Picked::load(&state, &person, &event)?;
     if !sheet.flag("confirm") {
         sheet.refuse(

@@ -485,9 +485,28 @@ pub(super) fn path_id(text: &str) -> Result<Uuid, Problem> {
     text.parse().map_err(|_| Problem::NotFound)
 }
 
-/// A form's values as posted (a name sent twice: the last).
-pub(super) fn posted(pairs: Vec<(String, String)>) -> Values {
+/// A form's values (a name sent twice: the last).
+fn collect(pairs: Vec<(String, String)>) -> Values {
     pairs.into_iter().collect()
+}
+
+/// The sheet of a posted form, once its CSRF token is the session's and the visitor is a
+/// clerk (in that order, before anything else is read), with the clerk.
+pub(super) fn posted(
+    visit: &Visit,
+    pairs: Vec<(String, String)>,
+) -> Result<(Sheet, &Caller), Problem> {
+    let sheet = Sheet::new(visit.lang, collect(pairs));
+    visit.check(sheet.value("csrf"))?;
+    Ok((sheet, visit.clerk()?))
+}
+
+/// The sheet of a form that creates something: its id chosen now, so that a form sent
+/// twice creates it once (the second is refused as already there).
+pub(super) fn creating(visit: &Visit) -> Result<Sheet, Problem> {
+    visit.clerk()?;
+    let id = Uuid::now_v7().to_string();
+    Ok(Sheet::new(visit.lang, values([("id", id)])))
 }
 
 /// The GET and POST of a form about one person at `/console/people/{id}/<path>`.
@@ -503,7 +522,7 @@ pub(super) fn person_form(path: &str, kind: &'static dyn Kind) -> Router<AppStat
                 visit.clerk()?;
                 let person = PersonId(path_id(&id)?);
                 // A link may choose a field (`?session=`).
-                let mut sheet = Sheet::new(visit.lang, posted(query));
+                let mut sheet = Sheet::new(visit.lang, collect(query));
                 person_page(&state, &visit, &mut sheet, person, kind, true)
             },
         )
@@ -512,9 +531,7 @@ pub(super) fn person_form(path: &str, kind: &'static dyn Kind) -> Router<AppStat
                   visit: Visit,
                   Path(id): Path<String>,
                   Form(form): Form<Vec<(String, String)>>| async move {
-                let mut sheet = Sheet::new(visit.lang, posted(form));
-                visit.check(sheet.value("csrf"))?;
-                let caller = visit.clerk()?;
+                let (mut sheet, caller) = posted(&visit, form)?;
                 let person = PersonId(path_id(&id)?);
                 if let Some(command) = kind.command(&sheet, person)
                     && record(&state, caller, &mut sheet, command).await?

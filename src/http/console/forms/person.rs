@@ -9,7 +9,9 @@ use axum::routing::get;
 use maud::{Markup, html};
 use uuid::Uuid;
 
-use super::{Kind, On, Sheet, Values, page, person_path, posted, record, typed, units, values};
+use super::{
+    Kind, On, Sheet, Values, creating, page, person_path, posted, record, typed, units, values,
+};
 use crate::domain::command::RegisterPerson;
 use crate::domain::event::{Correction, Event, PersonRegistered};
 use crate::domain::vocab::{Gender, Lang, StaffCategory};
@@ -26,8 +28,7 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// The form, with the new person's id chosen now: a form sent twice registers once.
 async fn new(State(state): State<AppState>, visit: Visit) -> Result<Response, Problem> {
-    visit.clerk()?;
-    let sheet = Sheet::new(visit.lang, values([("id", Uuid::now_v7().to_string())]));
+    let sheet = creating(&visit)?;
     Ok(registration_page(&state, &visit, &sheet))
 }
 
@@ -36,9 +37,7 @@ async fn register(
     visit: Visit,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let mut sheet = Sheet::new(visit.lang, posted(form));
-    visit.check(sheet.value("csrf"))?;
-    let caller = visit.clerk()?;
+    let (mut sheet, caller) = posted(&visit, form)?;
     let person = sheet.value("id").parse::<Uuid>().ok().map(PersonId);
     if let Some(person) = person
         && let Some(command) = Registration.command(&sheet, person)

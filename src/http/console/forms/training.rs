@@ -8,7 +8,9 @@ use axum::routing::get;
 use maud::{Markup, html};
 use uuid::Uuid;
 
-use super::{Kind, On, Sheet, Values, page, person_form, posted, record, sessions, typed, values};
+use super::{
+    Kind, On, Sheet, Values, creating, page, person_form, posted, record, sessions, typed, values,
+};
 use crate::domain::command::{CompleteTraining, Enrol, ScheduleSession, WithdrawEnrolment};
 use crate::domain::decide::conferred;
 use crate::domain::event::{Correction, Event, TrainingCompleted};
@@ -29,8 +31,7 @@ pub(super) fn routes() -> Router<AppState> {
 
 /// A new session's form: its id chosen now, so a form sent twice schedules it once.
 async fn new_session(State(state): State<AppState>, visit: Visit) -> Result<Response, Problem> {
-    visit.clerk()?;
-    let sheet = Sheet::new(visit.lang, values([("id", Uuid::now_v7().to_string())]));
+    let sheet = creating(&visit)?;
     Ok(session_page(&state, &visit, &sheet))
 }
 
@@ -39,9 +40,7 @@ async fn schedule(
     visit: Visit,
     Form(form): Form<Vec<(String, String)>>,
 ) -> Result<Response, Problem> {
-    let mut sheet = Sheet::new(visit.lang, posted(form));
-    visit.check(sheet.value("csrf"))?;
-    let caller = visit.clerk()?;
+    let (mut sheet, caller) = posted(&visit, form)?;
     if let Some((id, command)) = schedule_command(&sheet)
         && record(&state, caller, &mut sheet, command).await?
     {
