@@ -15,7 +15,7 @@ use super::wire::*;
 use crate::domain::command::RegisterPerson;
 use crate::domain::reference::Names;
 use crate::domain::{Command, DomainError, PersonId, ProgrammeId, SessionId, UnitId};
-use crate::ledger::Options;
+use crate::ledger::{LedgerError, Options};
 use crate::store::AppendOutcome;
 
 /// Header carrying the log position a response reflects or a write reached.
@@ -40,13 +40,7 @@ async fn record(
         },
         idempotency_key: scoped_key(caller, key.as_ref()),
     };
-    let outcome = state
-        .ledger
-        .execute_with(&caller.name, &command, &options)
-        .await?;
-    if !outcome.already_stored {
-        state.metrics.appended(outcome.events.len() as u64);
-    }
+    let outcome = execute(state, caller, &command, &options).await?;
     let body = RecordedBody::new(subject, &outcome);
     let status = if outcome.already_stored {
         StatusCode::OK
@@ -62,6 +56,24 @@ async fn record(
         headers.insert("etag", etag);
     }
     Ok(response)
+}
+
+/// Records `command` for `caller` and counts what it appended: the one path into the
+/// ledger of the API's commands and the console's forms.
+pub(crate) async fn execute(
+    state: &AppState,
+    caller: &Caller,
+    command: &Command,
+    options: &Options,
+) -> Result<AppendOutcome, LedgerError> {
+    let outcome = state
+        .ledger
+        .execute_with(&caller.name, command, options)
+        .await?;
+    if !outcome.already_stored {
+        state.metrics.appended(outcome.events.len() as u64);
+    }
+    Ok(outcome)
 }
 
 /// The version the command's own append gave the person's stream (not the stream's
@@ -180,27 +192,34 @@ pub(crate) async fn register_person(
     let units = unit_names(&state, &body.unit).await?;
     let confirmed = body.confirm_duplicate;
     let command = body.into_command(id, &units)?;
-    if !confirmed && let Command::RegisterPerson(registration) = &command {
-        // Bad text is named as such first, as the rules would.
-        crate::domain::input::check(&command).map_err(ApiError::Domain)?;
-        refuse_lookalike(&state, registration)?;
-    }
+    check_registration(&state, &command, confirmed).map_err(ApiError::Domain)?;
     record(&state, &caller, &headers, command, key, Some(id.0)).await
+}
+
+/// What a registration passes before the ledger (the API's and the console's): bad text
+/// named as such first, as the rules would, then a look-alike refused unless `confirmed`.
+pub(crate) fn check_registration(
+    state: &AppState,
+    command: &Command,
+    confirmed: bool,
+) -> Result<(), DomainError> {
+    if !confirmed && let Command::RegisterPerson(registration) = command {
+        crate::domain::input::check(command)?;
+        refuse_lookalike(state, registration)?;
+    }
+    Ok(())
 }
 
 /// Refuses a registration that looks like a person already in service, read from the
 /// live model: a check across every person's stream, so best effort under races, and
 /// overridden by `confirm_duplicate`.
-fn refuse_lookalike(state: &AppState, registration: &RegisterPerson) -> Result<(), ApiError> {
+fn refuse_lookalike(state: &AppState, registration: &RegisterPerson) -> Result<(), DomainError> {
     match state
         .projection
         .read(|model| model.lookalike(registration))
         .0
     {
-        Some((person, code)) => Err(ApiError::Domain(DomainError::PossibleDuplicate {
-            person,
-            code,
-        })),
+        Some((person, code)) => Err(DomainError::PossibleDuplicate { person, code }),
         None => Ok(()),
     }
 }

@@ -5,11 +5,12 @@ use super::{Decision, Facts, Separation, Subject, Target, not_before, person_fac
 use crate::domain::command::{CompleteTraining, Enrol, WithdrawEnrolment};
 use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
-    EnrolledInSession, EnrolmentWithdrawn, SeatReleased, SeatTaken, TrainingCompleted,
+    EnrolledInSession, EnrolmentWithdrawn, ProgrammeRegistered, SeatReleased, SeatTaken,
+    TrainingCompleted,
 };
 use crate::domain::ids::{ProgrammeId, SessionId};
 use crate::domain::person::{EnrolmentState, PersonView};
-use crate::domain::vocab::TrainingResult;
+use crate::domain::vocab::{QualificationLevel, TrainingResult};
 use chrono::NaiveDate;
 
 pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
@@ -108,10 +109,7 @@ pub(super) fn complete(facts: &Facts<'_>, c: &CompleteTraining) -> Decision {
             starts_on: schedule.starts_on,
         });
     }
-    let confers = match c.result {
-        TrainingResult::Passed => facts.programme.registered.as_ref().and_then(|p| p.confers),
-        TrainingResult::Failed => None,
-    };
+    let confers = conferred(c.result, facts.programme.registered.as_ref());
     person_fact(
         s.person,
         TrainingCompleted {
@@ -126,6 +124,18 @@ pub(super) fn complete(facts: &Facts<'_>, c: &CompleteTraining) -> Decision {
             effective_date: s.date,
         },
     )
+}
+
+/// The level a completion with `result` confers: the programme's, when passed. (A
+/// corrected completion's replacement carries it too.)
+pub fn conferred(
+    result: TrainingResult,
+    programme: Option<&ProgrammeRegistered>,
+) -> Option<QualificationLevel> {
+    match result {
+        TrainingResult::Passed => programme.and_then(|p| p.confers),
+        TrainingResult::Failed => None,
+    }
 }
 
 /// The programme of the active enrolment a withdrawal or completion dated `date` ends.

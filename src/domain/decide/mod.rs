@@ -27,6 +27,7 @@ mod enrolment;
 mod reference;
 
 pub use career::looks_alike;
+pub use enrolment::conferred;
 
 /// How far past today a business date may lie (sessions are scheduled ahead; facts about
 /// people are not recorded years ahead).
