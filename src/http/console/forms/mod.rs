@@ -56,12 +56,6 @@ pub(super) fn routes() -> Router<AppState> {
 /// A form's values by field name.
 pub(super) type Values = BTreeMap<String, String>;
 
-/// The words of a refusal in the visitor's language: the one place to switch to
-/// `DomainError::say` once it is on main.
-fn words(error: &DomainError, _lang: Lang) -> String {
-    error.to_string()
-}
-
 /// A form being shown: its values and why it was not recorded.
 pub(super) struct Sheet {
     pub lang: Lang,
@@ -118,7 +112,7 @@ impl Sheet {
     fn place(&self, error: &DomainError) {
         let field = error.field().unwrap_or_default();
         let field = field.trim_start_matches("replacement.").replace('.', "_");
-        self.refuse(&field, words(error, self.lang));
+        self.refuse(&field, error.say(self.lang));
     }
 
     fn invalid(&self, name: &str) -> Option<&'static str> {
