@@ -199,14 +199,31 @@ async fn the_live_feed_shows_an_event_recorded_meanwhile_through_the_api() {
         .unwrap();
     assert_eq!(shown.len(), 20, "the last 20 events at load time");
 
-    let people: Value = api(&console, "/people?limit=1", &console.clerk)
+    let (id, name, event) = record_an_appraisal(&console).await;
+    let line = browser
+        .wait_text(&format!("ol#live > li[data-event='{event}']"), "Appraised")
+        .await;
+    assert!(
+        line.contains(&name) && line.contains("Lò Thị Mai"),
+        "{line}"
+    );
+    assert_eq!(
+        href(&browser, "ol#live > li:first-child a.person").await,
+        format!("/console/people/{id}")
+    );
+    browser.close().await;
+}
+
+/// Records an appraisal for 2018 of the first person the API lists, with the clerk's
+/// token: (person id, full name, the event's id).
+async fn record_an_appraisal(console: &Console) -> (String, String, String) {
+    let people: Value = api(console, "/people?limit=1", &console.clerk)
         .await
         .json()
         .await
         .unwrap();
     let person = &people["people"][0];
-    let id = person["person"].as_str().unwrap();
-    let name = person["full_name"].as_str().unwrap();
+    let id = person["person"].as_str().unwrap().to_string();
     let recorded = reqwest::Client::new()
         .post(console.url(&format!("/people/{id}/appraisals")))
         .bearer_auth(&console.clerk)
@@ -216,15 +233,46 @@ async fn the_live_feed_shows_an_event_recorded_meanwhile_through_the_api() {
         .unwrap();
     assert_eq!(recorded.status(), StatusCode::CREATED);
     let recorded: Value = recorded.json().await.unwrap();
-    let event = recorded["events"][0]["id"].as_str().unwrap();
+    let event = recorded["events"][0]["id"].as_str().unwrap().to_string();
+    (id, person["full_name"].as_str().unwrap().to_string(), event)
+}
 
-    let line = browser
-        .wait_text(&format!("ol#live > li[data-event='{event}']"), "Appraised")
+#[tokio::test]
+async fn the_live_feed_sends_nothing_more_once_the_token_is_revoked() {
+    let console = Console::start();
+    let Some(browser) = Browser::open().await else {
+        return;
+    };
+    browser.sign_in(&console, &console.auditor).await;
+    browser.goto(&console.url("/console/audit")).await;
+    // The feed is open before the revocation.
+    let (_, _, first) = record_an_appraisal(&console).await;
+    browser
+        .find(&format!("ol#live > li[data-event='{first}']"))
         .await;
-    assert!(line.contains(name) && line.contains("Lò Thị Mai"), "{line}");
-    assert_eq!(
-        href(&browser, "ol#live > li:first-child a.person").await,
-        format!("/console/people/{id}")
+    console.revoke("Kiểm tra viên Hà");
+    let recorded = reqwest::Client::new()
+        .post(console.url("/units"))
+        .bearer_auth(&console.clerk)
+        .json(&json!({"code": "UBND-X", "name": "Đơn vị thử", "level": "commune", "effective_date": "2018-01-02"}))
+        .send()
+        .await
+        .unwrap();
+    let recorded: Value = recorded.json().await.unwrap();
+    let event = recorded["events"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{recorded}"));
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    let shown = browser
+        .client
+        .find_all(fantoccini::Locator::Css(&format!(
+            "ol#live > li[data-event='{event}']"
+        )))
+        .await
+        .unwrap();
+    assert!(
+        shown.is_empty(),
+        "a revoked token's feed still shows new events"
     );
     browser.close().await;
 }
