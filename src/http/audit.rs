@@ -18,7 +18,7 @@ use super::auth::{Auditor, Caller};
 use super::error::ApiError;
 use super::wire::*;
 use crate::domain::{Event, PersonId};
-use crate::store::{Direction, Head};
+use crate::store::{Direction, Head, RecordedEvent, VerifyReport};
 
 /// One entry of a person's history.
 #[derive(Debug, Serialize)]
@@ -152,24 +152,42 @@ pub(crate) async fn stream(
     headers: HeaderMap,
     Query(q): Query<FeedQuery>,
 ) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>>>, ApiError> {
-    let resume = position_header(&headers, "last-event-id")?;
-    let from = resume.map_or(q.from.unwrap_or(1), |last| last + 1);
+    live(&state, &headers, q.from.unwrap_or(1), |recorded| {
+        Some(
+            SseEvent::default()
+                .id(recorded.position.to_string())
+                .event(recorded.event_type.clone())
+                .data(crate::feed::event_json(recorded).to_string()),
+        )
+    })
+}
+
+/// Every event from position `from` on — or after the `Last-Event-ID` a reconnecting
+/// client sends — then every new one as it is appended, each as `shown` makes it (its id
+/// must be its position, for the resume); ends when the server shuts down or `shown`
+/// answers `None`. The API's stream and the console's live feed.
+pub(crate) fn live<F>(
+    state: &AppState,
+    headers: &HeaderMap,
+    from: u64,
+    shown: F,
+) -> Result<Sse<impl Stream<Item = Result<SseEvent, Infallible>> + use<F>>, ApiError>
+where
+    F: FnMut(&RecordedEvent) -> Option<SseEvent> + Send + 'static,
+{
+    let resume = position_header(headers, "last-event-id")?;
+    let from = resume.map_or(from, |last| last + 1);
     let subscription = state.store.subscribe(from);
     let shutdown = state.shutdown.clone();
     let events = futures_util::stream::unfold(
-        (subscription, shutdown),
-        |(mut subscription, mut shutdown)| async move {
+        (subscription, shutdown, shown),
+        |(mut subscription, mut shutdown, mut shown)| async move {
             let next = tokio::select! {
                 _ = shutdown.wait_for(|stop| *stop) => return None,
                 next = subscription.next() => next,
             };
-            let recorded = next.ok().flatten()?;
-            let data = crate::feed::event_json(&recorded).to_string();
-            let event = SseEvent::default()
-                .id(recorded.position.to_string())
-                .event(recorded.event_type.clone())
-                .data(data);
-            Some((Ok(event), (subscription, shutdown)))
+            let event = shown(&next.ok().flatten()?)?;
+            Some((Ok(event), (subscription, shutdown, shown)))
         },
     );
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
@@ -239,10 +257,7 @@ pub(crate) async fn verify(
                 .map_err(|e: crate::store::StoreError| ApiError::BadRequest(e.to_string()))
         })
         .transpose()?;
-    let store = state.store.clone();
-    let report = tokio::task::spawn_blocking(move || store.verify(expect, &mut |_, _| {}))
-        .await
-        .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let report = verify_log(&state, expect).await?;
     Ok(axum::Json(json!({
         "ok": report.is_ok(),
         "events_checked": report.events_checked,
@@ -253,4 +268,17 @@ pub(crate) async fn verify(
             .collect::<Vec<_>>(),
     }))
     .into_response())
+}
+
+/// `verify` of the whole log, against `expect` (a head written down earlier) if given, off
+/// the async threads: the API's and the console's.
+pub(crate) async fn verify_log(
+    state: &AppState,
+    expect: Option<Head>,
+) -> Result<VerifyReport, ApiError> {
+    let store = state.store.clone();
+    tokio::task::spawn_blocking(move || store.verify(expect, &mut |_, _| {}))
+        .await
+        .map_err(|e| ApiError::Internal(e.to_string()))?
+        .map_err(ApiError::from)
 }

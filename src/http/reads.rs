@@ -402,6 +402,16 @@ pub(crate) async fn report(
     Path(year): Path<i32>,
     Query(q): Query<ReportQuery>,
 ) -> Result<Response, ApiError> {
+    report_download(&state, year, &q).await
+}
+
+/// The year-end report of `year` as `q` asks for it, as a download (the API's and the
+/// console's).
+pub(crate) async fn report_download(
+    state: &AppState,
+    year: i32,
+    q: &ReportQuery,
+) -> Result<Response, ApiError> {
     let format = match q.format.as_deref().unwrap_or("json") {
         "json" => Format::Json,
         "csv" => Format::Csv,
@@ -443,15 +453,22 @@ pub(crate) async fn report(
         Format::Html => "text/html; charset=utf-8",
         Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     };
+    let filename = format!("cadre-report-{year}.{}", format.name());
+    let mut response = attachment(bytes, content_type, &filename);
+    response
+        .headers_mut()
+        .insert(POSITION_HEADER, HeaderValue::from(position));
+    Ok(response)
+}
+
+/// `bytes` as a download of type `content_type` named `filename` (ASCII).
+pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(disposition) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"cadre-report-{year}.{}\"",
-        format.name()
-    )) {
+    if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\""))
+    {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
-    headers.insert(POSITION_HEADER, HeaderValue::from(position));
-    Ok(response)
+    response
 }

@@ -458,6 +458,17 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
     *map.entry(key).or_insert(0) += 1;
 }
 
+/// The years a year-end report has data for: those in which a fact about someone took
+/// effect (corrections applied, voids skipped).
+pub fn years_with_facts(model: &District) -> BTreeSet<i32> {
+    model
+        .people
+        .values()
+        .flat_map(|t| t.effective(None))
+        .map(|entry| entry.date.year())
+        .collect()
+}
+
 /// The totals of `year`, from the facts in force (corrections applied, voids skipped).
 pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     let mut totals = YearTotals {

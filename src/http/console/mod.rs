@@ -13,6 +13,7 @@ mod assets;
 mod audit;
 mod catalogue;
 mod dashboard;
+mod downloads;
 mod forms;
 mod imports;
 mod layout;
@@ -37,6 +38,7 @@ pub(super) fn routes(state: AppState) -> Router<AppState> {
         .merge(forms::routes())
         .merge(catalogue::routes())
         .merge(audit::routes())
+        .merge(downloads::routes())
         .route("/console/{*rest}", get(layout::not_found))
         .route_layer(axum::middleware::from_fn_with_state(state, session::visit))
         .merge(assets::routes())
