@@ -24,6 +24,27 @@ fn people_file(dir: &Path, name: &str, rows: &[String]) -> PathBuf {
     path
 }
 
+/// A demo server, a browser signed in as its clerk, and a people file of two new people,
+/// the second born on `born` (as typed), in a temporary directory.
+async fn signed_in_clerk_with(
+    name: &str,
+    born: &str,
+) -> Option<(Console, Browser, tempfile::TempDir, PathBuf)> {
+    let console = Console::start();
+    let browser = Browser::open().await?;
+    let dir = tempfile::tempdir().unwrap();
+    let file = people_file(
+        dir.path(),
+        name,
+        &[
+            row("DB-990001", "Lò Văn Thử", "02/04/1980"),
+            row("DB-990002", "Lò Thị Nghiệm", born),
+        ],
+    );
+    browser.sign_in(&console, &console.clerk).await;
+    Some((console, browser, dir, file))
+}
+
 async fn head(console: &Console) -> u64 {
     api(console, "/head", &console.clerk).await["position"]
         .as_u64()
@@ -45,20 +66,10 @@ async fn check(browser: &Browser, console: &Console, path: &Path) {
 
 #[tokio::test]
 async fn a_file_with_one_bad_row_shows_it_in_words_and_writes_nothing() {
-    let console = Console::start();
-    let Some(browser) = Browser::open().await else {
+    let Some((console, browser, _dir, file)) = signed_in_clerk_with("bad.csv", "31/02/1987").await
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let file = people_file(
-        dir.path(),
-        "bad.csv",
-        &[
-            row("DB-990001", "Lò Văn Thử", "02/04/1980"),
-            row("DB-990002", "Lò Thị Nghiệm", "31/02/1987"),
-        ],
-    );
-    browser.sign_in(&console, &console.clerk).await;
     let before = head(&console).await;
     check(&browser, &console, &file).await;
     browser.find("div.scroll > table.bad-rows").await;
@@ -98,20 +109,11 @@ async fn a_file_with_one_bad_row_shows_it_in_words_and_writes_nothing() {
 
 #[tokio::test]
 async fn a_good_file_is_checked_then_written_once_confirmed_and_only_once() {
-    let console = Console::start();
-    let Some(browser) = Browser::open().await else {
+    let Some((console, browser, _dir, file)) =
+        signed_in_clerk_with("new-people.csv", "12/11/1987").await
+    else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let file = people_file(
-        dir.path(),
-        "new-people.csv",
-        &[
-            row("DB-990001", "Lò Văn Thử", "02/04/1980"),
-            row("DB-990002", "Lò Thị Nghiệm", "12/11/1987"),
-        ],
-    );
-    browser.sign_in(&console, &console.clerk).await;
     let before = head(&console).await;
     check(&browser, &console, &file).await;
     browser.wait_text("#summary", "chạy thử, chưa ghi gì").await;

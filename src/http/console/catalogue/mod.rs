@@ -62,6 +62,15 @@ fn as_of_form(visit: &Visit, action: &str, date: NaiveDate, refused: Option<&str
     }
 }
 
+/// A table's header cells: (Vietnamese, English, numeric) per column.
+fn headings(visit: &Visit, columns: &[(&str, &str, bool)]) -> Markup {
+    html! {
+        @for (vi, en, numeric) in columns {
+            th.num[*numeric] scope="col" { (visit.say(vi, en)) }
+        }
+    }
+}
+
 /// "có" / "yes" for a flag that is set, nothing otherwise.
 fn yes(visit: &Visit, flag: bool) -> &'static str {
     if flag { visit.say("có", "yes") } else { "" }

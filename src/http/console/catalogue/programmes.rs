@@ -40,12 +40,7 @@ async fn programmes(State(state): State<AppState>, visit: Visit) -> Result<Marku
                         div.scroll {
                             table.data.sessions {
                                 thead { tr {
-                                    th scope="col" { (visit.say("Từ ngày", "Starts")) }
-                                    th scope="col" { (visit.say("Đến ngày", "Ends")) }
-                                    th scope="col" { (visit.say("Nơi học", "Place")) }
-                                    th.num scope="col" { (visit.say("Số chỗ", "Seats")) }
-                                    th.num scope="col" { (visit.say("Đã đăng ký", "Taken")) }
-                                    th.num scope="col" { (visit.say("Còn trống", "Free")) }
+                                    (super::headings(&visit, &[("Từ ngày", "Starts", false), ("Đến ngày", "Ends", false), ("Nơi học", "Place", false), ("Số chỗ", "Seats", true), ("Đã đăng ký", "Taken", true), ("Còn trống", "Free", true)]))
                                 } }
                                 tbody {
                                     @for (schedule, seats) in &entry.sessions {
@@ -131,12 +126,7 @@ fn roll_page(visit: &Visit, roll: &SessionRoll<'_>) -> Markup {
         div.scroll {
             table.data.attendees {
                 thead { tr {
-                    th scope="col" { (visit.say("Mã cán bộ", "Staff code")) }
-                    th scope="col" { (visit.say("Họ và tên", "Name")) }
-                    th scope="col" { (visit.say("Ngày đăng ký", "Enrolled on")) }
-                    th scope="col" { (visit.say("Tình trạng", "Standing")) }
-                    th scope="col" { (visit.say("Từ ngày", "Since")) }
-                    th scope="col" { (visit.say("Giữ chỗ", "Holds a seat")) }
+                    (super::headings(visit, &[("Mã cán bộ", "Staff code", false), ("Họ và tên", "Name", false), ("Ngày đăng ký", "Enrolled on", false), ("Tình trạng", "Standing", false), ("Từ ngày", "Since", false), ("Giữ chỗ", "Holds a seat", false)]))
                     @if visit.may_write() { th.no-print scope="col" { span.muted { (visit.say("Ghi nhận", "Record")) } } }
                 } }
                 tbody {

@@ -47,10 +47,7 @@ async fn units(
                 table.data.units {
                     caption { (visit.say("Đơn vị và số cán bộ đang công tác ngày ", "Units and their people in service on ")) (lang.date(date)) }
                     thead { tr {
-                        th scope="col" { (visit.say("Tên đơn vị", "Unit")) }
-                        th scope="col" { (visit.say("Mã", "Code")) }
-                        th scope="col" { (visit.say("Cấp", "Level")) }
-                        th.num scope="col" { (visit.say("Số cán bộ", "People")) }
+                        (super::headings(&visit, &[("Tên đơn vị", "Unit", false), ("Mã", "Code", false), ("Cấp", "Level", false), ("Số cán bộ", "People", true)]))
                     } }
                     tbody {
                         @for unit in &units {
@@ -145,10 +142,7 @@ fn summary(visit: &Visit, roster: &Roster) -> Markup {
                 table.data.compliance {
                     caption { (roster.compliance.policy_name.as_deref().unwrap_or_default()) }
                     thead { tr {
-                        th scope="col" { (visit.say("Chỉ tiêu", "Target")) }
-                        th.num scope="col" { (visit.say("Đạt", "Met")) }
-                        th.num scope="col" { (visit.say("Thuộc diện", "In scope")) }
-                        th.num scope="col" { (visit.say("Tỷ lệ", "Rate")) }
+                        (super::headings(visit, &[("Chỉ tiêu", "Target", false), ("Đạt", "Met", true), ("Thuộc diện", "In scope", true), ("Tỷ lệ", "Rate", true)]))
                     } }
                     tbody {
                         @for target in &roster.compliance.targets {
@@ -179,12 +173,7 @@ fn people(visit: &Visit, roster: &Roster) -> Markup {
         div.scroll {
             table.data.roster {
                 thead { tr {
-                    th scope="col" { (visit.say("Mã cán bộ", "Staff code")) }
-                    th scope="col" { (visit.say("Họ và tên", "Name")) }
-                    th scope="col" { (visit.say("Chức vụ", "Post")) }
-                    th scope="col" { (visit.say("Đối tượng", "Category")) }
-                    th scope="col" { (visit.say("Lãnh đạo", "Leadership")) }
-                    th scope="col" { (visit.say("Chưa đạt chỉ tiêu", "Gaps")) }
+                    (super::headings(visit, &[("Mã cán bộ", "Staff code", false), ("Họ và tên", "Name", false), ("Chức vụ", "Post", false), ("Đối tượng", "Category", false), ("Lãnh đạo", "Leadership", false), ("Chưa đạt chỉ tiêu", "Gaps", false)]))
                 } }
                 tbody {
                     @for entry in &roster.people {
