@@ -1,5 +1,6 @@
 //! `POST /import/{kind}`: the spreadsheet imports of `cadre import`, for clerks, taking the
-//! file as the request body (CSV or XLSX).
+//! file as the request body (CSV or XLSX); [`run`], its steps, which the console's import
+//! page takes too.
 
 use axum::body::Bytes;
 use axum::extract::State;
