@@ -1,5 +1,6 @@
 //! `POST /import/{kind}`: the spreadsheet imports of `cadre import`, for clerks, taking the
-//! file as the request body (CSV or XLSX).
+//! file as the request body (CSV or XLSX); [`run`], its steps, which the console's import
+//! page takes too.
 
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,11 +11,11 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::AppState;
-use super::auth::Clerk;
+use super::auth::{Caller, Clerk};
 use super::error::ApiError;
 use super::wire::{Date, Path, Query};
 use crate::domain::vocab::Lang;
-use crate::import::{self, ImportError, Kind};
+use crate::import::{self, ImportError, Kind, Table};
 
 /// Largest file accepted (about 100,000 rows of CSV).
 pub(crate) const IMPORT_LIMIT: usize = 64 * 1024 * 1024;
@@ -51,27 +52,19 @@ pub(crate) async fn import(
         ))
     })?;
     let table = import::table::read(&body).map_err(|e| ApiError::BadRequest(e.to_string()))?;
-    let actor = format!("{} (import)", caller.name);
-    let today = chrono::Utc::now().date_naive();
     let dry_run = q.dry_run.unwrap_or(false);
     let lang = match q.lang.as_deref() {
         Some(text) => super::reads::lang(Some(text))?,
         None => accepted_language(&headers),
     };
-    let request = import::Request {
+    let order = Order {
         kind,
-        table: &table,
-        actor: &actor,
         dry_run,
-        today,
         date: q.date.map(NaiveDate::from),
         lang,
     };
-    match import::import(&state.ledger, request, &mut |_, _| {}).await {
+    match run(&state, &caller, &table, order).await? {
         Ok(summary) => {
-            if summary.position > 0 {
-                state.metrics.appended(summary.events as u64);
-            }
             let mut response = axum::Json(&summary).into_response();
             response.headers_mut().insert(
                 super::commands::POSITION_HEADER,
@@ -79,7 +72,48 @@ pub(crate) async fn import(
             );
             Ok(response)
         }
-        Err(ImportError::Rows(errors)) => Ok(bad_rows(&headers, &errors, lang)),
+        Err(errors) => Ok(bad_rows(&headers, &errors, lang)),
+    }
+}
+
+/// What to import a file as, besides its bytes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Order {
+    pub kind: Kind,
+    /// Only check; write nothing.
+    pub dry_run: bool,
+    /// When the changes of people rows without an effective date took effect.
+    pub date: Option<NaiveDate>,
+    /// The language of the bad rows' words.
+    pub lang: Lang,
+}
+
+/// Imports `table` for `caller` as `POST /import/{kind}` does (the console's imports
+/// too): what it recorded (or, for a dry run, would record), or every bad row.
+pub(crate) async fn run(
+    state: &AppState,
+    caller: &Caller,
+    table: &Table,
+    order: Order,
+) -> Result<Result<import::Summary, Vec<import::RowError>>, ApiError> {
+    let actor = format!("{} (import)", caller.name);
+    let request = import::Request {
+        kind: order.kind,
+        table,
+        actor: &actor,
+        dry_run: order.dry_run,
+        today: chrono::Utc::now().date_naive(),
+        date: order.date,
+        lang: order.lang,
+    };
+    match import::import(&state.ledger, request, &mut |_, _| {}).await {
+        Ok(summary) => {
+            if summary.position > 0 {
+                state.metrics.appended(summary.events as u64);
+            }
+            Ok(Ok(summary))
+        }
+        Err(ImportError::Rows(errors)) => Ok(Err(errors)),
         Err(ImportError::File(why)) => Err(ApiError::BadRequest(why)),
         Err(ImportError::Ledger(e)) => Err(e.into()),
         Err(ImportError::Store(e)) => Err(e.into()),

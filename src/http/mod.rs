@@ -69,6 +69,8 @@ pub struct Shared {
     pub(crate) shutdown: watch::Receiver<bool>,
     /// The web console's signed-in visitors.
     pub(crate) console: console::Sessions,
+    /// The console's checked import files, waiting for their confirmation.
+    pub(crate) uploads: console::Uploads,
 }
 
 impl std::ops::Deref for AppState {
@@ -213,6 +215,7 @@ pub fn state_with(
         metrics: Arc::new(metrics),
         shutdown,
         console: console::Sessions::default(),
+        uploads: console::Uploads::default(),
     })))
 }
 

@@ -1,5 +1,6 @@
-//! The read models, computed from a folded [`District`]: person status, unit rosters,
-//! yearly totals and compliance. Pure functions of (model, date, policy, language), so the
+//! The read models, computed from a folded [`District`]: person status, unit rosters and
+//! headcounts, programmes with their sessions, a session's attendance, yearly totals and
+//! compliance. Pure functions of (model, date, policy, language), so the
 //! live projection and a report's replay give the same answers for the same events.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -8,6 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::District;
+use crate::domain::event::{ProgrammeRegistered, SessionScheduled};
 use crate::domain::person::{Change, EnrolmentState, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
@@ -15,7 +17,7 @@ use crate::domain::vocab::{
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
     UnitLevel,
 };
-use crate::domain::{EventId, PersonId, StaffCode, UnitId};
+use crate::domain::{EventId, PersonId, ProgrammeId, SessionId, SessionState, StaffCode, UnitId};
 
 /// A level held, with the event that shows it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -418,6 +420,110 @@ pub fn roster(
         people,
         by_category,
         compliance: compliance(model, as_of, Some(unit), policies, lang),
+    })
+}
+
+/// How many people each unit has in service on `as_of` (units nobody serves in are absent).
+pub fn headcount(model: &District, as_of: NaiveDate) -> BTreeMap<UnitId, u64> {
+    let mut counts = BTreeMap::new();
+    for view in people_in_service(model, as_of) {
+        *counts.entry(view.placement.unit).or_insert(0) += 1;
+    }
+    counts
+}
+
+/// A programme with its sessions, latest first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgrammeSessions<'a> {
+    pub programme: &'a ProgrammeRegistered,
+    pub sessions: Vec<(&'a SessionScheduled, &'a SessionState)>,
+}
+
+/// Every programme, by name, with its scheduled sessions.
+pub fn programmes(model: &District) -> Vec<ProgrammeSessions<'_>> {
+    let mut sessions: BTreeMap<ProgrammeId, Vec<(&SessionScheduled, &SessionState)>> =
+        BTreeMap::new();
+    for state in model.sessions.values() {
+        if let Some(schedule) = &state.scheduled {
+            sessions
+                .entry(schedule.programme)
+                .or_default()
+                .push((schedule, state));
+        }
+    }
+    let mut listed: Vec<ProgrammeSessions<'_>> = model
+        .programmes
+        .values()
+        .map(|programme| {
+            let mut sessions = sessions.remove(&programme.programme).unwrap_or_default();
+            sessions.sort_by_key(|(s, _)| std::cmp::Reverse((s.starts_on, s.session)));
+            ProgrammeSessions {
+                programme,
+                sessions,
+            }
+        })
+        .collect();
+    listed.sort_by(|a, b| {
+        (&a.programme.name, a.programme.programme).cmp(&(&b.programme.name, b.programme.programme))
+    });
+    listed
+}
+
+/// Someone who enrolled in a session, and where their enrolment stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attendee {
+    pub person: PersonId,
+    pub staff_code: Option<StaffCode>,
+    pub full_name: String,
+    pub enrolled_on: NaiveDate,
+    /// Active, withdrawn or completed (with its result).
+    pub state: EnrolmentState,
+    /// When it entered `state`.
+    pub since: NaiveDate,
+    /// Whether they hold one of the session's seats.
+    pub seated: bool,
+}
+
+/// A session: its schedule, seats and everyone who enrolled in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionRoll<'a> {
+    pub schedule: &'a SessionScheduled,
+    pub programme: Option<&'a ProgrammeRegistered>,
+    pub taken: u32,
+    pub free: u32,
+    /// By name.
+    pub attendees: Vec<Attendee>,
+}
+
+/// The roll of `session` as its people's facts in force say; `None` when it was never
+/// scheduled.
+pub fn session_roll(model: &District, session: SessionId) -> Option<SessionRoll<'_>> {
+    let state = model.sessions.get(&session)?;
+    let schedule = state.scheduled.as_ref()?;
+    let mut attendees: Vec<Attendee> = model
+        .people
+        .values()
+        .filter_map(|timeline| {
+            let view = timeline.view(None)?;
+            let enrolment = view.enrolments.get(&session)?;
+            Some(Attendee {
+                person: view.person,
+                seated: state.seats.contains(&view.person),
+                staff_code: view.staff_code,
+                full_name: view.full_name,
+                enrolled_on: enrolment.enrolled_on,
+                state: enrolment.state,
+                since: enrolment.since,
+            })
+        })
+        .collect();
+    attendees.sort_by(|a, b| (&a.full_name, a.person).cmp(&(&b.full_name, b.person)));
+    Some(SessionRoll {
+        schedule,
+        programme: model.programmes.get(&schedule.programme),
+        taken: state.taken(),
+        free: state.free(),
+        attendees,
     })
 }
 

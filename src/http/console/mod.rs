@@ -26,6 +26,7 @@ use axum::routing::get;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use super::AppState;
+pub(crate) use imports::Uploads;
 pub(crate) use session::Sessions;
 
 /// Every console route but the uploads, behind the session layer (which gives each request its

@@ -48,7 +48,7 @@ struct Session {
 }
 
 /// A new random id or CSRF token: 32 random bytes in hex.
-fn secret() -> String {
+pub(super) fn secret() -> String {
     let bytes: [u8; 32] = rand::rng().random();
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
