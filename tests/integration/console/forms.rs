@@ -154,7 +154,9 @@ async fn a_clerk_enrols_a_person_and_records_the_completion_with_refusals_beside
     assert_eq!(value(&browser, "#session").await, session);
     browser.fill("#effective_date", "10/02/2018").await;
     browser.submit("#session").await;
-    browser.wait_text("#reason-refusal.refusal", "reason").await;
+    browser
+        .wait_text("#reason-refusal.refusal", "không được để trống")
+        .await;
 
     let complete = format!("/console/people/{first}/complete?session={session}");
     browser.goto(&console.url(&complete)).await;
