@@ -4,12 +4,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 use crate::domain::command::RegisterPerson;
 use crate::domain::decide::looks_alike;
 use crate::domain::event::{ProgrammeRegistered, UnitRegistered};
 use crate::domain::person::Timeline;
 use crate::domain::reference::Names;
+use crate::domain::vocab::Lang;
 use crate::domain::{
     Event, EventId, PersonId, ProgrammeId, SessionId, SessionState, StaffCode, UnitId,
 };
@@ -81,10 +83,98 @@ impl District {
         })
     }
 
+    /// `text` with every id of a unit, programme, session or person in it replaced by what
+    /// a clerk calls that thing (a domain refusal carries ids; a page shows names).
+    pub fn named(&self, text: &str, lang: Lang) -> String {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(at) = rest.find(|c: char| c.is_ascii_hexdigit()) {
+            out.push_str(&rest[..at]);
+            rest = &rest[at..];
+            let candidate = rest.get(..36).and_then(|t| Uuid::parse_str(t).ok());
+            match candidate.and_then(|id| self.name_of(id, lang)) {
+                Some(name) => {
+                    out.push_str(&name);
+                    rest = &rest[36..];
+                }
+                None => {
+                    // Not an id this model names: keep the word as it is.
+                    let end = rest
+                        .find(|c: char| !c.is_ascii_alphanumeric() && c != '-')
+                        .unwrap_or(rest.len());
+                    out.push_str(&rest[..end]);
+                    rest = &rest[end..];
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// What a clerk calls the unit, programme, session or person `id` is.
+    fn name_of(&self, id: Uuid, lang: Lang) -> Option<String> {
+        if let Some(unit) = self.units.get(&UnitId(id)) {
+            return Some(unit.name.clone());
+        }
+        if let Some(programme) = self.programmes.get(&ProgrammeId(id)) {
+            return Some(format!("«{}»", programme.name));
+        }
+        if let Some(scheduled) = self
+            .sessions
+            .get(&SessionId(id))
+            .and_then(|s| s.scheduled.as_ref())
+        {
+            let programme = self
+                .programmes
+                .get(&scheduled.programme)
+                .map_or("?", |p| p.name.as_str());
+            let from = lang.pick("khai giảng", "starting");
+            return Some(format!(
+                "«{programme}» ({from} {})",
+                lang.date(scheduled.starts_on)
+            ));
+        }
+        let person = self.people.get(&PersonId(id))?.view(None)?;
+        Some(match person.staff_code {
+            Some(code) => format!("{} ({code})", person.full_name),
+            None => person.full_name,
+        })
+    }
+
     /// The unit's name, or its id when unknown.
     pub fn unit_name(&self, unit: UnitId) -> String {
         self.units
             .get(&unit)
             .map_or_else(|| unit.to_string(), |u| u.name.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::NaiveDate;
+
+    use super::*;
+    use crate::domain::vocab::UnitLevel;
+
+    #[test]
+    fn ids_in_a_refusal_are_named_and_other_words_kept() {
+        let unit = UnitId(Uuid::now_v7());
+        let mut model = District::default();
+        model.units.insert(
+            unit,
+            UnitRegistered {
+                unit,
+                code: "xa-pom-lot".into(),
+                name: "Xã Pom Lót".into(),
+                level: UnitLevel::Commune,
+                effective_date: NaiveDate::from_ymd_opt(2012, 1, 1).unwrap(),
+            },
+        );
+        let unknown = Uuid::now_v7();
+        let text = format!("đơn vị {unit} và {unknown}, mã cafe-12, 2017");
+        assert_eq!(
+            model.named(&text, Lang::Vi),
+            format!("đơn vị Xã Pom Lót và {unknown}, mã cafe-12, 2017")
+        );
     }
 }

@@ -109,10 +109,15 @@ impl Sheet {
 
     /// A domain refusal, beside the field it concerns: a correction's `replacement.x` is
     /// this form's `x`, `certificate.number` its `certificate_number`; else at the top.
-    fn place(&self, error: &DomainError) {
+    /// The ids in its words are named as the clerk knows them.
+    fn place(&self, state: &AppState, error: &DomainError) {
         let field = error.field().unwrap_or_default();
         let field = field.trim_start_matches("replacement.").replace('.', "_");
-        self.refuse(&field, error.say(self.lang));
+        let words = error.say(self.lang);
+        let (words, _) = state
+            .projection
+            .read(|model| model.named(&words, self.lang));
+        self.refuse(&field, words);
     }
 
     fn invalid(&self, name: &str) -> Option<&'static str> {
@@ -405,7 +410,7 @@ pub(super) async fn record(
             Ok(true)
         }
         Err(LedgerError::Domain(error)) => {
-            sheet.place(&error);
+            sheet.place(state, &error);
             Ok(false)
         }
         Err(LedgerError::Stale { .. }) => {

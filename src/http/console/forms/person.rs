@@ -43,7 +43,7 @@ async fn register(
         && let Some(command) = Registration.command(&sheet, person)
     {
         match check_registration(&state, &command, sheet.flag("confirm_duplicate")) {
-            Err(refusal) => sheet.place(&refusal),
+            Err(refusal) => sheet.place(&state, &refusal),
             Ok(()) => {
                 if record(&state, caller, &mut sheet, command).await? {
                     return Ok(Redirect::to(&person_path(person)).into_response());
