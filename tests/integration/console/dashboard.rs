@@ -207,7 +207,7 @@ async fn a_clerk_sees_the_figures_of_the_read_models_and_the_as_of_date_redraws_
 }
 
 #[tokio::test]
-async fn a_viewer_sees_the_charts_and_the_report_downloads_of_the_year_shown() {
+async fn a_viewer_sees_the_charts_and_the_report_downloads_of_the_year_shown_at_360_px() {
     let console = Console::start();
     let Some(browser) = Browser::open().await else {
         return;
@@ -223,6 +223,20 @@ async fn a_viewer_sees_the_charts_and_the_report_downloads_of_the_year_shown() {
         .await
         .unwrap();
     assert_eq!(charts.len(), 3 + 6, "three targets, six comparisons");
+    // Nothing wider than 360 px: the charts shrink to it. (Chromium's window is at least
+    // 500 px wide, so the page's body is narrowed to 360 px instead.)
+    let widths = browser
+        .client
+        .execute(
+            "document.body.style.width = '360px';\
+             const svg = [...document.querySelectorAll('figure.chart svg')].map(s => s.getBoundingClientRect().right);\
+             return [document.body.scrollWidth, Math.max(...svg)];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let [page, chart] = [0, 1].map(|i| widths[i].as_f64().unwrap());
+    assert!(page <= 360.0 && chart <= 360.0, "{widths}");
     let link = browser.find("#downloads a").await;
     assert_eq!(
         link.attr("href").await.unwrap().as_deref(),

@@ -190,7 +190,7 @@ fn downloads(lang: Lang, year: i32) -> Markup {
             (lang.pick("Tải báo cáo cuối năm ", "Download the year-end report of ")) (year) ": "
             @for (i, (format, name)) in REPORT_FORMATS.iter().enumerate() {
                 @if i > 0 { " · " }
-                a href={ "/console/downloads/report/" (year) "?format=" (format) "&lang=" (code) } download { (name) }
+                a href={ "/console/downloads/report/" (year) "?format=" (format) "&lang=" (code) } { (name) }
             }
         }
     }
