@@ -45,7 +45,7 @@ fn known_at(state: &AppState, text: &str) -> Result<u64, ApiError> {
     }
 }
 
-fn today() -> NaiveDate {
+pub(super) fn today() -> NaiveDate {
     Utc::now().date_naive()
 }
 

@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use super::model::District;
 use crate::domain::event::{ProgrammeRegistered, SessionScheduled};
-use crate::domain::person::{Change, EnrolmentState, PersonView, Timeline};
+use crate::domain::person::{Change, EnrolmentState, Entry, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, Lang, MovementKind, ProgrammeCategory,
@@ -564,17 +564,6 @@ fn bump<K: Ord>(map: &mut BTreeMap<K, u64>, key: K) {
     *map.entry(key).or_insert(0) += 1;
 }
 
-/// The years a year-end report has data for: those in which a fact about someone took
-/// effect (corrections applied, voids skipped).
-pub fn years_with_facts(model: &District) -> BTreeSet<i32> {
-    model
-        .people
-        .values()
-        .flat_map(|t| t.effective(None))
-        .map(|entry| entry.date.year())
-        .collect()
-}
-
 /// The totals of `year`, from the facts in force (corrections applied, voids skipped).
 pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     let mut totals = YearTotals {
@@ -585,22 +574,16 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     let mut all_trainees = BTreeSet::new();
     for (person, timeline) in &model.people {
         let entries = timeline.effective(None);
-        let withdrawn: BTreeSet<_> = entries
-            .iter()
-            .filter_map(|entry| match entry.change {
-                Change::Withdrawn { session } => Some(session),
-                _ => None,
-            })
-            .collect();
+        let withdrawn = withdrawn_sessions(&entries);
         let mut seen_programmes = BTreeSet::new();
         for entry in entries {
-            let in_year = entry.date.year() == year;
+            if counted_in(&entry.change, entry.date, &withdrawn) != Some(year) {
+                continue;
+            }
             match &entry.change {
                 Change::Enrolled {
-                    session,
-                    programme,
-                    unit,
-                } if in_year && !withdrawn.contains(session) => {
+                    programme, unit, ..
+                } => {
                     if !seen_programmes.insert(*programme) {
                         continue;
                     }
@@ -615,23 +598,20 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
                         .insert(*person);
                     all_trainees.insert(*person);
                 }
-                Change::Completed { result, .. } if in_year => {
-                    bump(&mut totals.completions, *result)
-                }
-                Change::Withdrawn { .. } if in_year => totals.withdrawals += 1,
-                Change::RotationStarted(movement) if in_year => {
+                Change::Completed { result, .. } => bump(&mut totals.completions, *result),
+                Change::Withdrawn { .. } => totals.withdrawals += 1,
+                Change::RotationStarted(movement) => {
                     bump(&mut totals.rotations_started, movement.kind)
                 }
-                Change::RotationEnded { outcome, .. } if in_year => {
+                Change::RotationEnded { outcome, .. } => {
                     bump(&mut totals.rotations_ended, *outcome)
                 }
                 Change::Appraised {
-                    year: of,
                     classification,
                     unit,
                     feedback,
                     ..
-                } if *of == year => {
+                } => {
                     bump(&mut totals.appraisals, *classification);
                     bump(
                         totals.appraisals_by_unit.entry(*unit).or_default(),
@@ -647,6 +627,48 @@ pub fn yearly_totals(model: &District, year: i32) -> YearTotals {
     }
     totals.trainees = distinct_trainees(&trainees, all_trainees.len() as u64);
     totals
+}
+
+/// The years whose [`yearly_totals`] count anything, by the same rule (so a page can
+/// offer the years that have figures).
+pub fn years_with_totals(model: &District) -> BTreeSet<i32> {
+    let mut years = BTreeSet::new();
+    for timeline in model.people.values() {
+        let entries = timeline.effective(None);
+        let withdrawn = withdrawn_sessions(&entries);
+        years.extend(
+            entries
+                .iter()
+                .filter_map(|entry| counted_in(&entry.change, entry.date, &withdrawn)),
+        );
+    }
+    years
+}
+
+/// The sessions a person withdrew from (their enrolments count in no year).
+fn withdrawn_sessions(entries: &[&Entry]) -> BTreeSet<SessionId> {
+    entries
+        .iter()
+        .filter_map(|entry| match entry.change {
+            Change::Withdrawn { session } => Some(session),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The year a fact effective on `date` counts in for the totals: its effective year, or
+/// for an appraisal the year it assesses; `None` for what the totals do not count.
+fn counted_in(change: &Change, date: NaiveDate, withdrawn: &BTreeSet<SessionId>) -> Option<i32> {
+    match change {
+        Change::Enrolled { session, .. } if withdrawn.contains(session) => None,
+        Change::Enrolled { .. }
+        | Change::Completed { .. }
+        | Change::Withdrawn { .. }
+        | Change::RotationStarted(_)
+        | Change::RotationEnded { .. } => Some(date.year()),
+        Change::Appraised { year, .. } => Some(*year),
+        _ => None,
+    }
 }
 
 fn count_participation(

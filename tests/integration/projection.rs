@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use cadre::codec;
 use cadre::ledger::Ledger;
+use cadre::projection::views::{self, YearTotals};
 use cadre::projection::{self, District, Projection, Settings};
 use cadre::store::Store;
 use proptest::prelude::*;
@@ -155,6 +156,31 @@ fn a_projection_killed_between_saves_comes_back_without_double_counting() {
         eprintln!(
             "round {round}: killed with {head} events, saved at {}",
             saved.position
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_years_with_totals_are_the_years_whose_totals_count_something() {
+    let (_dir, store) = temp_store();
+    cadre::demo::load(&Ledger::new(store.clone()), 5, 0.05, &mut |_, _| {})
+        .await
+        .unwrap();
+    let model = replay(&store, store.head().position);
+    let years = views::years_with_totals(&model);
+    assert_eq!(
+        years.iter().copied().collect::<Vec<_>>(),
+        (2012..=2017).collect::<Vec<_>>()
+    );
+    for year in 2000..=2030 {
+        let empty = YearTotals {
+            year,
+            ..YearTotals::default()
+        };
+        assert_eq!(
+            years.contains(&year),
+            views::yearly_totals(&model, year) != empty,
+            "{year}"
         );
     }
 }

@@ -73,7 +73,7 @@ fn render(
 ) -> Result<Markup, Problem> {
     let head = state.store.head();
     let feed = feed::section(state, visit, head.position)?;
-    let (years, _) = state.projection.read(views::years_with_facts);
+    let (years, _) = state.projection.read(views::years_with_totals);
     let body = html! {
         section.card aria-labelledby="chain-title" {
             h2 #chain-title { (visit.say("Đầu chuỗi", "Chain head")) }
