@@ -109,6 +109,7 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
             leadership: false,
             effective_date: day(2017, 1, 3),
             staff_code: None,
+            party_member: None,
         }),
         Command::Enrol(Enrol {
             person,

@@ -5,6 +5,7 @@ mod bad_input;
 mod clerk;
 mod codes;
 mod etags;
+mod headcount;
 mod idempotency;
 mod imports;
 mod metrics;
