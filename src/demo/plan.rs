@@ -301,12 +301,15 @@ impl Generator {
         } else {
             Gender::Male
         };
+        // Below the retirement age (55 for women, 60 for men until 2020), which
+        // `retirements` holds them to.
+        let retires_at = if gender == Gender::Female { 55 } else { 60 };
         let age = if leadership {
-            self.rng.random_range(35..58)
+            self.rng.random_range(35..retires_at.min(58))
         } else if newcomer {
             self.rng.random_range(22..32)
         } else {
-            self.rng.random_range(22..59)
+            self.rng.random_range(22..retires_at.min(59))
         };
         let birth = date(
             registered.year() - age,
