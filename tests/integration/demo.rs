@@ -149,7 +149,10 @@ fn check_headcount(data: &std::path::Path, report: &serde_json::Value) {
     }
     let above_retirement_age = &headcount["age_bands"][4];
     assert_eq!(above_retirement_age["band"], "above_retirement_age");
-    assert_eq!(above_retirement_age["people"], 0, "everyone retires on time");
+    assert_eq!(
+        above_retirement_age["people"], 0,
+        "everyone retires on time"
+    );
     let women = headcount["total"]["women"].as_i64().unwrap();
     assert!(women > 0 && women < total);
 }
