@@ -685,7 +685,7 @@ impl Generator {
 
     fn training(&mut self, year: i32) {
         let mut taken_this_year = vec![0u8; self.people.len()];
-        for index in 0..PROGRAMMES.len() {
+        for (index, spec) in PROGRAMMES.iter().enumerate() {
             let mut candidates: Vec<usize> = (0..self.people.len())
                 .filter(|&i| {
                     let p = &self.people[i];
@@ -697,7 +697,7 @@ impl Generator {
                 .collect();
             candidates.shuffle(&mut self.rng);
             // The resolution's first target: leaders go first to state-management courses.
-            if matches!(PROGRAMMES[index].confers, Some(Q::StateManagement(_))) {
+            if matches!(spec.confers, Some(Q::StateManagement(_))) {
                 candidates.sort_by_key(|&i| !self.people[i].leadership);
             }
             candidates.truncate(self.quota(index, year));

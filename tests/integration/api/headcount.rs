@@ -13,7 +13,6 @@ use super::{Server, expect, world};
 async fn registered_at_version_2(server: &Server, unit: &str) {
     use cadre::domain::vocab::{Gender, StaffCategory};
     use cadre::domain::{PersonId, StaffCode, UnitId};
-    use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
     use cadre::stored::upcast::PersonRegisteredV2;
 
     let person = PersonId(uuid::Uuid::now_v7());
@@ -31,16 +30,7 @@ async fn registered_at_version_2(server: &Server, unit: &str) {
         staff_code: Some(StaffCode::parse("DB-9001").unwrap()),
     };
     let payload = cadre::codec::encode(&old).unwrap();
-    server
-        .store
-        .append(AppendBatch::single(
-            "migration",
-            person.stream(),
-            ExpectedVersion::NoStream,
-            vec![NewEvent::new("PersonRegistered", 2, payload)],
-        ))
-        .await
-        .unwrap();
+    super::append_stored(server, person, "PersonRegistered", 2, payload).await;
 }
 
 async fn headcount(server: &Server, query: &str) -> Value {

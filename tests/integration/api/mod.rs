@@ -151,6 +151,28 @@ impl Drop for Server {
     }
 }
 
+/// Appends `payload` raw as the first event of `person`'s stream, stored as
+/// (`event_type`, `version`): a record written by an older cadre.
+pub async fn append_stored(
+    server: &Server,
+    person: cadre::domain::PersonId,
+    event_type: &str,
+    version: u32,
+    payload: Vec<u8>,
+) {
+    use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
+    server
+        .store
+        .append(AppendBatch::single(
+            "migration",
+            person.stream(),
+            ExpectedVersion::NoStream,
+            vec![NewEvent::new(event_type, version, payload)],
+        ))
+        .await
+        .unwrap();
+}
+
 /// Asserts the status and returns the JSON body (problem documents included).
 pub async fn expect(response: Response, status: StatusCode) -> Value {
     let actual = response.status();
