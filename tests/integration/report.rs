@@ -44,7 +44,8 @@ async fn record(
 }
 
 fn summary_count(report: &Report, row: usize) -> u64 {
-    match &report.sections[0].rows[row][1] {
+    let summary = report.sections.iter().find(|s| s.id == "summary").unwrap();
+    match &summary.rows[row][1] {
         Cell::Count(n) => *n,
         other => panic!("not a count: {other:?}"),
     }
