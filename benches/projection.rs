@@ -65,6 +65,7 @@ fn person_event(p: u64, k: u64) -> Event {
             leadership: p.is_multiple_of(20),
             effective_date: day(7_000),
             staff_code: StaffCode::numbered("DB-", p).ok(),
+            party_member: None,
         }
         .into(),
         0 => QualificationRecorded {

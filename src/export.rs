@@ -140,7 +140,7 @@ const fn own(field: &'static str, vi: &'static str, en: &'static str) -> Col {
 type Columns = (Vec<Col>, Vec<Vec<Cell>>);
 
 /// The people export's columns, in the people import's order and headers.
-const PEOPLE: [Col; 10] = [
+const PEOPLE: [Col; 11] = [
     Col::Import("code"),
     Col::Import("full_name"),
     Col::Import("birth_date"),
@@ -151,6 +151,7 @@ const PEOPLE: [Col; 10] = [
     Col::Import("post"),
     Col::Import("leadership"),
     Col::Import("joined"),
+    Col::Import("party_member"),
 ];
 
 /// Left empty, for the clerk: the day a changed row took effect, and a separation.
@@ -177,7 +178,7 @@ fn unit_code(model: &District, unit: UnitId) -> String {
         .map_or_else(|| unit.to_string(), |u| u.code.clone())
 }
 
-/// Leadership as the import reads it, in `lang`.
+/// Yes or no as the import reads it (leadership, party membership), in `lang`.
 fn yes_no(yes: bool, lang: Lang) -> &'static str {
     match (yes, lang) {
         (true, Lang::Vi) => "có",
@@ -201,6 +202,7 @@ fn people(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
                 text(v.placement.post.clone()),
                 text(yes_no(v.leadership, lang)),
                 Cell::Date(v.registered_on),
+                text(v.party_member.map_or("", |m| yes_no(m, lang))),
             ];
             row.extend(PEOPLE_BLANK.map(|_| text("")));
             row

@@ -1,5 +1,7 @@
 //! The demo district's history as commands, simulated year by year from a seed. Pure:
-//! the same seed gives the same commands.
+//! the same seed gives the same commands. Every leaver's post is filled again by a
+//! newcomer a few weeks later, and a few posts are added each year, so the district keeps
+//! the article's "more than 3,200 staff" through 2017.
 
 use crate::domain::command::{
     Appraise, AssignPerson, CompleteTraining, EndRotation, Enrol, RecordQualification,
@@ -134,6 +136,8 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 
 struct Generator {
     rng: ChaCha8Rng,
+    /// Posts left this year, by unit and date, to be filled again.
+    vacancies: Vec<(usize, NaiveDate)>,
     units: Vec<UnitInfo>,
     programmes: Vec<ProgrammeId>,
     people: Vec<Sim>,
@@ -146,6 +150,7 @@ struct Generator {
 pub fn plan(seed: u64, scale: f64) -> Plan {
     let mut generator = Generator {
         rng: ChaCha8Rng::seed_from_u64(seed),
+        vacancies: Vec::new(),
         units: Vec::new(),
         programmes: Vec::new(),
         people: Vec::new(),
@@ -275,7 +280,8 @@ impl Generator {
     /// leading one.
     fn hire(&mut self, unit: usize, slot: usize, registered: NaiveDate) {
         let kind = self.units[unit].kind;
-        let post = self.post_for(unit, slot, registered.year() > FIRST_YEAR);
+        let newcomer = registered > date(FIRST_YEAR, 1, 3);
+        let post = self.post_for(unit, slot, newcomer);
         let leadership = post::is_leading(post);
         let category = match kind {
             None => StaffCategory::CommuneOfficial,
@@ -295,12 +301,15 @@ impl Generator {
         } else {
             Gender::Male
         };
+        // Below the retirement age (55 for women, 60 for men until 2020), which
+        // `retirements` holds them to.
+        let retires_at = if gender == Gender::Female { 55 } else { 60 };
         let age = if leadership {
-            self.rng.random_range(35..58)
-        } else if registered.year() > FIRST_YEAR {
+            self.rng.random_range(35..retires_at.min(58))
+        } else if newcomer {
             self.rng.random_range(22..32)
         } else {
-            self.rng.random_range(22..59)
+            self.rng.random_range(22..retires_at.min(59))
         };
         let birth = date(
             registered.year() - age,
@@ -313,6 +322,7 @@ impl Generator {
             Gender::Female => (self.pick(FEMALE_MIDDLE), self.pick(FEMALE_GIVEN)),
         };
         let id = PersonId(uuid::Builder::from_random_bytes(self.rng.random()).into_uuid());
+        let party_member = self.party_member(category, leadership);
         let mut sim = Sim {
             id,
             gender,
@@ -339,11 +349,27 @@ impl Generator {
             effective_date: registered,
             // DB-000001, DB-000002, … in the order people are planned.
             staff_code: StaffCode::numbered(DEMO_CODE_PREFIX, self.people.len() as u64 + 1).ok(),
+            party_member,
         }));
         for level in self.initial_levels(&sim) {
             self.record(&mut sim, level, registered);
         }
         self.people.push(sim);
+    }
+
+    /// Party membership as a file would say it: most leaders and cadres, fewer of the
+    /// others; a few files do not say (not recorded).
+    fn party_member(&mut self, category: StaffCategory, leadership: bool) -> Option<bool> {
+        let share = match (leadership, category) {
+            (true, _) => 0.95,
+            (_, StaffCategory::Cadre) => 0.9,
+            (_, StaffCategory::CommuneOfficial) => 0.6,
+            (_, StaffCategory::CivilServant) => 0.5,
+            (_, StaffCategory::PublicEmployee) => 0.3,
+        };
+        let recorded = self.rng.random_bool(0.97);
+        let member = self.rng.random_bool(share);
+        recorded.then_some(member)
     }
 
     fn post_for(&mut self, unit: usize, slot: usize, newcomer: bool) -> &'static str {
@@ -507,6 +533,7 @@ impl Generator {
 
     fn year(&mut self, year: i32) {
         self.retirements(year);
+        self.fill_vacancies(year);
         if year > FIRST_YEAR {
             for _ in 0..self.scaled(45) {
                 let unit = self.weighted(&[
@@ -558,7 +585,17 @@ impl Generator {
         }
     }
 
+    /// A newcomer in each post left this year, three to ten weeks after (by the end of
+    /// December at the latest).
+    fn fill_vacancies(&mut self, year: i32) {
+        for (unit, left) in std::mem::take(&mut self.vacancies) {
+            let after = left + Duration::days(self.rng.random_range(21..70));
+            self.hire(unit, 99, after.min(date(year, 12, 28)).max(left));
+        }
+    }
+
     fn leave(&mut self, i: usize, on: NaiveDate, reason: SeparationReason) {
+        self.vacancies.push((self.people[i].unit, on));
         let person = &mut self.people[i];
         person.left = Some(on);
         person.timeline.push(Command::Separate(Separate {
@@ -648,7 +685,7 @@ impl Generator {
 
     fn training(&mut self, year: i32) {
         let mut taken_this_year = vec![0u8; self.people.len()];
-        for index in 0..PROGRAMMES.len() {
+        for (index, spec) in PROGRAMMES.iter().enumerate() {
             let mut candidates: Vec<usize> = (0..self.people.len())
                 .filter(|&i| {
                     let p = &self.people[i];
@@ -659,6 +696,10 @@ impl Generator {
                 })
                 .collect();
             candidates.shuffle(&mut self.rng);
+            // The resolution's first target: leaders go first to state-management courses.
+            if matches!(spec.confers, Some(Q::StateManagement(_))) {
+                candidates.sort_by_key(|&i| !self.people[i].leadership);
+            }
             candidates.truncate(self.quota(index, year));
             for &i in &candidates {
                 taken_this_year[i] += 1;
@@ -941,6 +982,31 @@ mod tests {
     fn the_same_seed_plans_the_same_district() {
         assert_eq!(plan(5, 0.05).people, plan(5, 0.05).people);
         assert_ne!(plan(5, 0.05).people, plan(6, 0.05).people);
+    }
+
+    /// Staff in service on `day`: registered by then and not separated by then.
+    fn in_service(plan: &Plan, day: NaiveDate) -> usize {
+        let on_or_before = |c: &Command| c.effective_date() <= day;
+        plan.people
+            .iter()
+            .filter(|t| {
+                t.iter()
+                    .any(|c| matches!(c, Command::RegisterPerson(_)) && on_or_before(c))
+                    && !t
+                        .iter()
+                        .any(|c| matches!(c, Command::Separate(_)) && on_or_before(c))
+            })
+            .count()
+    }
+
+    #[test]
+    fn the_district_keeps_more_than_3200_staff_through_2017() {
+        let plan = plan(2017, 1.0);
+        let days = date(2017, 1, 1)
+            .iter_days()
+            .take_while(|d| d.year() == 2017);
+        let fewest = days.map(|d| in_service(&plan, d)).min().unwrap_or(0);
+        assert!(fewest > 3200, "{fewest}");
     }
 
     #[test]

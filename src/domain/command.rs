@@ -93,6 +93,9 @@ pub struct RegisterPerson {
     /// The person's staff code; `None` asks the ledger for the next free one of its
     /// prefix (the rule itself needs one).
     pub staff_code: Option<StaffCode>,
+    /// Party membership, when the file says it (`None`: not recorded).
+    #[serde(default)]
+    pub party_member: Option<bool>,
 }
 
 /// Moves a person to another post or unit.

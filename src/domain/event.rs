@@ -142,8 +142,8 @@ pub struct StaffCodeAssigned {
     pub effective_date: NaiveDate,
 }
 
-/// A person joined the service (or was first recorded in cadre). Schema version 2
-/// (version 1 had no staff code).
+/// A person joined the service (or was first recorded in cadre). Schema version 3
+/// (version 1 had no staff code, version 2 no party membership).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PersonRegistered {
@@ -161,6 +161,10 @@ pub struct PersonRegistered {
     /// The staff code claimed with the registration; `None` only for registrations
     /// written at version 1, before staff codes.
     pub staff_code: Option<StaffCode>,
+    /// Whether the person is a member of the Communist Party of Vietnam, as the file
+    /// says; `None` when it was not recorded (always for versions 1 and 2): a headcount
+    /// counts it as not recorded, never as "no".
+    pub party_member: Option<bool>,
 }
 
 /// A person was given a new unit, post or category.

@@ -230,6 +230,7 @@ impl Timeline {
             birth_date: registered.birth_date,
             gender: registered.gender,
             ethnicity: registered.ethnicity.clone(),
+            party_member: registered.party_member,
             registered_on: registered.effective_date,
             category: registered.category,
             placement: Placement {
@@ -371,6 +372,8 @@ pub struct PersonView {
     pub birth_date: NaiveDate,
     pub gender: Gender,
     pub ethnicity: String,
+    /// `None`: not recorded (registrations before version 3, or left blank).
+    pub party_member: Option<bool>,
     pub registered_on: NaiveDate,
     pub category: StaffCategory,
     pub placement: Placement,

@@ -168,6 +168,7 @@ fn registration(category: StaffCategory, leadership: bool) -> PersonRegistered {
         leadership,
         effective_date: joined(),
         staff_code: Some(code()),
+        party_member: Some(true),
     }
 }
 
@@ -390,6 +391,7 @@ fn register_person(full_name: &str, effective_date: NaiveDate) -> Command {
         leadership: r.leadership,
         effective_date,
         staff_code: r.staff_code,
+        party_member: r.party_member,
     })
 }
 

@@ -340,14 +340,22 @@ impl QualificationLevel {
 
     /// The labels of every level of `track` in `lang`, lowest first: what a clerk may write.
     pub fn labels(track: Track, lang: Lang) -> Vec<&'static str> {
-        fn of<T: Vocabulary>(lang: Lang) -> Vec<&'static str> {
-            T::all().iter().map(|v| v.label(lang)).collect()
+        Self::of_track(track)
+            .into_iter()
+            .map(|level| level.label(lang))
+            .collect()
+    }
+
+    /// Every level of `track`, lowest first.
+    pub fn of_track(track: Track) -> Vec<QualificationLevel> {
+        fn all<T: Vocabulary>(level: fn(T) -> QualificationLevel) -> Vec<QualificationLevel> {
+            T::all().iter().map(|v| level(*v)).collect()
         }
         match track {
-            Track::GeneralEducation => of::<GeneralEducationLevel>(lang),
-            Track::Professional => of::<ProfessionalLevel>(lang),
-            Track::PoliticalTheory => of::<PoliticalTheoryLevel>(lang),
-            Track::StateManagement => of::<StateManagementLevel>(lang),
+            Track::GeneralEducation => all(Self::GeneralEducation),
+            Track::Professional => all(Self::Professional),
+            Track::PoliticalTheory => all(Self::PoliticalTheory),
+            Track::StateManagement => all(Self::StateManagement),
         }
     }
 

@@ -129,6 +129,7 @@ fn router(state: AppState) -> Router {
         .route("/people/{id}/voids", post(commands::void))
         .route("/totals/{year}", get(reads::totals))
         .route("/compliance", get(reads::compliance))
+        .route("/headcount", get(reads::headcount))
         .route("/reports/{year}", get(reads::report))
         .route("/events", get(audit::feed))
         .route("/events/stream", get(audit::stream))

@@ -1,4 +1,5 @@
-//! `GET` endpoints over the read models, and the year-end report download. Every answer
+//! `GET` endpoints over the read models (a past "as known at" replayed from the log where
+//! the live model cannot answer it), and the year-end report download. Every answer
 //! carries the log position it reflects (`X-Cadre-Position`); a client that just wrote
 //! can send `X-Cadre-Min-Position` to wait (at most two seconds) for its write.
 //! `/readyz` says whether the read models have caught up with the log since the start.
@@ -361,6 +362,34 @@ pub(crate) async fn compliance(
         ))
     })
     .await
+}
+
+#[utoipa::path(get, path = "/headcount", tag = "reads", params(TimeQuery),
+    responses((status = 200, description = "headcount and quality of the staff in service on `as_of` (Headcount); with `as_known_at`, from the log replayed to that position")))]
+pub(crate) async fn headcount(
+    State(state): State<AppState>,
+    _caller: Caller,
+    headers: HeaderMap,
+    Query(q): Query<TimeQuery>,
+) -> Result<Response, ApiError> {
+    let lang = lang(q.lang.as_deref())?;
+    let as_of = q.as_of.unwrap_or_else(today);
+    let Some(known) = q.as_known_at.as_deref() else {
+        return ask(&state, &headers, |model| {
+            Ok(projection::headcount::headcount(model, as_of, lang))
+        })
+        .await;
+    };
+    // The past is not in the live model: replay the log to that position.
+    let upto = known_at(&state, known)?.min(state.store.head().position);
+    let store = state.store.clone();
+    let figures = tokio::task::spawn_blocking(move || {
+        let model = projection::replay(&store, upto, &mut |_, _| {})?;
+        Ok::<_, ApiError>(projection::headcount::headcount(&model, as_of, lang))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    Ok(answer(&figures, upto))
 }
 
 #[utoipa::path(get, path = "/programmes", tag = "reads", responses((status = 200, description = "every programme")))]

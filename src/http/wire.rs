@@ -439,6 +439,9 @@ pub struct RegisterPersonBody {
     /// Register even though a person in service has the same name, birth date and unit.
     #[serde(default)]
     pub confirm_duplicate: bool,
+    /// Member of the Communist Party of Vietnam; absent or null: not recorded.
+    #[serde(default)]
+    pub party_member: Option<bool>,
 }
 
 impl RegisterPersonBody {
@@ -460,6 +463,7 @@ impl RegisterPersonBody {
             post: self.post,
             leadership: self.leadership,
             effective_date: self.effective_date.into(),
+            party_member: self.party_member,
         }
         .into())
     }

@@ -105,6 +105,7 @@ pub const PEOPLE: &[Column] = &[
         false,
         "03/01/2012",
     ),
+    column("party_member", &["đảng viên", "party member"], false, "có"),
     column(
         "confirm_duplicate",
         &["xác nhận trùng", "confirm duplicate"],
@@ -361,10 +362,17 @@ impl<'a> Cells<'a> {
             .or_else(|| self.fail(name, messages::not_a_number()))
     }
 
+    /// Yes or no; empty is no.
     pub fn flag(&mut self, name: &str) -> Option<bool> {
+        Some(self.optional_flag(name)?.unwrap_or(false))
+    }
+
+    /// Yes, no, or empty: not said (`None`), which is not the same as no.
+    pub fn optional_flag(&mut self, name: &str) -> Option<Option<bool>> {
         match fold(self.raw(name)).as_str() {
-            "" | "khong" | "no" | "false" | "0" => Some(false),
-            "co" | "x" | "yes" | "true" | "1" => Some(true),
+            "" => Some(None),
+            "khong" | "no" | "false" | "0" => Some(Some(false)),
+            "co" | "x" | "yes" | "true" | "1" => Some(Some(true)),
             _ => self.fail(name, messages::not_yes_no()),
         }
     }
@@ -499,6 +507,7 @@ fn person_row(
     let unit = unit(cells, directory, "unit");
     let post = cells.text("post");
     let leadership = cells.flag("leadership");
+    let party_member = cells.optional_flag("party_member");
     let edit = person_edit(cells);
     let staff_code = match StaffCode::parse(cells.raw("code")) {
         Ok(code) => Some(code),
@@ -521,6 +530,7 @@ fn person_row(
         post: post?,
         leadership: leadership?,
         effective_date,
+        party_member: party_member?,
     });
     Some((command, edit))
 }

@@ -113,6 +113,14 @@ fn differences(
     if let Some(joined) = edit.joined {
         check("joined", day(joined), day(view.registered_on));
     }
+    if let Some(member) = register.party_member {
+        let said = |member: bool| if member { "có" } else { "không" }.to_string();
+        check(
+            "party_member",
+            said(member),
+            view.party_member.map(said).unwrap_or_default(),
+        );
+    }
     found
 }
 

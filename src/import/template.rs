@@ -57,7 +57,7 @@ fn choices(kind: Kind, column: &str, lang: Lang) -> Option<Vec<(&'static str, &'
         (Kind::People, "separation_reason") => {
             labels(SeparationReason::ALL, SeparationReason::label, lang)
         }
-        (Kind::People, "leadership" | "confirm_duplicate") => vec![
+        (Kind::People, "leadership" | "confirm_duplicate" | "party_member") => vec![
             ("có", tr(lang, "có", "yes")),
             ("không", tr(lang, "không", "no")),
         ],
@@ -127,6 +127,10 @@ fn meaning(column: &str, lang: Lang) -> &'static str {
         "leadership" => (
             "Có giữ chức vụ lãnh đạo, quản lý không (quyết định chỉ tiêu nào áp dụng)",
             "Whether the post is a leadership post (decides which targets apply)",
+        ),
+        "party_member" => (
+            "Đảng viên Đảng Cộng sản Việt Nam: có hoặc không; để trống là chưa ghi nhận",
+            "Member of the Communist Party of Vietnam: yes or no; empty is not recorded",
         ),
         "confirm_duplicate" => (
             "Xác nhận là người khác dù trùng họ tên, ngày sinh và đơn vị với người đã có",

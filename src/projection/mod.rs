@@ -1,10 +1,12 @@
 //! Read models folded from the log, and the runtime that keeps them current.
 //!
 //! Owns: the district model (`model`), the questions it answers (`views`: person status,
-//! rosters and headcounts, programmes and sessions, yearly totals, compliance) and the
-//! projection runtime (`runtime`: saved state, catch-up, live following, read-your-writes).
+//! rosters and unit headcounts, programmes and sessions, yearly totals, compliance;
+//! `headcount`: headcount and quality on a date) and the projection runtime (`runtime`:
+//! saved state, catch-up, live following, read-your-writes).
 //! Must not: write events, or decide anything (rules are in `domain`).
 
+pub mod headcount;
 pub mod model;
 pub mod runtime;
 pub mod views;

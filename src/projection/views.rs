@@ -79,6 +79,8 @@ pub struct PersonStatus {
     pub birth_date: NaiveDate,
     pub gender: Gender,
     pub ethnicity: String,
+    /// `None`: not recorded.
+    pub party_member: Option<bool>,
     pub category: StaffCategory,
     pub leadership: bool,
     pub unit: UnitId,
@@ -142,6 +144,7 @@ fn status_of(
         birth_date: view.birth_date,
         gender: view.gender,
         ethnicity: view.ethnicity.clone(),
+        party_member: view.party_member,
         category: view.category,
         leadership: view.leadership,
         unit: view.placement.unit,

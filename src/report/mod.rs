@@ -2,10 +2,11 @@
 //! projections), so anyone holding the same log gets the same figures, byte for byte.
 //!
 //! Owns: what the report contains (`build`: sections of labelled rows, in the chosen
-//! language) and how it is written out (`render`: JSON, CSV, Markdown, HTML, XLSX).
+//! language; `headcount`: the headcount sections) and how it is written out (`render`: JSON, CSV, Markdown, HTML, XLSX).
 //! Must not: read the clock or anything but the log, or iterate unordered collections
 //! into its output (determinism).
 
+mod headcount;
 mod render;
 
 use std::collections::BTreeMap;
@@ -21,6 +22,7 @@ use crate::domain::vocab::{
     Classification, FeedbackChannel, Lang, MovementKind, ProgrammeCategory, RotationOutcome,
     TrainingResult, UnitLevel,
 };
+use crate::projection::headcount::Headcount;
 use crate::projection::views::{self, Compliance, YearTotals};
 use crate::projection::{District, ProjectionError, replay};
 pub use crate::spreadsheet::Cell;
@@ -113,6 +115,8 @@ pub struct Report {
     pub sections: Vec<Section>,
     pub totals: YearTotals,
     pub compliance: Compliance,
+    /// Headcount and quality on 31 December of the year.
+    pub headcount: Headcount,
 }
 
 fn tr(lang: Lang, vi: &str, en: &str) -> String {
@@ -159,7 +163,9 @@ pub fn from_model(model: &District, head: Head, options: Options) -> Report {
     let policies = PolicySet::default_set();
     let totals = views::yearly_totals(model, year);
     let compliance = views::compliance(model, as_of, None, &policies, lang);
-    let mut sections = vec![
+    let headcount = crate::projection::headcount::headcount(model, as_of, lang);
+    let mut sections = Vec::from(headcount::sections(&headcount, lang));
+    sections.extend([
         summary(&totals, lang),
         participations_by_track(&totals, lang),
         participations_by_provider(&totals, lang),
@@ -169,7 +175,7 @@ pub fn from_model(model: &District, head: Head, options: Options) -> Report {
         appraisals(&totals, lang),
         appraisals_by_unit(model, &totals, lang),
         feedback(&totals, lang),
-    ];
+    ]);
     sections.extend(compliance_sections(&compliance, lang));
     Report {
         meta: Meta {
@@ -192,6 +198,7 @@ pub fn from_model(model: &District, head: Head, options: Options) -> Report {
         sections,
         totals,
         compliance,
+        headcount,
     }
 }
 

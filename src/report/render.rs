@@ -314,6 +314,9 @@ fn xlsx(report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
 fn sheet_label(id: &str, lang: Lang) -> String {
     let (vi, en) = match id {
         "report" => ("Báo cáo", "Report"),
+        "headcount" => ("Số lượng cán bộ", "Headcount"),
+        "headcount_quality" => ("Trình độ cán bộ", "Staff levels"),
+        "headcount_age" => ("Độ tuổi", "Ages"),
         "summary" => ("Tổng hợp", "Summary"),
         "participations_by_track" => ("Đào tạo theo lĩnh vực", "Training by track"),
         "participations_by_provider" => ("Đào tạo theo cơ sở", "Training by provider"),

@@ -7,7 +7,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::correction::EventCorrectedV2;
-use super::upcast::{AppraisedV1, EventCorrectedV1, PersonRegisteredV1};
+use super::upcast::{AppraisedV1, EventCorrectedV1, PersonRegisteredV1, PersonRegisteredV2};
 use crate::codec::{self, CodecError};
 use crate::domain::Event;
 use crate::domain::event;
@@ -149,7 +149,7 @@ catalogue! {
     SeatReleased => 1;
     StaffCodeClaimed => 1;
     StaffCodeReleased => 1;
-    PersonRegistered => 2, older { 1: PersonRegisteredV1 };
+    PersonRegistered => 3, older { 1: PersonRegisteredV1, 2: PersonRegisteredV2 };
     PersonAssigned => 1;
     QualificationRecorded => 1;
     EnrolledInSession => 1;

@@ -13,7 +13,7 @@ use crate::domain::event::{
     TrainingCompleted,
 };
 use crate::domain::vocab::{Classification, Gender, StaffCategory};
-use crate::domain::{Event, EventId, PersonId, UnitId};
+use crate::domain::{Event, EventId, PersonId, StaffCode, UnitId};
 
 /// `PersonRegistered` version 1, before staff codes: no `staff_code` field. Upcast with
 /// none (`docs/events.md`: such a person has no code until one is recorded).
@@ -34,9 +34,9 @@ pub struct PersonRegisteredV1 {
     pub effective_date: NaiveDate,
 }
 
-impl From<PersonRegisteredV1> for PersonRegistered {
+impl From<PersonRegisteredV1> for PersonRegisteredV2 {
     fn from(old: PersonRegisteredV1) -> Self {
-        PersonRegistered {
+        PersonRegisteredV2 {
             person: old.person,
             full_name: old.full_name,
             birth_date: old.birth_date,
@@ -52,7 +52,59 @@ impl From<PersonRegisteredV1> for PersonRegistered {
     }
 }
 
+impl From<PersonRegisteredV1> for PersonRegistered {
+    fn from(old: PersonRegisteredV1) -> Self {
+        PersonRegisteredV2::from(old).into()
+    }
+}
+
 impl Form for PersonRegisteredV1 {
+    fn into_event(self) -> Result<Event, PayloadError> {
+        Ok(PersonRegistered::from(self).into())
+    }
+}
+
+/// `PersonRegistered` version 2, before party membership: no `party_member` field.
+/// Upcast with none: not recorded (`docs/events.md`), never "not a member".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+#[schemars(rename = "PersonRegistered")]
+pub struct PersonRegisteredV2 {
+    pub person: PersonId,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub category: StaffCategory,
+    pub unit: UnitId,
+    pub post: String,
+    /// Leadership or management at deputy head of a district department or above.
+    pub leadership: bool,
+    pub effective_date: NaiveDate,
+    /// The staff code claimed with the registration; `None` only for version 1.
+    pub staff_code: Option<StaffCode>,
+}
+
+impl From<PersonRegisteredV2> for PersonRegistered {
+    fn from(old: PersonRegisteredV2) -> Self {
+        PersonRegistered {
+            person: old.person,
+            full_name: old.full_name,
+            birth_date: old.birth_date,
+            gender: old.gender,
+            ethnicity: old.ethnicity,
+            category: old.category,
+            unit: old.unit,
+            post: old.post,
+            leadership: old.leadership,
+            effective_date: old.effective_date,
+            staff_code: old.staff_code,
+            party_member: None,
+        }
+    }
+}
+
+impl Form for PersonRegisteredV2 {
     fn into_event(self) -> Result<Event, PayloadError> {
         Ok(PersonRegistered::from(self).into())
     }

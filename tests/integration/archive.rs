@@ -258,7 +258,7 @@ fn corrections_of_both_stored_versions_restore_exactly_and_data_alone_only_at_to
     let (_a, original) = temp_store();
     let person = cadre::domain::PersonId("86948c33-d8de-4af4-b6ba-db62005985f9".parse().unwrap());
     let events = vec![
-        NewEvent::new("PersonRegistered", 2, sample("PersonRegistered.v2")),
+        NewEvent::new("PersonRegistered", 3, sample("PersonRegistered.v3")),
         NewEvent::new("EventCorrected", 2, sample("EventCorrected.v2")),
         NewEvent::new("EventCorrected", 1, sample("EventCorrected.v1")),
     ];

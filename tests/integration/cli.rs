@@ -146,13 +146,13 @@ fn serve_exits_within_10_s_of_sigterm_when_its_folder_is_gone() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let (child, stderr, address) = serve(&data, &["--demo"]);
-    // The read models caught up with the demo (position 34,982), so that they have a
+    // The read models caught up with the demo (position 41,905), so that they have a
     // whole district to save on the way out.
     let caught_up = http(
         &address,
         "GET",
         "/units",
-        "X-Cadre-Min-Position: 34982\r\n",
+        "X-Cadre-Min-Position: 41905\r\n",
         "",
     );
     assert!(caught_up.starts_with("HTTP/1.1 200"), "{caught_up}");

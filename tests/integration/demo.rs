@@ -40,7 +40,7 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
             .find_map(|l| l.trim().strip_prefix(event_type)?.trim().parse().ok())
             .unwrap_or(0)
     };
-    assert!((3000..3600).contains(&count("PersonRegistered")), "{stats}");
+    assert!((3300..4000).contains(&count("PersonRegistered")), "{stats}");
     assert_eq!(
         count("UnitRegistered"),
         34,
@@ -77,7 +77,84 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     check_rosters(&model);
     check_rotated_leaders(&model, &events);
     drop(store);
-    check_report_formats(&data);
+    let report = check_report_formats(&data);
+    check_headcount(&data, &report);
+}
+
+/// From `cadre log`: everyone's registration and separation dates. More than 3,200 in
+/// service on every day of 2017 (registered by then, not separated by then), as the
+/// article says; the report's headcount on 31/12 is that count, and each of its
+/// breakdowns adds up to it.
+fn check_headcount(data: &std::path::Path, report: &serde_json::Value) {
+    let log = cadre(data).arg("log").output().unwrap();
+    assert!(log.status.success());
+    let mut change: BTreeMap<NaiveDate, i64> = BTreeMap::new();
+    let mut dated = Vec::new();
+    for line in String::from_utf8(log.stdout).unwrap().lines() {
+        let event: serde_json::Value = serde_json::from_str(line).unwrap();
+        let data = &event["data"];
+        let step = match event["type"].as_str().unwrap() {
+            "PersonRegistered" => 1,
+            "PersonSeparated" => -1,
+            "EventCorrected" | "EventVoided" => {
+                let target = data.get("corrects").or(data.get("voids")).unwrap();
+                assert!(
+                    !dated.contains(target),
+                    "the demo corrects no date of service"
+                );
+                continue;
+            }
+            _ => continue,
+        };
+        dated.push(event["id"].clone());
+        let on: NaiveDate = serde_json::from_value(data["effective_date"].clone()).unwrap();
+        *change.entry(on).or_default() += step;
+    }
+    let mut in_service = 0;
+    let mut by_day = BTreeMap::new();
+    let mut changes = change.into_iter().peekable();
+    for day in NaiveDate::from_ymd_opt(2011, 12, 1)
+        .unwrap()
+        .iter_days()
+        .take_while(|d| *d <= end_of_2017())
+    {
+        while let Some((_, step)) = changes.next_if(|(on, _)| *on <= day) {
+            in_service += step;
+        }
+        by_day.insert(day, in_service);
+    }
+    let fewest_in_2017 = by_day
+        .range(NaiveDate::from_ymd_opt(2017, 1, 1).unwrap()..)
+        .map(|(_, n)| *n)
+        .min();
+    assert!(fewest_in_2017 > Some(3200), "{fewest_in_2017:?}");
+
+    let headcount = &report["headcount"];
+    let total = headcount["total"]["staff"].as_i64().unwrap();
+    assert_eq!(total, by_day[&end_of_2017()]);
+    let sum = |list: &serde_json::Value, field: &str| -> i64 {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g[field].as_i64().unwrap())
+            .sum()
+    };
+    assert_eq!(sum(&headcount["by_category"], "staff"), total);
+    assert_eq!(sum(&headcount["by_unit_level"], "staff"), total);
+    assert_eq!(sum(&headcount["age_bands"], "people"), total);
+    for dimension in headcount["qualifications"].as_array().unwrap() {
+        if !dimension["levels"].is_null() {
+            assert_eq!(sum(&dimension["levels"], "people"), total, "{dimension}");
+        }
+    }
+    let above_retirement_age = &headcount["age_bands"][4];
+    assert_eq!(above_retirement_age["band"], "above_retirement_age");
+    assert_eq!(
+        above_retirement_age["people"], 0,
+        "everyone retires on time"
+    );
+    let women = headcount["total"]["women"].as_i64().unwrap();
+    assert!(women > 0 && women < total);
 }
 
 /// Every commune's roster lists its people, and the unit rates add up to the district's.
@@ -111,7 +188,7 @@ fn check_rosters(model: &District) {
 
 /// Builds the 2017 report through the binary in every format and checks the article's
 /// figures, that the formats agree, and that a second run gives the same bytes.
-fn check_report_formats(data: &std::path::Path) {
+fn check_report_formats(data: &std::path::Path) -> serde_json::Value {
     let out = data.parent().unwrap();
     let build = |format: &str, name: &str| -> Vec<u8> {
         let path = out.join(name);
@@ -193,6 +270,10 @@ fn check_report_formats(data: &std::path::Path) {
         from_xlsx, summary,
         "the spreadsheet shows the JSON's figures"
     );
+    let staff = section("headcount");
+    assert_eq!(staff[0][2], report["headcount"]["total"]["staff"]);
+    assert!(html.contains("id=\"headcount\""));
+    report
 }
 
 /// Every event's JSON reads back as the same event.

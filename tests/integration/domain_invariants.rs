@@ -492,5 +492,6 @@ fn registration(p: usize) -> Command {
         leadership: false,
         effective_date: day(0),
         staff_code: StaffCode::numbered("DB-", p as u64).ok(),
+        party_member: None,
     })
 }

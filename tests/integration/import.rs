@@ -839,7 +839,10 @@ fn an_exported_list_edited_and_imported_back_records_exactly_the_edits() {
             "ngày vào"
         ]
     );
-    assert_eq!(header[10..], ["ngày hiệu lực", "ngày nghỉ", "lý do nghỉ"]);
+    assert_eq!(
+        header[10..],
+        ["đảng viên", "ngày hiệu lực", "ngày nghỉ", "lý do nghỉ"]
+    );
     assert_eq!(rows.len(), 8);
     let at = |name: &str| header.iter().position(|h| h == name).unwrap();
     let (unit, post, leader, effective, left, why) = (

@@ -66,6 +66,7 @@ async fn district(ledger: &Ledger, n: usize) -> Vec<PersonId> {
             leadership: false,
             effective_date: day(2010, 1, 1),
             staff_code: None,
+            party_member: None,
         });
         ledger
             .execute_with("clerk", &register, &options())

@@ -44,7 +44,8 @@ async fn record(
 }
 
 fn summary_count(report: &Report, row: usize) -> u64 {
-    match &report.sections[0].rows[row][1] {
+    let summary = report.sections.iter().find(|s| s.id == "summary").unwrap();
+    match &summary.rows[row][1] {
         Cell::Count(n) => *n,
         other => panic!("not a count: {other:?}"),
     }
@@ -109,6 +110,7 @@ async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2
             leadership: false,
             effective_date: day(2017, 1, 3),
             staff_code: None,
+            party_member: None,
         }),
         Command::Enrol(Enrol {
             person,

@@ -72,6 +72,7 @@ fn registered() -> PersonRegistered {
         leadership: true,
         effective_date: date(2012, 1, 1),
         staff_code: Some(code()),
+        party_member: Some(true),
     }
 }
 

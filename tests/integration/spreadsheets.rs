@@ -47,6 +47,7 @@ fn hostile_district() -> (TempDir, PathBuf) {
             leadership: false,
             effective_date: day(2017, 1, 3),
             staff_code: None,
+            party_member: None,
         })
     };
     let commands = [

@@ -75,7 +75,16 @@ fn the_report_has_date_and_percent_cells_frozen_headers_and_vietnamese_sheets() 
     );
     let mut book = workbook(&path);
     let names = book.sheet_names();
-    assert_eq!(names[..3], ["Báo cáo", "Tổng hợp", "Đào tạo theo lĩnh vực"]);
+    assert_eq!(
+        names[..5],
+        [
+            "Báo cáo",
+            "Số lượng cán bộ",
+            "Trình độ cán bộ",
+            "Độ tuổi",
+            "Tổng hợp"
+        ]
+    );
     assert!(names.iter().all(|n| n.chars().count() <= 31), "{names:?}");
 
     // Rates: fractions shown as %, the JSON's percentages over 100.
@@ -125,7 +134,10 @@ fn the_report_has_date_and_percent_cells_frozen_headers_and_vietnamese_sheets() 
             "report", "--year", "2017", "--format", "xlsx", "--lang", "en", "--out", out,
         ],
     );
-    assert_eq!(workbook(&path).sheet_names()[..2], ["Report", "Summary"]);
+    assert_eq!(
+        workbook(&path).sheet_names()[..3],
+        ["Report", "Headcount", "Staff levels"]
+    );
 }
 
 #[test]
@@ -151,7 +163,7 @@ fn an_export_has_date_cells_a_frozen_header_and_a_filter() {
     let xml = sheet_xml(&path, 1);
     assert_frozen_and_filtered("export", &xml);
     assert!(
-        xml.contains(&format!("<autoFilter ref=\"A1:M{rows}\"")),
+        xml.contains(&format!("<autoFilter ref=\"A1:N{rows}\"")),
         "{xml}"
     );
 }
@@ -194,9 +206,9 @@ fn a_template_has_lists_for_every_vocabulary_column_and_notes() {
 
     let xml = sheet_xml(&path, 1);
     assert_frozen_and_filtered("template", &xml);
-    // giới tính, đối tượng, lãnh đạo, xác nhận trùng and lý do nghỉ: each a list on the
-    // hidden sheet.
-    assert_eq!(xml.matches("<dataValidation ").count(), 5, "{xml}");
+    // giới tính, đối tượng, lãnh đạo, đảng viên, xác nhận trùng and lý do nghỉ: each a
+    // list on the hidden sheet.
+    assert_eq!(xml.matches("<dataValidation ").count(), 6, "{xml}");
     assert!(xml.contains("type=\"list\""), "{xml}");
     assert!(
         xml.contains("<formula1>'Danh mục'!$D$2:$D$3</formula1>"),
@@ -221,7 +233,7 @@ fn a_template_has_lists_for_every_vocabulary_column_and_notes() {
 
     // One row of notes per column: required or not, and how to write it.
     let notes = book.worksheet_range("Hướng dẫn").unwrap();
-    assert_eq!(notes.height(), 15);
+    assert_eq!(notes.height(), 16);
     let birth = notes.rows().nth(3).unwrap();
     assert_eq!(
         (birth[0].to_string(), birth[1].to_string()),

@@ -55,6 +55,7 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
                 leadership: c.leadership,
                 effective_date: c.effective_date,
                 staff_code: Some(code.clone()),
+                party_member: c.party_member,
             }
             .into(),
         ),

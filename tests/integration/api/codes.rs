@@ -219,7 +219,6 @@ async fn an_import_finds_a_person_registered_through_the_api_by_code() {
 async fn registered_before_codes(server: &Server, unit: &str, full_name: &str) -> String {
     use cadre::domain::vocab::{Gender, StaffCategory};
     use cadre::domain::{PersonId, UnitId};
-    use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
     use cadre::stored::upcast::PersonRegisteredV1;
 
     let person = PersonId(uuid::Uuid::now_v7());
@@ -236,16 +235,7 @@ async fn registered_before_codes(server: &Server, unit: &str, full_name: &str) -
         effective_date: chrono::NaiveDate::from_ymd_opt(2012, 1, 2).unwrap(),
     };
     let payload = cadre::codec::encode(&old).unwrap();
-    server
-        .store
-        .append(AppendBatch::single(
-            "migration",
-            person.stream(),
-            ExpectedVersion::NoStream,
-            vec![NewEvent::new("PersonRegistered", 1, payload)],
-        ))
-        .await
-        .unwrap();
+    super::append_stored(server, person, "PersonRegistered", 1, payload).await;
     person.to_string()
 }
 

@@ -5,6 +5,7 @@ mod bad_input;
 mod clerk;
 mod codes;
 mod etags;
+mod headcount;
 mod idempotency;
 mod imports;
 mod metrics;
@@ -148,6 +149,28 @@ impl Drop for Server {
             let _ = stop.send(());
         }
     }
+}
+
+/// Appends `payload` raw as the first event of `person`'s stream, stored as
+/// (`event_type`, `version`): a record written by an older cadre.
+pub async fn append_stored(
+    server: &Server,
+    person: cadre::domain::PersonId,
+    event_type: &str,
+    version: u32,
+    payload: Vec<u8>,
+) {
+    use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
+    server
+        .store
+        .append(AppendBatch::single(
+            "migration",
+            person.stream(),
+            ExpectedVersion::NoStream,
+            vec![NewEvent::new(event_type, version, payload)],
+        ))
+        .await
+        .unwrap();
 }
 
 /// Asserts the status and returns the JSON body (problem documents included).

@@ -87,6 +87,7 @@ impl Kind for Registration {
             (sheet.date_field("birth_date", sheet.say("Ngày sinh", "Birth date")))
             (sheet.vocab_field::<Gender>("gender", sheet.say("Giới tính", "Gender")))
             (sheet.text_field("ethnicity", sheet.say("Dân tộc", "Ethnicity")))
+            (sheet.select_field("party_member", sheet.say("Đảng viên (để trống: chưa ghi nhận)", "Party member (empty: not recorded)"), &party_options(sheet)))
             (sheet.vocab_field::<StaffCategory>("category", sheet.say("Loại cán bộ", "Category")))
             (sheet.select_field("unit", sheet.say("Đơn vị", "Unit"), &units(on.model)))
             (sheet.text_field("post", sheet.say("Chức vụ", "Post")))
@@ -128,6 +129,7 @@ impl Kind for Registration {
                 leadership: sheet.flag("leadership"),
                 effective_date: date?,
                 staff_code: staff_code?,
+                party_member: party_member(sheet),
             }
             .into(),
         )
@@ -147,6 +149,10 @@ impl Kind for Registration {
             ("post", e.post.clone()),
             ("leadership", e.leadership.to_string()),
             ("effective_date", typed(e.effective_date)),
+            (
+                "party_member",
+                e.party_member.map_or(String::new(), |m| m.to_string()),
+            ),
         ])
     }
 
@@ -166,6 +172,31 @@ impl Kind for Registration {
             leadership: c.leadership,
             effective_date: c.effective_date,
             staff_code: old.staff_code.clone(),
+            party_member: c.party_member,
         }))
+    }
+}
+
+/// Party membership's choices; none chosen is "not recorded", never "no".
+fn party_options(sheet: &Sheet) -> Vec<(String, String)> {
+    vec![
+        (
+            "true".into(),
+            sheet.say("Là đảng viên", "A party member").into(),
+        ),
+        (
+            "false".into(),
+            sheet
+                .say("Không phải đảng viên", "Not a party member")
+                .into(),
+        ),
+    ]
+}
+
+fn party_member(sheet: &Sheet) -> Option<bool> {
+    match sheet.value("party_member") {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
     }
 }
