@@ -1,19 +1,21 @@
-//! The read models, computed from a folded [`District`]: person status, unit rosters,
-//! yearly totals and compliance. Pure functions of (model, date, policy, language), so the
+//! The read models, computed from a folded [`District`]: person status, people search,
+//! unit rosters, yearly totals and compliance. Pure functions of (model, date, policy, language), so the
 //! live projection and a report's replay give the same answers for the same events.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::District;
+use crate::domain::names::sort_key;
 use crate::domain::person::{Change, EnrolmentState, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, Lang, MovementKind, ProgrammeCategory,
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
-    UnitLevel,
+    UnitLevel, fold,
 };
 use crate::domain::{EventId, PersonId, StaffCode, UnitId};
 
@@ -214,6 +216,108 @@ pub fn people_in_service(
         .values()
         .filter_map(move |h| h.view(Some(as_of)))
         .filter(|v| v.separated.is_none())
+}
+
+/// What a people search asks for; every given condition must hold. Only people in
+/// service on `as_of` are found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleFilter {
+    pub as_of: NaiveDate,
+    pub unit: Option<UnitId>,
+    pub category: Option<StaffCategory>,
+    pub leadership: Option<bool>,
+    /// Text the name contains, already folded (`vocab::fold`).
+    pub name: Option<String>,
+    /// The staff code the person holds.
+    pub code: Option<StaffCode>,
+    /// A target (its id) the person falls short of.
+    pub gap: Option<String>,
+}
+
+/// Someone a people search found, as they stood on the filter's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonMatch {
+    pub person: PersonId,
+    pub staff_code: Option<StaffCode>,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub post: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+    /// The targets (their ids) the person falls short of.
+    pub gaps: Vec<String>,
+}
+
+/// The people matching `filter` with an id after `after` (all when `None`), in id order
+/// (what the API pages through by cursor).
+pub fn find_people<'a>(
+    model: &'a District,
+    filter: &'a PeopleFilter,
+    policies: &'a PolicySet,
+    after: Option<PersonId>,
+) -> impl Iterator<Item = PersonMatch> + 'a {
+    let policy = policies.in_force(filter.as_of);
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    model
+        .people
+        .range((start, Bound::Unbounded))
+        .filter_map(move |(id, history)| {
+            let view = history.view(Some(filter.as_of))?;
+            let matches = view.separated.is_none()
+                && filter.unit.is_none_or(|u| view.placement.unit == u)
+                && filter.category.is_none_or(|c| view.category == c)
+                && filter.leadership.is_none_or(|l| view.leadership == l)
+                && filter
+                    .code
+                    .as_ref()
+                    .is_none_or(|c| view.staff_code.as_ref() == Some(c))
+                && filter
+                    .name
+                    .as_ref()
+                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
+            if !matches {
+                return None;
+            }
+            // The targets are evaluated only for people the other conditions kept.
+            let gaps: Vec<String> = policy
+                .map(|p| {
+                    p.evaluate(&view)
+                        .into_iter()
+                        .filter(|r| !r.is_met())
+                        .map(|r| r.target)
+                        .collect()
+                })
+                .unwrap_or_default();
+            if filter.gap.as_ref().is_some_and(|g| !gaps.contains(g)) {
+                return None;
+            }
+            Some(PersonMatch {
+                person: *id,
+                staff_code: view.staff_code,
+                unit_name: model.unit_name(view.placement.unit),
+                full_name: view.full_name,
+                birth_date: view.birth_date,
+                unit: view.placement.unit,
+                post: view.placement.post,
+                category: view.category,
+                leadership: view.leadership,
+                gaps,
+            })
+        })
+}
+
+/// Every person matching `filter`, in Vietnamese name order (`domain::names`), for lists
+/// people read.
+pub fn find_people_by_name(
+    model: &District,
+    filter: &PeopleFilter,
+    policies: &PolicySet,
+) -> Vec<PersonMatch> {
+    let mut found: Vec<PersonMatch> = find_people(model, filter, policies, None).collect();
+    found.sort_by_cached_key(|m| (sort_key(&m.full_name), m.person));
+    found
 }
 
 /// Met / in scope, and the percentage (one decimal; 0 while nobody is in scope).
