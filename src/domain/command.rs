@@ -31,6 +31,7 @@ pub enum Command {
     Separate(Separate),
     Correct(Correct),
     Void(Void),
+    AssignStaffCode(AssignStaffCode),
 }
 
 /// Registers a district or commune unit.
@@ -202,6 +203,14 @@ pub struct Void {
     pub effective_date: NaiveDate,
 }
 
+/// Gives a staff code to a person registered without one (before staff codes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AssignStaffCode {
+    pub person: PersonId,
+    pub staff_code: StaffCode,
+    pub effective_date: NaiveDate,
+}
+
 /// What every command has, over the list of commands: `Command::X(x)` from `x`, the
 /// command's name and its effective date.
 macro_rules! every_command {
@@ -248,7 +257,8 @@ every_command!(
     Appraise,
     Separate,
     Correct,
-    Void
+    Void,
+    AssignStaffCode
 );
 
 impl Command {
@@ -271,6 +281,7 @@ impl Command {
             Command::Separate(c) => Some(c.person),
             Command::Correct(c) => Some(c.person),
             Command::Void(c) => Some(c.person),
+            Command::AssignStaffCode(c) => Some(c.person),
         }
     }
 
@@ -311,6 +322,7 @@ impl Command {
     pub fn staff_code(&self) -> Option<&StaffCode> {
         match self {
             Command::RegisterPerson(c) => c.staff_code.as_ref(),
+            Command::AssignStaffCode(c) => Some(&c.staff_code),
             _ => None,
         }
     }

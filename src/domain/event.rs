@@ -132,6 +132,16 @@ pub struct StaffCodeReleased {
     pub effective_date: NaiveDate,
 }
 
+/// A person registered before staff codes (`PersonRegistered` v1) was given one (the
+/// person's stream; the code's stream records its `StaffCodeClaimed` in the same batch).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCodeAssigned {
+    pub person: PersonId,
+    pub code: StaffCode,
+    pub effective_date: NaiveDate,
+}
+
 /// A person joined the service (or was first recorded in cadre). Schema version 2
 /// (version 1 had no staff code).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -377,6 +387,7 @@ catalogue! {
     EventCorrected,
     EventVoided,
     SessionCapacityChanged,
+    StaffCodeAssigned,
 }
 
 impl Event {
@@ -395,6 +406,7 @@ impl Event {
             Event::PersonSeparated(e) => Some(e.person),
             Event::EventCorrected(e) => Some(e.person),
             Event::EventVoided(e) => Some(e.person),
+            Event::StaffCodeAssigned(e) => Some(e.person),
             Event::UnitRegistered(_)
             | Event::ProgrammeRegistered(_)
             | Event::SessionScheduled(_)

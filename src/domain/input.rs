@@ -26,7 +26,7 @@ use std::ops::RangeInclusive;
 use chrono::{Datelike, NaiveDate};
 
 use super::command::Command;
-use super::error::DomainError;
+use super::error::{DomainError, Why};
 use super::event::{Certificate, Correction, FeedbackItem, Placement};
 
 /// The years a date may fall in.
@@ -69,7 +69,7 @@ pub fn check(command: &Command) -> Result<(), DomainError> {
             certificate,
             ..
         }) => fields.qualification(field, institution, certificate),
-        Command::Enrol(_) | Command::Separate(_) => Ok(()),
+        Command::Enrol(_) | Command::Separate(_) | Command::AssignStaffCode(_) => Ok(()),
         Command::WithdrawEnrolment(WithdrawEnrolment { reason, .. })
         | Command::Void(Void { reason, .. })
         | Command::ChangeSessionCapacity(ChangeSessionCapacity { reason, .. }) => {
@@ -234,48 +234,33 @@ impl Fields {
         required: bool,
     ) -> Result<(), DomainError> {
         if required && text.trim().is_empty() {
-            return Err(self.invalid(field, "must not be empty".into()));
+            return Err(self.invalid(field, Why::Empty));
         }
         if let Some((at, c)) = text.chars().enumerate().find(|(_, c)| unsafe_char(*c)) {
-            let what = if c.is_control() {
-                "a control character"
-            } else {
-                "a bidirectional formatting character"
-            };
             return Err(self.invalid(
                 field,
-                format!(
-                    "must not contain {what} (U+{:04X} at character {})",
-                    c as u32,
-                    at + 1
-                ),
+                Why::UnsafeCharacter {
+                    control: c.is_control(),
+                    code: c as u32,
+                    at: at + 1,
+                },
             ));
         }
         let length = text.chars().count();
         if length > max {
-            return Err(self.invalid(
-                field,
-                format!("is {length} characters long; at most {max} are allowed"),
-            ));
+            return Err(self.invalid(field, Why::TooLong { length, max }));
         }
         Ok(())
     }
 
     fn date(&self, field: &'static str, date: NaiveDate) -> Result<(), DomainError> {
         if !YEARS.contains(&date.year()) {
-            return Err(self.invalid(
-                field,
-                format!(
-                    "{date} is outside the years {}–{}",
-                    YEARS.start(),
-                    YEARS.end()
-                ),
-            ));
+            return Err(self.invalid(field, Why::OutsideYears { date }));
         }
         Ok(())
     }
 
-    fn invalid(&self, field: &'static str, why: String) -> DomainError {
+    fn invalid(&self, field: &'static str, why: Why) -> DomainError {
         let field = match self.prefix {
             "" => Cow::Borrowed(field),
             prefix => Cow::Owned(format!("{prefix}{field}")),

@@ -79,6 +79,8 @@ pub enum Change {
         feedback: Box<[FeedbackChannel]>,
     },
     Separated(SeparationReason),
+    /// A staff code given to someone registered without one.
+    CodeAssigned(StaffCode),
 }
 
 impl Change {
@@ -123,6 +125,7 @@ impl Change {
                 feedback: e.feedback.iter().map(|f| f.channel).collect(),
             },
             Event::PersonSeparated(e) => Change::Separated(e.reason),
+            Event::StaffCodeAssigned(e) => Change::CodeAssigned(e.code.clone()),
             Event::EventCorrected(_)
             | Event::EventVoided(_)
             | Event::UnitRegistered(_)
@@ -219,7 +222,10 @@ impl Timeline {
         })?;
         let mut view = PersonView {
             person: registered.person,
-            staff_code: registered.staff_code.clone(),
+            staff_code: registered
+                .staff_code
+                .clone()
+                .or_else(|| self.assigned_code()),
             full_name: registered.full_name.clone(),
             birth_date: registered.birth_date,
             gender: registered.gender,
@@ -243,6 +249,17 @@ impl Timeline {
             view.fold(entry);
         }
         Some(view)
+    }
+
+    /// The code given to a person registered without one. A code is who the person is,
+    /// not a fact of a date: a view of any date carries it.
+    fn assigned_code(&self) -> Option<StaffCode> {
+        self.effective(None)
+            .into_iter()
+            .find_map(|entry| match &entry.change {
+                Change::CodeAssigned(code) => Some(code.clone()),
+                _ => None,
+            })
     }
 }
 
@@ -378,8 +395,8 @@ impl PersonView {
     fn fold(&mut self, entry: &Entry) {
         let (id, date) = (entry.id, entry.date);
         match &entry.change {
-            // Read when the view was made; a person registers once.
-            Change::Registered(_) => {}
+            // Read when the view was made; a person registers once, and has one code.
+            Change::Registered(_) | Change::CodeAssigned(_) => {}
             Change::Assigned {
                 unit,
                 post,

@@ -6,9 +6,9 @@
 //! The person's events get the ids 1, 2, 3… in the order given (`ev(n)`).
 
 use super::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
-    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
-    Separate, StartRotation, Void, WithdrawEnrolment,
+    Appraise, AssignPerson, AssignStaffCode, ChangeSessionCapacity, CompleteTraining, Correct,
+    EndRotation, Enrol, RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit,
+    ScheduleSession, Separate, StartRotation, Void, WithdrawEnrolment,
 };
 use chrono::{Duration, NaiveDate};
 use uuid::Uuid;
@@ -633,6 +633,17 @@ impl Then {
     fn then_error(self, expected: DomainError) {
         assert_eq!(self.0, Err(expected));
     }
+
+    /// Refused as `invalid`, naming `field`, with these English words (what the API sends).
+    #[track_caller]
+    fn then_invalid(self, field: &str, english: &str) {
+        match self.0 {
+            Err(DomainError::Invalid { field: named, why }) => {
+                assert_eq!((named.as_ref(), why.to_string().as_str()), (field, english));
+            }
+            other => panic!("expected invalid {field}, got {other:?}"),
+        }
+    }
 }
 
 /// The person of `given` separated on 31 December 2017.
@@ -654,13 +665,6 @@ fn too_far(date: NaiveDate) -> DomainError {
     DomainError::DateTooFarInFuture {
         date,
         today: today(),
-    }
-}
-
-fn invalid(field: &'static str, why: impl Into<String>) -> DomainError {
-    DomainError::Invalid {
-        field: field.into(),
-        why: why.into(),
     }
 }
 
@@ -889,10 +893,10 @@ fn the_capacity_of_an_unscheduled_session_cannot_change() {
 fn a_capacity_of_zero_or_without_a_reason_is_refused() {
     given(vec![])
         .when(change_capacity(0, "thêm lớp"))
-        .then_error(invalid("capacity", "must be at least 1"));
+        .then_invalid("capacity", "must be at least 1");
     given(vec![])
         .when(change_capacity(3, " "))
-        .then_error(invalid("reason", "must not be empty"));
+        .then_invalid("reason", "must not be empty");
 }
 
 #[test]
@@ -944,7 +948,7 @@ fn withdrawing_without_an_active_enrolment_is_refused() {
 fn withdrawing_without_a_reason_is_refused() {
     given(vec![registered(), enrolled(d(2018, 2, 15))])
         .when(withdraw("  ", d(2018, 2, 18)))
-        .then_error(invalid("reason", "must not be empty"));
+        .then_invalid("reason", "must not be empty");
 }
 
 #[test]
@@ -1105,10 +1109,10 @@ fn correcting_a_completion_into_another_session_is_refused() {
             ev(3),
             completion_replaced(|c| c.session = SessionId(Uuid::from_u128(0x401))),
         ))
-        .then_error(invalid(
+        .then_invalid(
             "replacement.session",
             "a correction cannot move a completion to another session",
-        ));
+        );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1148,7 +1152,7 @@ fn a_backdated_rotation_overlapping_an_ended_one_is_refused() {
 fn enrolling_after_the_session_ended_is_refused() {
     given(vec![registered()])
         .when(enrol(d(2018, 5, 1)))
-        .then_error(invalid("effective_date", "the session ended on 2018-04-30"));
+        .then_invalid("effective_date", "the session ended on 2018-04-30");
 }
 
 #[test]
@@ -1176,10 +1180,10 @@ fn ending_a_rotation_before_it_started_is_refused() {
         rotation_started(MovementKind::Rotation, d(2017, 1, 1)),
     ])
     .when(end_rotation(d(2016, 12, 31)))
-    .then_error(invalid(
+    .then_invalid(
         "effective_date",
         "2016-12-31 is before the rotation started on 2017-01-01",
-    ));
+    );
 }
 
 #[test]
@@ -1190,10 +1194,10 @@ fn a_rotation_planned_to_end_before_it_starts_is_refused() {
             Some(d(2017, 1, 1)),
             d(2017, 1, 1),
         ))
-        .then_error(invalid(
+        .then_invalid(
             "planned_end",
             "2017-01-01 is not after the start 2017-01-01",
-        ));
+        );
 }
 
 #[test]
@@ -1225,7 +1229,7 @@ fn an_appraisal_can_be_recorded_again_once_the_first_is_voided() {
 fn an_appraisal_score_above_100_is_refused() {
     given(vec![registered()])
         .when(appraise(2017, Some(101)))
-        .then_error(invalid("score", "must be between 0 and 100"));
+        .then_invalid("score", "must be between 0 and 100");
 }
 
 #[test]
@@ -1243,7 +1247,7 @@ fn an_appraisal_for_a_year_after_this_one_is_refused() {
     }
     given(vec![registered()])
         .when(command)
-        .then_error(invalid("year", "2019 is outside 2010–2018"));
+        .then_invalid("year", "2019 is outside 2010–2018");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1356,15 +1360,7 @@ fn voiding_a_registration_nothing_refers_to_gives_its_code_back() {
         .when(void(ev(1)))
         .then_events(vec![
             (Target::Person(PERSON), voided(ev(1))),
-            (
-                Target::StaffCode(code()),
-                StaffCodeReleased {
-                    code: code(),
-                    person: PERSON,
-                    effective_date: today(),
-                }
-                .into(),
-            ),
+            code_released(),
         ]);
 }
 
@@ -1376,17 +1372,20 @@ fn voiding_a_registration_other_facts_refer_to_is_refused() {
         .then_error(DomainError::RegistrationInUse(PERSON));
 }
 
+/// The code claimed by someone else when they registered.
+fn claimed_by_other() -> Event {
+    StaffCodeClaimed {
+        code: code(),
+        person: OTHER,
+        effective_date: joined(),
+    }
+    .into()
+}
+
 #[test]
 fn registering_with_a_code_someone_holds_is_refused_naming_them() {
     given(vec![])
-        .and_code(vec![
-            StaffCodeClaimed {
-                code: code(),
-                person: OTHER,
-                effective_date: joined(),
-            }
-            .into(),
-        ])
+        .and_code(vec![claimed_by_other()])
         .when(register_person("Lò Văn Minh", joined()))
         .then_error(DomainError::StaffCodeTaken {
             code: code(),
@@ -1400,10 +1399,129 @@ fn a_correction_cannot_change_a_staff_code() {
     replacement.staff_code = Some(StaffCode::numbered("DB-", 2).unwrap());
     given(vec![registered()])
         .when(correct(ev(1), Correction::PersonRegistered(replacement)))
-        .then_error(invalid(
+        .then_invalid(
             "replacement.staff_code",
             "a correction cannot change a staff code (the code's stream holds it)",
-        ));
+        );
+}
+
+/// `registered()` as version 1 upcasts it: no staff code.
+fn registered_without_code() -> Event {
+    PersonRegistered {
+        staff_code: None,
+        ..registration(StaffCategory::CivilServant, true)
+    }
+    .into()
+}
+
+fn assign_code(code: StaffCode) -> Command {
+    AssignStaffCode {
+        person: PERSON,
+        staff_code: code,
+        effective_date: today(),
+    }
+    .into()
+}
+
+/// The code's stream gets the code back, today.
+fn code_released() -> (Target, Event) {
+    (
+        Target::StaffCode(code()),
+        StaffCodeReleased {
+            code: code(),
+            person: PERSON,
+            effective_date: today(),
+        }
+        .into(),
+    )
+}
+
+fn code_assigned() -> Event {
+    StaffCodeAssigned {
+        person: PERSON,
+        code: code(),
+        effective_date: today(),
+    }
+    .into()
+}
+
+#[test]
+fn a_person_registered_without_a_code_is_given_one_in_both_streams() {
+    given(vec![registered_without_code()])
+        .when(assign_code(code()))
+        .then_events(vec![
+            (Target::Person(PERSON), code_assigned()),
+            (
+                Target::StaffCode(code()),
+                StaffCodeClaimed {
+                    code: code(),
+                    person: PERSON,
+                    effective_date: today(),
+                }
+                .into(),
+            ),
+        ]);
+}
+
+#[test]
+fn a_given_code_is_in_the_persons_view_whatever_its_date() {
+    let history = history(vec![registered_without_code(), code_assigned()]);
+    assert_eq!(history.view(None).unwrap().staff_code, Some(code()));
+    assert_eq!(
+        history.view(Some(joined())).unwrap().staff_code,
+        Some(code())
+    );
+}
+
+#[test]
+fn giving_a_code_to_a_person_who_has_one_is_refused() {
+    given(vec![registered()])
+        .when(assign_code(StaffCode::numbered("DB-", 2).unwrap()))
+        .then_error(DomainError::StaffCodeAlreadySet {
+            person: PERSON,
+            code: code(),
+        });
+    given(vec![registered_without_code(), code_assigned()])
+        .when(assign_code(StaffCode::numbered("DB-", 2).unwrap()))
+        .then_error(DomainError::StaffCodeAlreadySet {
+            person: PERSON,
+            code: code(),
+        });
+}
+
+#[test]
+fn giving_a_code_someone_holds_is_refused_naming_them() {
+    given(vec![registered_without_code()])
+        .and_code(vec![claimed_by_other()])
+        .when(assign_code(code()))
+        .then_error(DomainError::StaffCodeTaken {
+            code: code(),
+            holder: OTHER,
+        });
+}
+
+#[test]
+fn giving_a_code_to_someone_not_registered_is_refused() {
+    given(vec![])
+        .when(assign_code(code()))
+        .then_error(DomainError::NotRegistered(PERSON));
+}
+
+#[test]
+fn voiding_a_given_code_gives_it_back_and_leaves_the_person_without_one() {
+    given(vec![registered_without_code(), code_assigned()])
+        .and_code(vec![code_claimed()])
+        .when(void(ev(2)))
+        .then_events(vec![
+            (Target::Person(PERSON), voided(ev(2))),
+            code_released(),
+        ]);
+    let history = history(vec![
+        registered_without_code(),
+        code_assigned(),
+        voided(ev(2)),
+    ]);
+    assert_eq!(history.view(None).unwrap().staff_code, None);
 }
 
 #[test]
@@ -1462,10 +1580,10 @@ fn a_correction_cannot_move_a_fact_to_another_person() {
             ev(2),
             Correction::QualificationRecorded(replacement),
         ))
-        .then_error(invalid(
+        .then_invalid(
             "replacement.person",
             "a correction cannot move a fact to another person",
-        ));
+        );
 }
 
 #[test]
@@ -1547,7 +1665,7 @@ fn scheduling_a_session_twice_is_refused() {
 fn registering_a_person_with_a_blank_name_is_refused() {
     given(vec![])
         .when(register_person(" \t ", joined()))
-        .then_error(invalid("full_name", "must not be empty"));
+        .then_invalid("full_name", "must not be empty");
 }
 
 #[test]
@@ -1555,7 +1673,7 @@ fn registering_a_unit_with_a_blank_name_is_refused() {
     given(vec![])
         .without_unit()
         .when(register_unit(""))
-        .then_error(invalid("name", "must not be empty"));
+        .then_invalid("name", "must not be empty");
 }
 
 #[test]
@@ -1563,10 +1681,10 @@ fn registering_a_unit_named_with_a_control_character_is_refused() {
     given(vec![])
         .without_unit()
         .when(register_unit("\u{0}"))
-        .then_error(invalid(
+        .then_invalid(
             "name",
             "must not contain a control character (U+0000 at character 1)",
-        ));
+        );
 }
 
 #[test]
@@ -1578,30 +1696,27 @@ fn a_name_of_200_characters_is_accepted_and_of_201_refused() {
     given(vec![])
         .without_unit()
         .when(register_unit(&"ư".repeat(201)))
-        .then_error(invalid(
-            "name",
-            "is 201 characters long; at most 200 are allowed",
-        ));
+        .then_invalid("name", "is 201 characters long; at most 200 are allowed");
 }
 
 #[test]
 fn a_reason_with_a_bidirectional_override_is_refused() {
     given(vec![registered(), enrolled(d(2018, 2, 15))])
         .when(withdraw("ốm\u{202E}", d(2018, 2, 18)))
-        .then_error(invalid(
+        .then_invalid(
             "reason",
             "must not contain a bidirectional formatting character (U+202E at character 3)",
-        ));
+        );
 }
 
 #[test]
 fn a_date_outside_the_years_1900_to_2200_is_refused() {
     given(vec![])
         .when(register_person("Lò Văn Minh", d(1, 1, 1)))
-        .then_error(invalid(
+        .then_invalid(
             "effective_date",
             "0001-01-01 is outside the years 1900–2200",
-        ));
+        );
 }
 
 #[test]
@@ -1610,10 +1725,10 @@ fn a_replacement_field_is_checked_and_named_as_such() {
     wrong.institution = Some("Đại học\u{7}Luật".into());
     given(vec![registered(), qualified(COLLEGE, d(2015, 6, 1))])
         .when(correct(ev(2), Correction::QualificationRecorded(wrong)))
-        .then_error(invalid(
+        .then_invalid(
             "replacement.institution",
             "must not contain a control character (U+0007 at character 8)",
-        ));
+        );
 }
 
 #[test]
@@ -1621,7 +1736,7 @@ fn a_session_with_no_seats_is_refused() {
     given(vec![])
         .without_session()
         .when(schedule(session_starts(), d(2018, 4, 30), 0))
-        .then_error(invalid("capacity", "must be at least 1"));
+        .then_invalid("capacity", "must be at least 1");
 }
 
 #[test]
@@ -1629,10 +1744,7 @@ fn a_session_ending_before_it_starts_is_refused() {
     given(vec![])
         .without_session()
         .when(schedule(session_starts(), d(2018, 2, 28), 30))
-        .then_error(invalid(
-            "ends_on",
-            "2018-02-28 is before the start 2018-03-01",
-        ));
+        .then_invalid("ends_on", "2018-02-28 is before the start 2018-03-01");
 }
 
 // ---------------------------------------------------------------------------------------

@@ -205,6 +205,20 @@ fn refuse_lookalike(state: &AppState, registration: &RegisterPerson) -> Result<(
     }
 }
 
+#[utoipa::path(post, path = "/people/{id}/staff-code", request_body = StaffCodeBody, tag = "commands",
+    params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody),
+        (status = 422, description = "refused by the rules: the person has a code already (`staff_code_already_set`), another holds it (`staff_code_taken`), or is not registered")))]
+pub(crate) async fn assign_staff_code(
+    State(state): State<AppState>,
+    Clerk(caller): Clerk,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Keyed { body, key }: Keyed<StaffCodeBody>,
+) -> Result<Response, ApiError> {
+    let command = body.into_command(PersonId(id), chrono::Utc::now().date_naive())?;
+    record(&state, &caller, &headers, command, key, Some(id)).await
+}
+
 #[utoipa::path(post, path = "/people/{id}/assignments", request_body = AssignBody, tag = "commands",
     params(("id" = Uuid, Path)), responses((status = 201, body = RecordedBody)))]
 pub(crate) async fn assign(

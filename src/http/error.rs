@@ -131,8 +131,9 @@ impl IntoResponse for ApiError {
             detail,
             code,
             current_version,
+            // Problem documents name the field of a failed check only, as they always have.
             field: match &self {
-                ApiError::Domain(e) => e.field(),
+                ApiError::Domain(e @ DomainError::Invalid { .. }) => e.field(),
                 _ => None,
             },
         };

@@ -16,7 +16,7 @@ use super::{audit, commands, error, imports, reads, wire};
     paths(
         commands::register_unit, commands::register_programme, commands::schedule_session,
         commands::change_capacity,
-        commands::register_person, commands::assign, commands::record_qualification,
+        commands::register_person, commands::assign_staff_code, commands::assign, commands::record_qualification,
         commands::enrol, commands::withdraw, commands::complete, commands::start_rotation,
         commands::end_rotation, commands::appraise, commands::separate, commands::correct,
         commands::void, imports::import,

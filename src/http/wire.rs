@@ -12,10 +12,11 @@ use uuid::Uuid;
 
 use super::error::ApiError;
 use crate::domain::command::{
-    Appraise, AssignPerson, ChangeSessionCapacity, CompleteTraining, Correct, EndRotation, Enrol,
-    RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit, ScheduleSession,
-    Separate, StartRotation, Void, WithdrawEnrolment,
+    Appraise, AssignPerson, AssignStaffCode, ChangeSessionCapacity, CompleteTraining, Correct,
+    EndRotation, Enrol, RecordQualification, RegisterPerson, RegisterProgramme, RegisterUnit,
+    ScheduleSession, Separate, StartRotation, Void, WithdrawEnrolment,
 };
+use crate::domain::error::Why;
 use crate::domain::event::{Certificate, Correction, Event, FeedbackItem, Placement};
 use crate::domain::reference::{Names, Unresolved};
 use crate::domain::vocab::{QualificationLevel, Track, Vocabulary};
@@ -185,7 +186,7 @@ pub fn staff_code(text: &str) -> Result<StaffCode, ApiError> {
     StaffCode::parse(text).map_err(|e| {
         ApiError::Domain(DomainError::Invalid {
             field: "staff_code".into(),
-            why: e.to_string(),
+            why: Why::NotAStaffCode(e.0),
         })
     })
 }
@@ -246,16 +247,11 @@ impl UnitRef {
     pub fn resolve(&self, field: &'static str, units: &Names<UnitId>) -> Result<UnitId, ApiError> {
         let why = match units.find(&self.0) {
             Ok(unit) => return Ok(unit),
-            Err(Unresolved::Unknown) => format!(
-                "{:?} names no registered unit (give its id, code or name)",
-                self.0
-            ),
-            Err(Unresolved::Ambiguous(codes)) => format!(
-                "{:?} is the name of {} units (codes {}): give the code of the one you mean",
-                self.0,
-                codes.len(),
-                codes.join(", ")
-            ),
+            Err(Unresolved::Unknown) => Why::NoSuchUnit(self.0.clone()),
+            Err(Unresolved::Ambiguous(codes)) => Why::SharedUnitName {
+                text: self.0.clone(),
+                codes,
+            },
         };
         Err(ApiError::Domain(DomainError::Invalid {
             field: field.into(),
@@ -757,6 +753,31 @@ impl VoidBody {
             effective_date: self.effective_date.into(),
         }
         .into()
+    }
+}
+
+/// A staff code for a person registered without one.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StaffCodeBody {
+    /// E.g. `DB-1001` (letters, digits, `-`, `_` or `.`; kept in capitals).
+    pub staff_code: String,
+    /// The day the code was given (default today).
+    pub effective_date: Option<Date>,
+}
+
+impl StaffCodeBody {
+    pub(crate) fn into_command(
+        self,
+        person: PersonId,
+        today: NaiveDate,
+    ) -> Result<Command, ApiError> {
+        Ok(AssignStaffCode {
+            person,
+            staff_code: staff_code(&self.staff_code)?,
+            effective_date: self.effective_date.map_or(today, NaiveDate::from),
+        }
+        .into())
     }
 }
 

@@ -500,7 +500,7 @@ fn plan<'a>(
                     row,
                     column: String::new(),
                     value: keyed.code.clone(),
-                    why: e.to_string(),
+                    why: e.say(lang),
                 }),
                 Err(other) => return Err(other.into()),
             }

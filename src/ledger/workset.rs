@@ -185,7 +185,8 @@ impl<'a> WorkSet<'a> {
         }
     }
 
-    /// The staff code `command` claims, or (voiding a registration) releases.
+    /// The staff code `command` claims, or (voiding a registration or a code's
+    /// assignment) releases.
     fn code_of(&self, command: &Command) -> Option<StaffCode> {
         if let Some(code) = command.staff_code() {
             return Some(code.clone());
@@ -194,6 +195,7 @@ impl<'a> WorkSet<'a> {
         let loaded = self.people.get(&person)?;
         match &loaded.state.fact(target)?.event {
             Event::PersonRegistered(registration) => registration.staff_code.clone(),
+            Event::StaffCodeAssigned(assigned) => Some(assigned.code.clone()),
             _ => None,
         }
     }

@@ -19,7 +19,7 @@ use crate::stored::{DecodeError, decode, decode_ref};
 pub const SNAPSHOT_NAME: &str = "district";
 /// The version of the projection's code. Raise it whenever [`District`] or its fold
 /// changes: a saved state of another version is discarded and the projection rebuilt.
-pub const VERSION: u32 = 3;
+pub const VERSION: u32 = 4;
 /// How often catch-up and replay report progress, in events.
 const PROGRESS_EVERY: u64 = 10_000;
 

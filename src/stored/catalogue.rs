@@ -162,6 +162,7 @@ catalogue! {
     EventCorrected => 2 as EventCorrectedV2, older { 1: EventCorrectedV1 };
     EventVoided => 1;
     SessionCapacityChanged => 1;
+    StaffCodeAssigned => 1;
 }
 
 /// Decodes one form and brings it to today's event.

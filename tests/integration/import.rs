@@ -935,3 +935,33 @@ fn an_exported_list_edited_and_imported_back_records_exactly_the_edits() {
         ("Phó Trưởng phòng", "có")
     );
 }
+
+#[test]
+fn a_row_refused_by_a_rule_says_why_in_the_clerks_language() {
+    let (_dir, data) = cli_district();
+    let (code, _, err) = cli_import(&data, "people", &fixture("people-vi.csv"), &[]);
+    assert_eq!(code, 0, "{err}");
+    // Lò Văn Hùng (DB-0001) joined on 03/01/2012: a degree recorded in 2011 comes before.
+    let file = dir_file(
+        &data,
+        "before-joining.csv",
+        "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n\
+         DB-0001;Trình độ chuyên môn;Đại học;15/06/2011\n",
+    );
+    let head = head_of(&data);
+    let (code, _, vi) = cli_import(&data, "qualifications", &file, &[]);
+    assert_eq!(code, 1);
+    assert!(
+        vi.contains("Dòng 2: \"DB-0001\" — ngày 15/06/2011 sớm hơn ngày đăng ký cán bộ 03/01/2012"),
+        "{vi}"
+    );
+    let (code, _, en) = cli_import(&data, "qualifications", &file, &["--lang", "en"]);
+    assert_eq!(code, 1);
+    assert!(
+        en.contains(
+            "Row 2: \"DB-0001\" — date 2011-06-15 is before the person's registration on 2012-01-03"
+        ),
+        "{en}"
+    );
+    assert_eq!(head_of(&data), head, "nothing written");
+}

@@ -294,6 +294,12 @@ fn today() -> Vec<Event> {
             effective_date: date(2014, 2, 1),
         }
         .into(),
+        StaffCodeAssigned {
+            person: person(),
+            code: code(),
+            effective_date: date(2018, 1, 2),
+        }
+        .into(),
     ]
 }
 

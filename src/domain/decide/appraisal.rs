@@ -4,7 +4,7 @@ use chrono::{Datelike, NaiveDate};
 
 use super::{Decision, Facts, Separation, Subject, person_fact};
 use crate::domain::command::Appraise;
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::Appraised;
 use crate::domain::person::PersonView;
 
@@ -35,26 +35,26 @@ fn check_appraisal(
     if year < view.registered_on.year() || year > today.year() {
         return Err(DomainError::Invalid {
             field: "year".into(),
-            why: format!(
-                "{year} is outside {}–{}",
-                view.registered_on.year(),
-                today.year()
-            ),
+            why: Why::YearOutside {
+                year,
+                from: view.registered_on.year(),
+                to: today.year(),
+            },
         });
     }
     if date.year() < year {
         return Err(DomainError::Invalid {
             field: "effective_date".into(),
-            why: format!(
-                "an appraisal for {year} cannot take effect in {}",
-                date.year()
-            ),
+            why: Why::AppraisalInAnotherYear {
+                year,
+                effective_year: date.year(),
+            },
         });
     }
     if score.is_some_and(|s| s > 100) {
         return Err(DomainError::Invalid {
             field: "score".into(),
-            why: "must be between 0 and 100".into(),
+            why: Why::ScoreOutOfRange,
         });
     }
     if let Some(existing) = view.appraisals.get(&year) {

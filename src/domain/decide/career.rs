@@ -1,14 +1,15 @@
-//! A person's career: registration, assignments, qualifications, rotations (transfers,
-//! secondments) and leaving the service.
+//! A person's career: registration, a staff code for someone registered without one,
+//! assignments, qualifications, rotations (transfers, secondments) and leaving the service.
 
 use super::{Decision, Facts, Separation, Subject, Target, not_too_far, person_fact};
 use crate::domain::command::{
-    AssignPerson, EndRotation, RecordQualification, RegisterPerson, Separate, StartRotation,
+    AssignPerson, AssignStaffCode, EndRotation, RecordQualification, RegisterPerson, Separate,
+    StartRotation,
 };
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     PersonAssigned, PersonRegistered, PersonSeparated, QualificationRecorded, RotationEnded,
-    RotationStarted, StaffCodeClaimed,
+    RotationStarted, StaffCodeAssigned, StaffCodeClaimed,
 };
 use crate::domain::person::PersonView;
 use crate::domain::vocab::fold;
@@ -29,7 +30,7 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
     not_too_far(facts.today, c.effective_date)?;
     let code = c.staff_code.clone().ok_or_else(|| DomainError::Invalid {
         field: "staff_code".into(),
-        why: "a registration needs a staff code".into(),
+        why: Why::NoStaffCode,
     })?;
     if let Some(holder) = facts.code.holder {
         return Err(DomainError::StaffCodeTaken { code, holder });
@@ -58,6 +59,43 @@ pub(super) fn register_person(facts: &Facts<'_>, c: &RegisterPerson) -> Decision
             .into(),
         ),
         (Target::StaffCode(code), claim.into()),
+    ])
+}
+
+/// A staff code for a person registered before staff codes: claimed in the code's stream
+/// (one holder at a time, as at registration) and recorded in the person's. Allowed after
+/// the person left the service, so that their record can still be found by code.
+pub(super) fn assign_staff_code(facts: &Facts<'_>, c: &AssignStaffCode) -> Decision {
+    let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
+    if let Some(code) = s.view.staff_code {
+        return Err(DomainError::StaffCodeAlreadySet {
+            person: s.person,
+            code,
+        });
+    }
+    let code = c.staff_code.clone();
+    if let Some(holder) = facts.code.holder {
+        return Err(DomainError::StaffCodeTaken { code, holder });
+    }
+    Ok(vec![
+        (
+            Target::Person(s.person),
+            StaffCodeAssigned {
+                person: s.person,
+                code: code.clone(),
+                effective_date: s.date,
+            }
+            .into(),
+        ),
+        (
+            Target::StaffCode(code.clone()),
+            StaffCodeClaimed {
+                code,
+                person: s.person,
+                effective_date: s.date,
+            }
+            .into(),
+        ),
     ])
 }
 
@@ -141,7 +179,10 @@ pub(super) fn start_rotation(facts: &Facts<'_>, c: &StartRotation) -> Decision {
     {
         return Err(DomainError::Invalid {
             field: "planned_end".into(),
-            why: format!("{end} is not after the start {}", s.date),
+            why: Why::NotAfterStart {
+                date: end,
+                start: s.date,
+            },
         });
     }
     person_fact(
@@ -169,10 +210,10 @@ pub(super) fn end_rotation(facts: &Facts<'_>, c: &EndRotation) -> Decision {
     if s.date < active.started_on {
         return Err(DomainError::Invalid {
             field: "effective_date".into(),
-            why: format!(
-                "{} is before the rotation started on {}",
-                s.date, active.started_on
-            ),
+            why: Why::BeforeRotationStart {
+                date: s.date,
+                started_on: active.started_on,
+            },
         });
     }
     person_fact(

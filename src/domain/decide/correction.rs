@@ -1,19 +1,21 @@
 //! Corrections and voids: new facts that name the fact they replace or cancel, in the
 //! same person's stream. Allowed after the person left the service. A registration is
 //! voided only while it is all that is recorded of the person; its staff code is given
-//! back with it.
+//! back with it, as is the code of a voided `StaffCodeAssigned` (the person can then be
+//! given another).
 
 use super::{
     Decision, Facts, Separation, Subject, Target, check_date, not_before, not_too_far, person_fact,
 };
 use crate::domain::command::{Correct, Void};
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     Correction, Event, EventCorrected, EventVoided, PersonRegistered, StaffCodeReleased,
     TrainingCompleted,
 };
-use crate::domain::ids::EventId;
+use crate::domain::ids::{EventId, PersonId, StaffCode};
 use crate::domain::person::PersonView;
+use chrono::NaiveDate;
 
 pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
     let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
@@ -34,9 +36,10 @@ pub(super) fn correct(facts: &Facts<'_>, c: &Correct) -> Decision {
 pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
     let s = Subject::load(facts, c.person, c.effective_date, Separation::Allows)?;
     let target = target_fact(facts, c.voids)?;
-    let registration = match target {
-        Event::PersonRegistered(registration) => Some(registration),
-        _ if voidable(target) => None,
+    let released = match target {
+        Event::PersonRegistered(registration) => unregister(facts, registration, s.date)?,
+        Event::StaffCodeAssigned(assigned) => release(facts, &assigned.code, s.person, s.date),
+        _ if voidable(target) => Vec::new(),
         _ => {
             return Err(DomainError::NotCorrectable {
                 event_type: target.type_name(),
@@ -54,35 +57,42 @@ pub(super) fn void(facts: &Facts<'_>, c: &Void) -> Decision {
             effective_date: s.date,
         },
     )?;
-    if let Some(registration) = registration {
-        decision.extend(unregister(facts, registration, s.date)?);
-    }
+    decision.extend(released);
     Ok(decision)
 }
 
 /// What voiding a registration adds: its code given back. Refused while anything else is
 /// recorded about the person (their stream would hold facts of no one).
-fn unregister(
-    facts: &Facts<'_>,
-    registration: &PersonRegistered,
-    date: chrono::NaiveDate,
-) -> Decision {
+fn unregister(facts: &Facts<'_>, registration: &PersonRegistered, date: NaiveDate) -> Decision {
     let person = registration.person;
     if facts.person.facts().len() > 1 {
         return Err(DomainError::RegistrationInUse(person));
     }
     Ok(match &registration.staff_code {
-        Some(code) if facts.code.holder == Some(person) => vec![(
-            Target::StaffCode(code.clone()),
-            StaffCodeReleased {
-                code: code.clone(),
-                person,
-                effective_date: date,
-            }
-            .into(),
-        )],
-        _ => Vec::new(),
+        Some(code) => release(facts, code, person, date),
+        None => Vec::new(),
     })
+}
+
+/// The code given back by `person`, if they still hold it.
+fn release(
+    facts: &Facts<'_>,
+    code: &StaffCode,
+    person: PersonId,
+    date: NaiveDate,
+) -> Vec<(Target, Event)> {
+    if facts.code.holder != Some(person) {
+        return Vec::new();
+    }
+    vec![(
+        Target::StaffCode(code.clone()),
+        StaffCodeReleased {
+            code: code.clone(),
+            person,
+            effective_date: date,
+        }
+        .into(),
+    )]
 }
 
 /// The event a correction or void names, from this person's own stream.
@@ -152,7 +162,7 @@ fn check_replacement(
     if replacement_event.person() != Some(view.person) {
         return Err(DomainError::Invalid {
             field: "replacement.person".into(),
-            why: "a correction cannot move a fact to another person".into(),
+            why: Why::AnotherPerson,
         });
     }
     if let (Event::RotationEnded(old), Event::RotationEnded(new)) = (target, &replacement_event)
@@ -160,7 +170,7 @@ fn check_replacement(
     {
         return Err(DomainError::Invalid {
             field: "replacement.rotation".into(),
-            why: "a correction cannot make an end belong to another rotation".into(),
+            why: Why::AnotherRotation,
         });
     }
     if let (Event::PersonRegistered(old), Event::PersonRegistered(new)) =
@@ -169,7 +179,7 @@ fn check_replacement(
     {
         return Err(DomainError::Invalid {
             field: "replacement.staff_code".into(),
-            why: "a correction cannot change a staff code (the code's stream holds it)".into(),
+            why: Why::CodeKept,
         });
     }
     if let (Event::TrainingCompleted(old), Event::TrainingCompleted(new)) =
@@ -200,7 +210,7 @@ fn completion_stays_in_its_enrolment(
     if new.session != old.session {
         return Err(DomainError::Invalid {
             field: "replacement.session".into(),
-            why: "a correction cannot move a completion to another session".into(),
+            why: Why::AnotherSession,
         });
     }
     match view.enrolments.get(&old.session) {

@@ -3,7 +3,7 @@
 
 use super::{Decision, Facts, Separation, Subject, Target, not_before, person_fact};
 use crate::domain::command::{CompleteTraining, Enrol, WithdrawEnrolment};
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     EnrolledInSession, EnrolmentWithdrawn, SeatReleased, SeatTaken, TrainingCompleted,
 };
@@ -30,7 +30,9 @@ pub(super) fn enrol(facts: &Facts<'_>, c: &Enrol) -> Decision {
     if date > schedule.ends_on {
         return Err(DomainError::Invalid {
             field: "effective_date".into(),
-            why: format!("the session ended on {}", schedule.ends_on),
+            why: Why::SessionEnded {
+                ends_on: schedule.ends_on,
+            },
         });
     }
     if facts.session.is_full() {

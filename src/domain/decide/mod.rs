@@ -4,7 +4,7 @@
 //!
 //! One file per concern, each rule taking its command's own struct: `reference` (units,
 //! programmes, sessions), `enrolment` (enrol, withdraw, complete training), `career`
-//! (registration, assignment, qualification, separation, rotations), `appraisal`,
+//! (registration, staff codes, assignment, qualification, separation, rotations), `appraisal`,
 //! `correction` (correct, void). What they share lives here: the date checks and
 //! [`Subject`], the person a person command concerns as the rules see them.
 
@@ -42,8 +42,8 @@ pub struct Facts<'a> {
     pub session: &'a SessionState,
     pub programme: &'a ProgrammeState,
     pub unit: &'a UnitState,
-    /// The staff code the command claims or releases (a registration's; a voided
-    /// registration's).
+    /// The staff code the command claims or releases (a registration's or an assigned
+    /// code's; that of a voided registration or assignment).
     pub code: &'a CodeState,
     /// For a correction or void naming an event that is not in this person's stream: the
     /// stream where it is, if it exists anywhere.
@@ -94,6 +94,7 @@ pub fn decide(facts: &Facts<'_>, command: &Command) -> Decision {
         Command::Separate(c) => career::separate(facts, c),
         Command::Correct(c) => correction::correct(facts, c),
         Command::Void(c) => correction::void(facts, c),
+        Command::AssignStaffCode(c) => career::assign_staff_code(facts, c),
     }
 }
 

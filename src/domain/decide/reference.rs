@@ -4,7 +4,7 @@ use super::{Decision, Facts, Target, not_too_far};
 use crate::domain::command::{
     ChangeSessionCapacity, RegisterProgramme, RegisterUnit, ScheduleSession,
 };
-use crate::domain::error::DomainError;
+use crate::domain::error::{DomainError, Why};
 use crate::domain::event::{
     ProgrammeRegistered, SessionCapacityChanged, SessionScheduled, UnitRegistered,
 };
@@ -35,7 +35,7 @@ pub(super) fn register_programme(facts: &Facts<'_>, c: &RegisterProgramme) -> De
     if c.duration_days == 0 {
         return Err(DomainError::Invalid {
             field: "duration_days".into(),
-            why: "must be at least 1".into(),
+            why: Why::AtLeastOne,
         });
     }
     if let Some(level) = c.confers
@@ -76,7 +76,10 @@ pub(super) fn schedule_session(facts: &Facts<'_>, c: &ScheduleSession) -> Decisi
     if c.ends_on < c.starts_on {
         return Err(DomainError::Invalid {
             field: "ends_on".into(),
-            why: format!("{} is before the start {}", c.ends_on, c.starts_on),
+            why: Why::BeforeStart {
+                date: c.ends_on,
+                start: c.starts_on,
+            },
         });
     }
     at_least_one_seat(c.capacity)?;
@@ -129,7 +132,7 @@ fn at_least_one_seat(capacity: u32) -> Result<(), DomainError> {
     if capacity == 0 {
         return Err(DomainError::Invalid {
             field: "capacity".into(),
-            why: "must be at least 1".into(),
+            why: Why::AtLeastOne,
         });
     }
     Ok(())

@@ -228,7 +228,8 @@ fn set_cookie(name: &str, value: &str, max_age: Duration, secure: bool) -> Heade
 
 /// The layer in front of every console route: finds or starts the visitor's session,
 /// hands the handler its [`Visit`], renders a [`Problem`] the handler answered with as a
-/// page in the visitor's language, and adds the headers every page carries.
+/// page in the visitor's language, and adds the headers every page carries (with
+/// `Server-Timing`: the time the page took in the server).
 pub(super) async fn visit(
     State(state): State<AppState>,
     mut request: Request,
@@ -267,11 +268,18 @@ pub(super) async fn visit(
         secure,
     };
     request.extensions_mut().insert(visit.clone());
+    let began = Instant::now();
     let mut response = next.run(request).await;
+    let took = began.elapsed();
     if let Some(problem) = response.extensions_mut().remove::<layout::Shown>() {
         response = layout::problem_page(&visit, problem);
     }
     let headers = response.headers_mut();
+    // The page's own time, for the benchmark and the browser's developer tools.
+    if let Ok(timing) = HeaderValue::from_str(&format!("page;dur={:.3}", took.as_secs_f64() * 1e3))
+    {
+        headers.insert("server-timing", timing);
+    }
     if fresh && !headers.contains_key(header::SET_COOKIE) {
         headers.append(
             header::SET_COOKIE,

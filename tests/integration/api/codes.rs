@@ -185,12 +185,11 @@ async fn a_mistaken_registration_is_voided_only_while_nothing_refers_to_it() {
     assert_eq!(server.store.head(), head);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_import_finds_a_person_registered_through_the_api_by_code() {
-    let server = Server::start().await;
-    let w = world(&server).await;
-    let file = "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n\
-                db-000001;Trình độ chuyên môn;Đại học;01/02/2017\n";
+/// Imports a university degree for the person holding `code`: the import's answer.
+async fn import_degree(server: &Server, code: &str) -> Value {
+    let file = format!(
+        "Mã cán bộ;Loại trình độ;Trình độ;Ngày ghi nhận\n{code};Trình độ chuyên môn;Đại học;01/02/2017\n"
+    );
     let response = server
         .client
         .post(format!("{}/import/qualifications", server.base))
@@ -200,10 +199,134 @@ async fn an_import_finds_a_person_registered_through_the_api_by_code() {
         .send()
         .await
         .unwrap();
-    let summary = expect(response, StatusCode::OK).await;
+    expect(response, StatusCode::OK).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_finds_a_person_registered_through_the_api_by_code() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let summary = import_degree(&server, "db-000001").await;
     assert_eq!(summary["new"], 1);
     let status = server
         .read_caught_up(&format!("/people/{}", w.person))
         .await;
     assert!(status.to_string().contains("university"), "{status}");
+}
+
+/// A person registered at `PersonRegistered` version 1, before staff codes, appended raw
+/// as the log of then holds them: no code.
+async fn registered_before_codes(server: &Server, unit: &str, full_name: &str) -> String {
+    use cadre::domain::vocab::{Gender, StaffCategory};
+    use cadre::domain::{PersonId, UnitId};
+    use cadre::store::{AppendBatch, ExpectedVersion, NewEvent};
+    use cadre::stored::upcast::PersonRegisteredV1;
+
+    let person = PersonId(uuid::Uuid::now_v7());
+    let old = PersonRegisteredV1 {
+        person,
+        full_name: full_name.into(),
+        birth_date: chrono::NaiveDate::from_ymd_opt(1975, 5, 19).unwrap(),
+        gender: Gender::Female,
+        ethnicity: "Thái".into(),
+        category: StaffCategory::CommuneOfficial,
+        unit: UnitId(unit.parse().unwrap()),
+        post: "Công chức Văn hóa - Xã hội".into(),
+        leadership: false,
+        effective_date: chrono::NaiveDate::from_ymd_opt(2012, 1, 2).unwrap(),
+    };
+    let payload = cadre::codec::encode(&old).unwrap();
+    server
+        .store
+        .append(AppendBatch::single(
+            "migration",
+            person.stream(),
+            ExpectedVersion::NoStream,
+            vec![NewEvent::new("PersonRegistered", 1, payload)],
+        ))
+        .await
+        .unwrap();
+    person.to_string()
+}
+
+async fn give_code(server: &Server, person: &str, code: &str) -> reqwest::Response {
+    server
+        .post(
+            &format!("/people/{person}/staff-code"),
+            &server.clerk,
+            &json!({ "staff_code": code }),
+        )
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_person_registered_before_codes_is_given_one_and_found_by_it() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let person = registered_before_codes(&server, &w.unit, "Lò Thị Cũ").await;
+    let before = server.read_caught_up(&format!("/people/{person}")).await;
+    assert_eq!(before["staff_code"], Value::Null, "{before}");
+
+    let given = expect(
+        give_code(&server, &person, "db-1001").await,
+        StatusCode::CREATED,
+    )
+    .await;
+    assert_eq!(given["staff_code"], "DB-1001");
+    let by_code = server.read_caught_up("/people/by-code/DB-1001").await;
+    assert_eq!(by_code["person"], person.as_str());
+    assert_eq!(by_code["staff_code"], "DB-1001");
+
+    // An import row naming the code finds them.
+    assert_eq!(import_degree(&server, "DB-1001").await["new"], 1);
+
+    // A second code is refused, and so is a stale If-Match; nothing is written.
+    let head = server.store.head();
+    let again = expect(
+        give_code(&server, &person, "DB-1002").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(again["code"], "staff_code_already_set");
+    assert!(
+        again["detail"].as_str().unwrap().contains("DB-1001"),
+        "{again}"
+    );
+    let stale = server
+        .post(
+            &format!("/people/{person}/staff-code"),
+            &server.clerk,
+            &json!({ "staff_code": "DB-1002" }),
+        )
+        .header("if-match", "\"0\"")
+        .send()
+        .await
+        .unwrap();
+    expect(stale, StatusCode::PRECONDITION_FAILED).await;
+    assert_eq!(server.store.head(), head, "nothing was written");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_code_someone_holds_is_not_given_to_a_person_without_one() {
+    let server = Server::start().await;
+    let w = world(&server).await;
+    let person = registered_before_codes(&server, &w.unit, "Lò Thị Cũ").await;
+    let head = server.store.head();
+    let taken = expect(
+        give_code(&server, &person, "DB-000001").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(taken["code"], "staff_code_taken");
+    let detail = taken["detail"].as_str().unwrap();
+    assert!(detail.contains(&w.person), "names the holder: {detail}");
+    let nobody = expect(
+        give_code(&server, &uuid::Uuid::now_v7().to_string(), "DB-1003").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+    )
+    .await;
+    assert_eq!(nobody["code"], "not_registered");
+    assert_eq!(server.store.head(), head, "nothing was written");
 }
