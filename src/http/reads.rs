@@ -207,7 +207,7 @@ impl From<views::PersonMatch> for PersonRow {
             post: found.post,
             category: found.category,
             leadership: found.leadership,
-            gaps: found.gaps,
+            gaps: found.gaps.into_iter().map(|r| r.target).collect(),
         }
     }
 }

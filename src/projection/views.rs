@@ -246,8 +246,8 @@ pub struct PersonMatch {
     pub post: String,
     pub category: StaffCategory,
     pub leadership: bool,
-    /// The targets (their ids) the person falls short of.
-    pub gaps: Vec<String>,
+    /// The targets the person falls short of, with what is missing.
+    pub gaps: Vec<TargetResult>,
 }
 
 /// The people matching `filter` with an id after `after` (all when `None`), in id order
@@ -281,16 +281,19 @@ pub fn find_people<'a>(
                 return None;
             }
             // The targets are evaluated only for people the other conditions kept.
-            let gaps: Vec<String> = policy
+            let gaps: Vec<TargetResult> = policy
                 .map(|p| {
                     p.evaluate(&view)
                         .into_iter()
                         .filter(|r| !r.is_met())
-                        .map(|r| r.target)
                         .collect()
                 })
                 .unwrap_or_default();
-            if filter.gap.as_ref().is_some_and(|g| !gaps.contains(g)) {
+            if filter
+                .gap
+                .as_ref()
+                .is_some_and(|g| !gaps.iter().any(|r| &r.target == g))
+            {
                 return None;
             }
             Some(PersonMatch {
