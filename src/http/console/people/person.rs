@@ -99,7 +99,12 @@ pub(super) async fn page(
             }
         }
     };
-    Ok(layout::page(&visit, &record.title(&visit), Nav::People, body))
+    Ok(layout::page(
+        &visit,
+        &record.title(&visit),
+        Nav::People,
+        body,
+    ))
 }
 
 /// The history alone: auditors and clerks only (the API's rule for personal history).
@@ -116,7 +121,12 @@ pub(super) async fn history(
         p { a href=(person_path(record.person)) { (visit.say("← Hồ sơ", "← Record")) } }
         (timeline::timeline(&visit, record.person, lines, false))
     };
-    Ok(layout::page(&visit, &record.title(&visit), Nav::People, body))
+    Ok(layout::page(
+        &visit,
+        &record.title(&visit),
+        Nav::People,
+        body,
+    ))
 }
 
 /// The record on a clean page to print (A4: the stylesheet's print rules).
@@ -211,7 +221,12 @@ fn load(
     let lines = match visit.may_audit() {
         true => {
             let (recorded, _) = recorded_history(state, person, upto.unwrap_or(u64::MAX))?;
-            Some(state.projection.read(|m| timeline::lines(m, &recorded, lang)).0)
+            Some(
+                state
+                    .projection
+                    .read(|m| timeline::lines(m, &recorded, lang))
+                    .0,
+            )
         }
         false => None,
     };
@@ -270,10 +285,15 @@ fn evidence(
                         .map_or_else(String::new, |p| p.name.clone());
                     format!("{} {name}", lang.pick("hoàn thành khoá", "completed"))
                 }
-                _ => lang.pick("văn bằng, chứng chỉ", "qualification").to_string(),
+                _ => lang
+                    .pick("văn bằng, chứng chỉ", "qualification")
+                    .to_string(),
             };
             let since = lang.date(held.since);
-            (held.evidence, format!("{how} ({} {since})", lang.pick("từ", "since")))
+            (
+                held.evidence,
+                format!("{how} ({} {since})", lang.pick("từ", "since")),
+            )
         })
         .collect()
 }
@@ -333,7 +353,11 @@ fn known_at_form(visit: &Visit, record: &Record) -> Markup {
 fn actions(visit: &Visit, person: PersonId, known: &Known) -> Markup {
     let base = person_path(person);
     let forms = [
-        ("qualification", "Ghi văn bằng, chứng chỉ", "Record a qualification"),
+        (
+            "qualification",
+            "Ghi văn bằng, chứng chỉ",
+            "Record a qualification",
+        ),
         ("enrol", "Ghi danh khoá học", "Enrol"),
         ("rotation/start", "Bắt đầu luân chuyển", "Start a rotation"),
         ("rotation/end", "Kết thúc luân chuyển", "End the rotation"),
@@ -358,7 +382,13 @@ fn actions(visit: &Visit, person: PersonId, known: &Known) -> Markup {
 
 fn identity(visit: &Visit, status: &PersonStatus) -> Markup {
     let lang = visit.lang;
-    let yes_no = |b: bool| if b { visit.say("có", "yes") } else { visit.say("không", "no") };
+    let yes_no = |b: bool| {
+        if b {
+            visit.say("có", "yes")
+        } else {
+            visit.say("không", "no")
+        }
+    };
     html! {
         section #identity .card {
             h2 { (visit.say("Thông tin cá nhân", "Identity")) }

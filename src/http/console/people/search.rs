@@ -71,9 +71,7 @@ pub(super) async fn page(
         units.sort_by_cached_key(|(id, name)| (fold(name), *id));
         (found, units)
     });
-    let targets = policies
-        .in_force(as_of)
-        .map_or(&[][..], |p| &p.targets[..]);
+    let targets = policies.in_force(as_of).map_or(&[][..], |p| &p.targets[..]);
     let form = search_form(&visit, &query, &units, targets, code.is_err());
     let results = found.map(|found| results(&visit, &query, &found, targets));
     let title = visit.say("Cán bộ", "People");

@@ -85,7 +85,11 @@ pub(super) fn fact(model: &District, event: &Event, lang: Lang) -> String {
                 e.decision_number
             );
             if let Some(end) = e.planned_end {
-                text.push_str(&format!(", {} {}", say("dự kiến đến", "until"), lang.date(end)));
+                text.push_str(&format!(
+                    ", {} {}",
+                    say("dự kiến đến", "until"),
+                    lang.date(end)
+                ));
             }
             text
         }
