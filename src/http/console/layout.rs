@@ -1,6 +1,7 @@
 //! The frame of every console page — head, navigation by role, language switch, the
-//! open-mode banner; a bare frame for printable pages — and [`Problem`], what a page answers with when it cannot show what
-//! was asked, rendered as a page in the visitor's language by the session layer.
+//! open-mode banner; a bare frame for printable pages — and [`Problem`], what a page
+//! answers with when it cannot show what was asked, rendered as a page in the visitor's
+//! language by the session layer.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

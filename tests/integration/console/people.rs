@@ -66,6 +66,21 @@ async fn first_person(browser: &Browser, console: &Console) -> String {
     path(console, href.first().expect("somebody found"))
 }
 
+/// Signs in with `token`, finds someone named Nguyễn and opens their page; its path.
+async fn open_a_person(browser: &Browser, console: &Console, token: &str) -> String {
+    browser.sign_in(console, token).await;
+    search(browser, console, "nguyen").await;
+    let person = first_person(browser, console).await;
+    browser.goto(&console.url(&person)).await;
+    person
+}
+
+async fn assert_absent(browser: &Browser, absent: &[&str]) {
+    for css in absent {
+        assert_eq!(count(browser, css).await, 0, "{css} is shown");
+    }
+}
+
 fn assert_vietnamese_order(names: &[String]) {
     let mut sorted = names.to_vec();
     sorted.sort_by_cached_key(|n| sort_key(n));
@@ -200,8 +215,7 @@ async fn a_clerk_sees_status_gaps_in_words_the_timeline_and_the_record_as_known_
     browser.submit("#as_known_at").await;
     browser.wait_text("#known-at", &positions[1]).await;
     assert_eq!(count(&browser, "ol.timeline > li").await, 2);
-    assert_eq!(count(&browser, "nav.actions").await, 0);
-    assert_eq!(count(&browser, "a.correct").await, 0);
+    assert_absent(&browser, &["nav.actions", "a.correct"]).await;
     // As known at the end of a day before the demo was recorded: nothing yet.
     browser.fill("#as_known_at", "31/12/2020").await;
     browser.submit("#as_known_at").await;
@@ -343,19 +357,14 @@ async fn a_viewer_sees_status_and_gaps_but_no_history_and_no_forms() {
     let Some(browser) = Browser::open().await else {
         return;
     };
-    browser.sign_in(&console, &console.viewer).await;
-    search(&browser, &console, "nguyen").await;
-    let person = first_person(&browser, &console).await;
-    browser.goto(&console.url(&person)).await;
+    let person = open_a_person(&browser, &console, &console.viewer).await;
     browser.find("#status").await;
     browser.find("#gaps").await;
-    for absent in ["ol.timeline", "nav.actions", "a.correct", "a.void"] {
-        assert_eq!(
-            count(&browser, absent).await,
-            0,
-            "{absent} shown to a viewer"
-        );
-    }
+    assert_absent(
+        &browser,
+        &["ol.timeline", "nav.actions", "a.correct", "a.void"],
+    )
+    .await;
     browser
         .goto(&console.url(&format!("{person}/history")))
         .await;
@@ -371,24 +380,13 @@ async fn an_auditor_sees_the_timeline_but_no_forms_and_the_printable_record_has_
     let Some(browser) = Browser::open().await else {
         return;
     };
-    browser.sign_in(&console, &console.auditor).await;
-    search(&browser, &console, "nguyen").await;
-    let person = first_person(&browser, &console).await;
-    browser.goto(&console.url(&person)).await;
+    let person = open_a_person(&browser, &console, &console.auditor).await;
     assert!(count(&browser, "ol.timeline > li").await > 0);
-    for absent in ["nav.actions", "a.correct", "a.void"] {
-        assert_eq!(
-            count(&browser, absent).await,
-            0,
-            "{absent} shown to an auditor"
-        );
-    }
+    assert_absent(&browser, &["nav.actions", "a.correct", "a.void"]).await;
     browser.click("a.print").await;
     browser.find("table.history").await;
     assert_eq!(browser.current_path().await, format!("{person}/print"));
-    assert_eq!(count(&browser, "nav").await, 0);
-    assert_eq!(count(&browser, "header").await, 0);
-    assert_eq!(count(&browser, "form").await, 0);
+    assert_absent(&browser, &["nav", "header", "form"]).await;
     browser.find("#status").await;
     browser.find("#gaps").await;
     let rows = count(&browser, "table.history tbody tr").await;

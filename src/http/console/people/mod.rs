@@ -15,9 +15,11 @@ mod words;
 
 use axum::Router;
 use axum::routing::get;
+use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::layout::Problem;
+use super::session::Visit;
 use crate::domain::PersonId;
 use crate::http::AppState;
 
@@ -40,4 +42,11 @@ fn person_id(text: &str) -> Result<PersonId, Problem> {
 /// The person page's path.
 fn person_path(person: PersonId) -> String {
     format!("/console/people/{person}")
+}
+
+/// A table's head: each column's name as (Vietnamese, English).
+fn columns(visit: &Visit, names: &[(&str, &str)]) -> Markup {
+    html! {
+        thead { tr { @for (vi, en) in names { th scope="col" { (visit.say(vi, en)) } } } }
+    }
 }

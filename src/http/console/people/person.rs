@@ -15,7 +15,7 @@ use serde::Deserialize;
 use super::super::layout::{self, Nav, Problem};
 use super::super::session::Visit;
 use super::timeline::{self, Line};
-use super::{person_id, person_path};
+use super::{columns, person_id, person_path};
 use crate::domain::person::{Change, EnrolmentState, Timeline};
 use crate::domain::vocab::{Lang, Track};
 use crate::domain::{EventId, PersonId, StaffCode};
@@ -99,12 +99,12 @@ pub(super) async fn page(
             }
         }
     };
-    Ok(layout::page(
-        &visit,
-        &record.title(&visit),
-        Nav::People,
-        body,
-    ))
+    Ok(framed(&visit, &record, body))
+}
+
+/// `body` in the console's frame, titled with the person's name.
+fn framed(visit: &Visit, record: &Record, body: Markup) -> Markup {
+    layout::page(visit, &record.title(visit), Nav::People, body)
 }
 
 /// The history alone: auditors and clerks only (the API's rule for personal history).
@@ -121,12 +121,7 @@ pub(super) async fn history(
         p { a href=(person_path(record.person)) { (visit.say("← Hồ sơ", "← Record")) } }
         (timeline::timeline(&visit, record.person, lines, false))
     };
-    Ok(layout::page(
-        &visit,
-        &record.title(&visit),
-        Nav::People,
-        body,
-    ))
+    Ok(framed(&visit, &record, body))
 }
 
 /// The record on a clean page to print (A4: the stylesheet's print rules).
@@ -432,11 +427,7 @@ fn status(visit: &Visit, known: &Known, linked: bool) -> Markup {
         section #status .card {
             h2 { (visit.say("Trình độ theo từng lĩnh vực", "Level per track")) }
             div.scroll { table.data {
-                thead { tr {
-                    th scope="col" { (visit.say("Lĩnh vực", "Track")) }
-                    th scope="col" { (visit.say("Trình độ", "Level")) }
-                    th scope="col" { (visit.say("Căn cứ", "Evidence")) }
-                } }
+                (columns(visit, &[("Lĩnh vực", "Track"), ("Trình độ", "Level"), ("Căn cứ", "Evidence")]))
                 tbody {
                     @for track in Track::ALL {
                         @let held = known.status.qualifications.iter().find(|q| q.track == *track);

@@ -9,7 +9,7 @@ use serde::Deserialize;
 
 use super::super::layout::{self, Nav, Problem};
 use super::super::session::Visit;
-use super::person_path;
+use super::{columns, person_path};
 use crate::domain::policy::Target;
 use crate::domain::vocab::{StaffCategory, fold};
 use crate::domain::{StaffCode, UnitId};
@@ -173,15 +173,15 @@ fn results(
         @if !found.is_empty() {
             div.scroll {
                 table.data.people {
-                    thead { tr {
-                        th scope="col" { (visit.say("Mã", "Code")) }
-                        th scope="col" { (visit.say("Họ và tên", "Name")) }
-                        th scope="col" { (visit.say("Ngày sinh", "Born")) }
-                        th scope="col" { (visit.say("Đơn vị", "Unit")) }
-                        th scope="col" { (visit.say("Chức vụ", "Post")) }
-                        th scope="col" { (visit.say("Loại", "Category")) }
-                        th scope="col" { (visit.say("Chưa đạt", "Short of")) }
-                    } }
+                    (columns(visit, &[
+                        ("Mã", "Code"),
+                        ("Họ và tên", "Name"),
+                        ("Ngày sinh", "Born"),
+                        ("Đơn vị", "Unit"),
+                        ("Chức vụ", "Post"),
+                        ("Loại", "Category"),
+                        ("Chưa đạt", "Short of"),
+                    ]))
                     tbody {
                         @for m in shown {
                             tr {

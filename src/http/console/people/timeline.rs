@@ -9,7 +9,7 @@ use maud::{Markup, html};
 use uuid::Uuid;
 
 use super::super::session::Visit;
-use super::{person_path, words};
+use super::{columns, person_path, words};
 use crate::domain::PersonId;
 use crate::domain::event::{Correction, Event};
 use crate::domain::vocab::Lang;
@@ -157,13 +157,13 @@ pub(super) fn table(visit: &Visit, lines: &[Line]) -> Markup {
     let lang = visit.lang;
     html! {
         table.data.history {
-            thead { tr {
-                th scope="col" { (visit.say("Ngày hiệu lực", "Effective")) }
-                th scope="col" { (visit.say("Ghi lúc", "Recorded")) }
-                th scope="col" { (visit.say("Người ghi", "By")) }
-                th scope="col" { (visit.say("Đơn vị, chức vụ khi đó", "Unit and post then")) }
-                th scope="col" { (visit.say("Nội dung", "Fact")) }
-            } }
+            (columns(visit, &[
+                ("Ngày hiệu lực", "Effective"),
+                ("Ghi lúc", "Recorded"),
+                ("Người ghi", "By"),
+                ("Đơn vị, chức vụ khi đó", "Unit and post then"),
+                ("Nội dung", "Fact"),
+            ]))
             tbody {
                 @for line in lines {
                     tr data-event=(line.id) {
