@@ -9,7 +9,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::District;
-use crate::domain::names::sort_key;
+use crate::domain::names::{NameKey, sort_key};
 use crate::domain::person::{Change, EnrolmentState, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
@@ -258,69 +258,97 @@ pub fn find_people<'a>(
     policies: &'a PolicySet,
     after: Option<PersonId>,
 ) -> impl Iterator<Item = PersonMatch> + 'a {
-    let policy = policies.in_force(filter.as_of);
     let start = after.map_or(Bound::Unbounded, Bound::Excluded);
-    model
+    let people = model
         .people
         .range((start, Bound::Unbounded))
-        .filter_map(move |(id, history)| {
-            let view = history.view(Some(filter.as_of))?;
-            let matches = view.separated.is_none()
-                && filter.unit.is_none_or(|u| view.placement.unit == u)
-                && filter.category.is_none_or(|c| view.category == c)
-                && filter.leadership.is_none_or(|l| view.leadership == l)
-                && filter
-                    .code
-                    .as_ref()
-                    .is_none_or(|c| view.staff_code.as_ref() == Some(c))
-                && filter
-                    .name
-                    .as_ref()
-                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
-            if !matches {
-                return None;
-            }
-            // The targets are evaluated only for people the other conditions kept.
-            let gaps: Vec<TargetResult> = policy
-                .map(|p| {
-                    p.evaluate(&view)
-                        .into_iter()
-                        .filter(|r| !r.is_met())
-                        .collect()
-                })
-                .unwrap_or_default();
-            if filter
-                .gap
-                .as_ref()
-                .is_some_and(|g| !gaps.iter().any(|r| &r.target == g))
-            {
-                return None;
-            }
-            Some(PersonMatch {
-                person: *id,
-                staff_code: view.staff_code,
-                unit_name: model.unit_name(view.placement.unit),
-                full_name: view.full_name,
-                birth_date: view.birth_date,
-                unit: view.placement.unit,
-                post: view.placement.post,
-                category: view.category,
-                leadership: view.leadership,
-                gaps,
-            })
-        })
+        .map(|(_, t)| t);
+    matching(filter, policies, people).map(|(view, gaps)| person_match(model, view, gaps))
 }
 
-/// Every person matching `filter`, in Vietnamese name order (`domain::names`), for lists
-/// people read.
+/// The ids of everyone matching `filter`, in Vietnamese name order (`domain::names`), for
+/// lists people read; [`found_person`] gives the rows of the page shown.
 pub fn find_people_by_name(
     model: &District,
     filter: &PeopleFilter,
     policies: &PolicySet,
-) -> Vec<PersonMatch> {
-    let mut found: Vec<PersonMatch> = find_people(model, filter, policies, None).collect();
-    found.sort_by_cached_key(|m| (sort_key(&m.full_name), m.person));
-    found
+) -> Vec<PersonId> {
+    // Only the keys are kept for everyone: the rows are made for one page.
+    let mut found: Vec<(NameKey, PersonId)> = matching(filter, policies, model.people.values())
+        .map(|(view, _)| (sort_key(&view.full_name), view.person))
+        .collect();
+    found.sort_unstable();
+    found.into_iter().map(|(_, person)| person).collect()
+}
+
+/// `person` as a people search finds them, if they match `filter`.
+pub fn found_person(
+    model: &District,
+    person: PersonId,
+    filter: &PeopleFilter,
+    policies: &PolicySet,
+) -> Option<PersonMatch> {
+    matching(filter, policies, model.people.get(&person).into_iter())
+        .next()
+        .map(|(view, gaps)| person_match(model, view, gaps))
+}
+
+/// The views of `people` that match `filter` on its date, with the targets each falls
+/// short of.
+fn matching<'a>(
+    filter: &'a PeopleFilter,
+    policies: &'a PolicySet,
+    people: impl Iterator<Item = &'a Timeline> + 'a,
+) -> impl Iterator<Item = (PersonView, Vec<TargetResult>)> + 'a {
+    let policy = policies.in_force(filter.as_of);
+    people.filter_map(move |history| {
+        let view = history.view(Some(filter.as_of))?;
+        let matches = view.separated.is_none()
+            && filter.unit.is_none_or(|u| view.placement.unit == u)
+            && filter.category.is_none_or(|c| view.category == c)
+            && filter.leadership.is_none_or(|l| view.leadership == l)
+            && filter
+                .code
+                .as_ref()
+                .is_none_or(|c| view.staff_code.as_ref() == Some(c))
+            && filter
+                .name
+                .as_ref()
+                .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
+        if !matches {
+            return None;
+        }
+        // The targets are evaluated only for people the other conditions kept.
+        let gaps: Vec<TargetResult> = policy
+            .map(|p| {
+                p.evaluate(&view)
+                    .into_iter()
+                    .filter(|r| !r.is_met())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let short = |g: &String| gaps.iter().any(|r| &r.target == g);
+        filter
+            .gap
+            .as_ref()
+            .is_none_or(short)
+            .then_some((view, gaps))
+    })
+}
+
+fn person_match(model: &District, view: PersonView, gaps: Vec<TargetResult>) -> PersonMatch {
+    PersonMatch {
+        person: view.person,
+        staff_code: view.staff_code,
+        unit_name: model.unit_name(view.placement.unit),
+        full_name: view.full_name,
+        birth_date: view.birth_date,
+        unit: view.placement.unit,
+        post: view.placement.post,
+        category: view.category,
+        leadership: view.leadership,
+        gaps,
+    }
 }
 
 /// Met / in scope, and the percentage (one decimal; 0 while nobody is in scope).

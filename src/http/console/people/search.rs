@@ -59,10 +59,19 @@ pub(super) async fn page(
         gap: given(&query.gap).map(str::to_string),
     });
     let policies = state.policies.clone();
+    let asked_page = given(&query.page).and_then(|p| p.parse::<usize>().ok());
     let ((found, units), _) = state.projection.read(|model| {
-        let found = filter
-            .as_ref()
-            .map(|f| views::find_people_by_name(model, f, &policies));
+        let found = filter.as_ref().map(|f| {
+            let ids = views::find_people_by_name(model, f, &policies);
+            let page = Page::of(ids.len(), asked_page);
+            let rows: Vec<PersonMatch> = ids
+                .iter()
+                .skip((page.number - 1) * PER_PAGE)
+                .take(PER_PAGE)
+                .filter_map(|id| views::found_person(model, *id, f, &policies))
+                .collect();
+            (page, rows)
+        });
         let mut units: Vec<(UnitId, String)> = model
             .units
             .values()
@@ -73,7 +82,7 @@ pub(super) async fn page(
     });
     let targets = policies.in_force(as_of).map_or(&[][..], |p| &p.targets[..]);
     let form = search_form(&visit, &query, &units, targets, code.is_err());
-    let results = found.map(|found| results(&visit, &query, &found, targets));
+    let results = found.map(|(page, rows)| results(&visit, &query, page, &rows, targets));
     let title = visit.say("Cán bộ", "People");
     Ok(layout::page(
         &visit,
@@ -151,26 +160,44 @@ fn search_form(
     }
 }
 
-/// The page of `found` the query asks for, with the pager.
+/// Which page of how many, of how many people found.
+#[derive(Debug, Clone, Copy)]
+struct Page {
+    found: usize,
+    /// From 1.
+    number: usize,
+    pages: usize,
+}
+
+impl Page {
+    /// The page asked for (the first when none or past the end is asked) of `found`.
+    fn of(found: usize, asked: Option<usize>) -> Page {
+        let pages = found.div_ceil(PER_PAGE).max(1);
+        let number = asked.unwrap_or(1).clamp(1, pages);
+        Page {
+            found,
+            number,
+            pages,
+        }
+    }
+}
+
+/// One page of what the search found (`shown`), with the pager.
 fn results(
     visit: &Visit,
     query: &SearchQuery,
-    found: &[PersonMatch],
+    at: Page,
+    shown: &[PersonMatch],
     targets: &[Target],
 ) -> Markup {
     let lang = visit.lang;
-    let pages = found.len().div_ceil(PER_PAGE).max(1);
-    let page = given(&query.page)
-        .and_then(|p| p.parse::<usize>().ok())
-        .unwrap_or(1)
-        .clamp(1, pages);
-    let shown = found.iter().skip((page - 1) * PER_PAGE).take(PER_PAGE);
+    let (page, pages) = (at.number, at.pages);
     html! {
         p #found role="status" {
-            (visit.say("Tìm thấy ", "Found ")) (lang.count(found.len() as u64)) (visit.say(" người", " people"))
+            (visit.say("Tìm thấy ", "Found ")) (lang.count(at.found as u64)) (visit.say(" người", " people"))
             @if pages > 1 { " · " (visit.say("trang ", "page ")) (page) "/" (pages) }
         }
-        @if !found.is_empty() {
+        @if !shown.is_empty() {
             div.scroll {
                 table.data.people {
                     (columns(visit, &[
