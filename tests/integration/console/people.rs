@@ -51,7 +51,21 @@ async fn count(browser: &Browser, css: &str) -> usize {
 async fn search(browser: &Browser, console: &Console, q: &str) {
     browser.goto(&console.url("/console/people")).await;
     browser.fill("#q", q).await;
-    browser.submit("#q").await;
+    search_with(browser, "#q", "q=").await;
+}
+
+/// Submits the search form holding `css` and waits for its answer: a page whose query
+/// has `asked` (the page before has a `#found` too).
+async fn search_with(browser: &Browser, css: &str, asked: &str) {
+    browser.submit(css).await;
+    let started = std::time::Instant::now();
+    while !browser.current_path().await.contains(asked) {
+        assert!(
+            started.elapsed().as_secs() < 10,
+            "the search never answered"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     browser.wait_text("#found", "Tìm thấy").await;
 }
 
@@ -128,8 +142,7 @@ async fn the_search_finds_names_without_diacritics_by_code_and_unit_in_vietnames
     let names = texts(&browser, "#unit option").await;
     let unit = &values[names.iter().position(|n| *n == unit_name).unwrap()];
     browser.select("#unit", unit).await;
-    browser.submit("#unit").await;
-    browser.wait_text("#found", "Tìm thấy").await;
+    search_with(&browser, "#unit", "unit=").await;
     let rows = texts(&browser, "table.people tbody tr td:nth-child(4)").await;
     assert!(!rows.is_empty());
     assert!(
@@ -167,8 +180,7 @@ async fn a_clerk_sees_status_gaps_in_words_the_timeline_and_the_record_as_known_
     browser.sign_in(&console, &console.clerk).await;
     browser.goto(&console.url("/console/people")).await;
     browser.select("#gap", "civil-servants-college").await;
-    browser.submit("#gap").await;
-    browser.wait_text("#found", "Tìm thấy").await;
+    search_with(&browser, "#gap", "gap=").await;
     let person = first_person(&browser, &console).await;
     browser.goto(&console.url(&person)).await;
 
