@@ -4,8 +4,8 @@
 //! ask (`command`), what text and dates a command may carry (`input`), the rules that
 //! accept or refuse it (`decide`, one file per concern) and why they refuse (`error`),
 //! how a person's stream folds into where they stand (`person`, `reference`), which posts
-//! lead (`post`), the retirement age by sex and year (`retirement`), and targets as data
-//! (`policy`).
+//! lead (`post`), the retirement age by sex and year (`retirement`), the order names sort
+//! in (`names`), and targets as data (`policy`).
 //! Must not: do I/O of any kind — no store, no clock, no HTTP. Callers pass `today` in.
 
 pub mod command;
@@ -14,6 +14,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod input;
+pub mod names;
 pub mod person;
 pub mod policy;
 pub mod post;

@@ -17,7 +17,7 @@ use super::AppState;
 use super::auth::{Auditor, Caller};
 use super::error::ApiError;
 use super::wire::*;
-use crate::domain::{Event, PersonId};
+use crate::domain::{Event, PersonId, UnitId};
 use crate::store::{Direction, Head, RecordedEvent, VerifyReport};
 
 /// One entry of a person's history.
@@ -47,15 +47,64 @@ pub(crate) async fn history(
     _caller: Auditor,
     Path(id): Path<Uuid>,
 ) -> Result<Response, ApiError> {
-    let events =
-        state
-            .store
-            .read_stream(&PersonId(id).stream(), 0, Direction::Forwards, usize::MAX)?;
-    if events.is_empty() {
+    let (recorded, position) = recorded_history(&state, PersonId(id), u64::MAX)?;
+    if recorded.is_empty() {
         return Err(ApiError::NotFound(format!("no person {id}")));
     }
-    let decoded: Vec<(crate::store::RecordedEvent, Event)> = events
+    let entries: Vec<HistoryEntry> = recorded
         .into_iter()
+        .map(|r| HistoryEntry {
+            position: r.recorded.position,
+            id: r.recorded.id,
+            effective_date: Some(r.event.effective_date().to_string()),
+            recorded_at: r
+                .recorded
+                .recorded_at
+                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            data: r.event.to_json(),
+            event_type: r.recorded.event_type,
+            actor: r.recorded.actor,
+            unit: r.unit.map(|u| u.0),
+            unit_name: r.unit_name,
+            post: r.post,
+            corrects: r.corrects,
+            corrected_by: r.corrected_by,
+        })
+        .collect();
+    let mut response = axum::Json(json!({ "person": id, "events": entries })).into_response();
+    response
+        .headers_mut()
+        .insert(super::commands::POSITION_HEADER, position.into());
+    Ok(response)
+}
+
+/// One recorded event of a person's stream, with what a history shows beside it.
+pub(crate) struct Recorded {
+    pub recorded: RecordedEvent,
+    pub event: Event,
+    /// The unit and post at the time (a registration's own, or the event's `at`).
+    pub unit: Option<UnitId>,
+    pub unit_name: Option<String>,
+    pub post: Option<String>,
+    /// For a correction or void: the event it names.
+    pub corrects: Option<Uuid>,
+    /// Corrections and voids recorded later (up to the same position) that name this event.
+    pub corrected_by: Vec<Uuid>,
+}
+
+/// Every event of `person`'s stream recorded up to position `upto`, in order (empty: no
+/// such person then), with unit names from the read model and the position it was read at.
+pub(crate) fn recorded_history(
+    state: &AppState,
+    person: PersonId,
+    upto: u64,
+) -> Result<(Vec<Recorded>, u64), ApiError> {
+    let events = state
+        .store
+        .read_stream(&person.stream(), 0, Direction::Forwards, usize::MAX)?;
+    let decoded: Vec<(RecordedEvent, Event)> = events
+        .into_iter()
+        .take_while(|r| r.position <= upto)
         .map(|r| crate::stored::decode(&r).map(|e| (r, e)))
         .collect::<Result<_, _>>()?;
     let named = |event: &Event| match event {
@@ -63,44 +112,38 @@ pub(crate) async fn history(
         Event::EventVoided(v) => Some(v.voids),
         _ => None,
     };
-    let (entries, position) = state.projection.read(|model| {
+    let corrected_by: Vec<Vec<Uuid>> = decoded
+        .iter()
+        .map(|(recorded, _)| {
+            decoded
+                .iter()
+                .filter(|(_, e)| named(e) == Some(recorded.id))
+                .map(|(r, _)| r.id)
+                .collect()
+        })
+        .collect();
+    Ok(state.projection.read(|model| {
         decoded
-            .iter()
-            .map(|(recorded, event)| {
-                let placement = placement_of(event);
-                let (unit, post) = match (event, placement) {
+            .into_iter()
+            .zip(corrected_by)
+            .map(|((recorded, event), corrected_by)| {
+                let (unit, post) = match (&event, placement_of(&event)) {
                     (Event::PersonRegistered(e), _) => (Some(e.unit), Some(e.post.clone())),
                     (_, Some(p)) => (Some(p.unit), Some(p.post.clone())),
                     _ => (None, None),
                 };
-                HistoryEntry {
-                    position: recorded.position,
-                    id: recorded.id,
-                    event_type: recorded.event_type.clone(),
-                    effective_date: Some(event.effective_date().to_string()),
-                    recorded_at: recorded
-                        .recorded_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                    actor: recorded.actor.clone(),
-                    unit: unit.map(|u| u.0),
+                Recorded {
                     unit_name: unit.map(|u| model.unit_name(u)),
+                    corrects: named(&event),
+                    recorded,
+                    event,
+                    unit,
                     post,
-                    corrects: named(event),
-                    corrected_by: decoded
-                        .iter()
-                        .filter(|(_, e)| named(e) == Some(recorded.id))
-                        .map(|(r, _)| r.id)
-                        .collect(),
-                    data: event.to_json(),
+                    corrected_by,
                 }
             })
-            .collect::<Vec<_>>()
-    });
-    let mut response = axum::Json(json!({ "person": id, "events": entries })).into_response();
-    response
-        .headers_mut()
-        .insert(super::commands::POSITION_HEADER, position.into());
-    Ok(response)
+            .collect()
+    }))
 }
 
 /// The unit and post recorded with a person event (registration has its own fields).

@@ -197,6 +197,22 @@ struct PersonRow {
     gaps: Vec<String>,
 }
 
+impl From<views::PersonMatch> for PersonRow {
+    fn from(found: views::PersonMatch) -> PersonRow {
+        PersonRow {
+            person: found.person,
+            staff_code: found.staff_code,
+            full_name: found.full_name,
+            unit: found.unit,
+            unit_name: found.unit_name,
+            post: found.post,
+            category: found.category,
+            leadership: found.leadership,
+            gaps: found.gaps.into_iter().map(|r| r.target).collect(),
+        }
+    }
+}
+
 #[utoipa::path(get, path = "/people", tag = "reads", params(PeopleQuery),
     responses((status = 200, description = "a page of people: {people, next}")))]
 pub(crate) async fn search(
@@ -211,59 +227,29 @@ pub(crate) async fn search(
         .as_deref()
         .map(|c| vocab("category", c))
         .transpose()?;
-    let as_of = q.as_of.unwrap_or_else(today);
-    let needle = q.q.as_deref().map(fold);
+    let filter = views::PeopleFilter {
+        as_of: q.as_of.unwrap_or_else(today),
+        unit: q.unit.map(UnitId),
+        category,
+        leadership: q.leadership,
+        name: q.q.as_deref().map(fold),
+        code: None,
+        gap: q.gap,
+    };
     let policies = state.policies.clone();
     ask(&state, &headers, |model| {
-        let policy = policies.in_force(as_of);
-        let start = q.cursor.map_or(std::ops::Bound::Unbounded, |c| {
-            std::ops::Bound::Excluded(PersonId(c))
-        });
-        let mut people = Vec::new();
-        let mut next = None;
-        for (id, history) in model.people.range((start, std::ops::Bound::Unbounded)) {
-            let Some(view) = history.view(Some(as_of)) else {
-                continue;
-            };
-            let matches = view.separated.is_none()
-                && q.unit.is_none_or(|u| view.placement.unit.0 == u)
-                && category.is_none_or(|c| view.category == c)
-                && q.leadership.is_none_or(|l| view.leadership == l)
-                && needle
-                    .as_ref()
-                    .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
-            if !matches {
-                continue;
-            }
-            // The targets are evaluated only for people the other filters kept.
-            let gaps: Vec<String> = policy
-                .map(|p| {
-                    p.evaluate(&view)
-                        .into_iter()
-                        .filter(|r| !r.is_met())
-                        .map(|r| r.target)
-                        .collect()
-                })
-                .unwrap_or_default();
-            if q.gap.as_ref().is_some_and(|g| !gaps.contains(g)) {
-                continue;
-            }
-            if people.len() == limit {
-                next = people.last().map(|p: &PersonRow| p.person);
-                break;
-            }
-            people.push(PersonRow {
-                person: *id,
-                staff_code: view.staff_code.clone(),
-                unit_name: model.unit_name(view.placement.unit),
-                full_name: view.full_name,
-                unit: view.placement.unit,
-                post: view.placement.post,
-                category: view.category,
-                leadership: view.leadership,
-                gaps,
-            });
-        }
+        let after = q.cursor.map(PersonId);
+        let mut people: Vec<PersonRow> = views::find_people(model, &filter, &policies, after)
+            .take(limit + 1)
+            .map(PersonRow::from)
+            .collect();
+        // One more than a page was asked for: there is a next page, after this one's last.
+        let next = if people.len() > limit {
+            people.truncate(limit);
+            people.last().map(|p| p.person)
+        } else {
+            None
+        };
         Ok(json!({ "people": people, "next": next }))
     })
     .await

@@ -1,21 +1,23 @@
-//! The read models, computed from a folded [`District`]: person status, unit rosters and
-//! headcounts, programmes with their sessions, a session's attendance, yearly totals and
-//! compliance. Pure functions of (model, date, policy, language), so the
+//! The read models, computed from a folded [`District`]: person status, people search,
+//! unit rosters and headcounts, programmes with their sessions, a session's attendance,
+//! yearly totals and compliance. Pure functions of (model, date, policy, language), so the
 //! live projection and a report's replay give the same answers for the same events.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Bound;
 
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::model::District;
 use crate::domain::event::{ProgrammeRegistered, SessionScheduled};
+use crate::domain::names::{NameKey, sort_key};
 use crate::domain::person::{Change, EnrolmentState, Entry, PersonView, Timeline};
 use crate::domain::policy::{Policy, PolicySet, TargetResult};
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Gender, Lang, MovementKind, ProgrammeCategory,
     QualificationLevel, RotationOutcome, SeparationReason, StaffCategory, Track, TrainingResult,
-    UnitLevel,
+    UnitLevel, fold,
 };
 use crate::domain::{EventId, PersonId, ProgrammeId, SessionId, SessionState, StaffCode, UnitId};
 
@@ -219,6 +221,139 @@ pub fn people_in_service(
         .values()
         .filter_map(move |h| h.view(Some(as_of)))
         .filter(|v| v.separated.is_none())
+}
+
+/// What a people search asks for; every given condition must hold. Only people in
+/// service on `as_of` are found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PeopleFilter {
+    pub as_of: NaiveDate,
+    pub unit: Option<UnitId>,
+    pub category: Option<StaffCategory>,
+    pub leadership: Option<bool>,
+    /// Text the name contains, already folded (`vocab::fold`).
+    pub name: Option<String>,
+    /// The staff code the person holds.
+    pub code: Option<StaffCode>,
+    /// A target (its id) the person falls short of.
+    pub gap: Option<String>,
+}
+
+/// Someone a people search found, as they stood on the filter's date.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonMatch {
+    pub person: PersonId,
+    pub staff_code: Option<StaffCode>,
+    pub full_name: String,
+    pub birth_date: NaiveDate,
+    pub unit: UnitId,
+    pub unit_name: String,
+    pub post: String,
+    pub category: StaffCategory,
+    pub leadership: bool,
+    /// The targets the person falls short of, with what is missing.
+    pub gaps: Vec<TargetResult>,
+}
+
+/// The people matching `filter` with an id after `after` (all when `None`), in id order
+/// (what the API pages through by cursor).
+pub fn find_people<'a>(
+    model: &'a District,
+    filter: &'a PeopleFilter,
+    policies: &'a PolicySet,
+    after: Option<PersonId>,
+) -> impl Iterator<Item = PersonMatch> + 'a {
+    let start = after.map_or(Bound::Unbounded, Bound::Excluded);
+    let people = model
+        .people
+        .range((start, Bound::Unbounded))
+        .map(|(_, t)| t);
+    matching(filter, policies, people).map(|(view, gaps)| person_match(model, view, gaps))
+}
+
+/// The ids of everyone matching `filter`, in Vietnamese name order (`domain::names`), for
+/// lists people read; [`found_person`] gives the rows of the page shown.
+pub fn find_people_by_name(
+    model: &District,
+    filter: &PeopleFilter,
+    policies: &PolicySet,
+) -> Vec<PersonId> {
+    // Only the keys are kept for everyone: the rows are made for one page.
+    let mut found: Vec<(NameKey, PersonId)> = matching(filter, policies, model.people.values())
+        .map(|(view, _)| (sort_key(&view.full_name), view.person))
+        .collect();
+    found.sort_unstable();
+    found.into_iter().map(|(_, person)| person).collect()
+}
+
+/// `person` as a people search finds them, if they match `filter`.
+pub fn found_person(
+    model: &District,
+    person: PersonId,
+    filter: &PeopleFilter,
+    policies: &PolicySet,
+) -> Option<PersonMatch> {
+    matching(filter, policies, model.people.get(&person).into_iter())
+        .next()
+        .map(|(view, gaps)| person_match(model, view, gaps))
+}
+
+/// The views of `people` that match `filter` on its date, with the targets each falls
+/// short of.
+fn matching<'a>(
+    filter: &'a PeopleFilter,
+    policies: &'a PolicySet,
+    people: impl Iterator<Item = &'a Timeline> + 'a,
+) -> impl Iterator<Item = (PersonView, Vec<TargetResult>)> + 'a {
+    let policy = policies.in_force(filter.as_of);
+    people.filter_map(move |history| {
+        let view = history.view(Some(filter.as_of))?;
+        let matches = view.separated.is_none()
+            && filter.unit.is_none_or(|u| view.placement.unit == u)
+            && filter.category.is_none_or(|c| view.category == c)
+            && filter.leadership.is_none_or(|l| view.leadership == l)
+            && filter
+                .code
+                .as_ref()
+                .is_none_or(|c| view.staff_code.as_ref() == Some(c))
+            && filter
+                .name
+                .as_ref()
+                .is_none_or(|n| fold(&view.full_name).contains(n.as_str()));
+        if !matches {
+            return None;
+        }
+        // The targets are evaluated only for people the other conditions kept.
+        let gaps: Vec<TargetResult> = policy
+            .map(|p| {
+                p.evaluate(&view)
+                    .into_iter()
+                    .filter(|r| !r.is_met())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let short = |g: &String| gaps.iter().any(|r| &r.target == g);
+        filter
+            .gap
+            .as_ref()
+            .is_none_or(short)
+            .then_some((view, gaps))
+    })
+}
+
+fn person_match(model: &District, view: PersonView, gaps: Vec<TargetResult>) -> PersonMatch {
+    PersonMatch {
+        person: view.person,
+        staff_code: view.staff_code,
+        unit_name: model.unit_name(view.placement.unit),
+        full_name: view.full_name,
+        birth_date: view.birth_date,
+        unit: view.placement.unit,
+        post: view.placement.post,
+        category: view.category,
+        leadership: view.leadership,
+        gaps,
+    }
 }
 
 /// Met / in scope, and the percentage (one decimal; 0 while nobody is in scope).

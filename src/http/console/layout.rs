@@ -1,6 +1,7 @@
 //! The frame of every console page — head, navigation by role, language switch, the
-//! open-mode banner — and [`Problem`], what a page answers with when it cannot show what
-//! was asked, rendered as a page in the visitor's language by the session layer.
+//! open-mode banner; a bare frame for printable pages — and [`Problem`], what a page
+//! answers with when it cannot show what was asked, rendered as a page in the visitor's
+//! language by the session layer.
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -103,16 +104,7 @@ pub(crate) fn page_with_scripts(
     html! {
         (DOCTYPE)
         html lang=(lang.pick("vi", "en")) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (title) " · cadre" }
-                link rel="stylesheet" href="/console/assets/style.css";
-                script src="/console/assets/console.js" defer {}
-                @for script in scripts {
-                    script src={ "/console/assets/" (script) } defer {}
-                }
-            }
+            (head(title, scripts))
             body {
                 a.skip href="#main" { (visit.say("Bỏ qua, đến nội dung", "Skip to content")) }
                 (header(visit, nav))
@@ -128,6 +120,37 @@ pub(crate) fn page_with_scripts(
                 footer.bottom {
                     (visit.say("cadre — sổ theo dõi đào tạo, bồi dưỡng, luân chuyển và đánh giá cán bộ", "cadre — a ledger of the training, rotations and appraisals of public servants"))
                 }
+            }
+        }
+    }
+}
+
+/// A page to print: the document alone, without navigation, language switch or footer.
+pub(crate) fn printable(visit: &Visit, title: &str, body: Markup) -> Markup {
+    html! {
+        (DOCTYPE)
+        html lang=(visit.lang.pick("vi", "en")) {
+            (head(title, &[]))
+            body.printable {
+                main #main {
+                    h1 { (title) }
+                    (body)
+                }
+            }
+        }
+    }
+}
+
+fn head(title: &str, scripts: &[&str]) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            title { (title) " · cadre" }
+            link rel="stylesheet" href="/console/assets/style.css";
+            script src="/console/assets/console.js" defer {}
+            @for script in scripts {
+                script src={ "/console/assets/" (script) } defer {}
             }
         }
     }
