@@ -11,6 +11,7 @@ mod catalogue;
 mod dashboard;
 mod forms;
 mod imports;
+mod journeys;
 mod people;
 mod screenshots;
 mod sign_in;

@@ -283,7 +283,14 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         return;
     };
     let (person, corrected) = a_demo_correction(&console);
-    // A clerk voids one of the person's appraisals (one nothing changed yet) through the API.
+    // A clerk records an appraisal for the person, then voids it, through the API.
+    api(
+        &console,
+        "POST",
+        &format!("/people/{person}/appraisals"),
+        &console.clerk,
+        &json!({ "year": 2018, "classification": "good", "effective_date": "2018-12-26" }),
+    );
     let history = api(
         &console,
         "GET",
@@ -295,11 +302,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|e| {
-            e["type"] == "Appraised"
-                && e["corrected_by"].as_array().unwrap().is_empty()
-                && e["id"] != corrected.as_str()
-        })
+        .rfind(|e| e["type"] == "Appraised")
         .unwrap()["id"]
         .as_str()
         .unwrap()
@@ -309,7 +312,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         "POST",
         &format!("/people/{person}/voids"),
         &console.clerk,
-        &json!({ "voids": voided, "reason": "Ghi nhầm người", "effective_date": "2018-02-01" }),
+        &json!({ "voids": voided, "reason": "Ghi nhầm người", "effective_date": "2019-01-05" }),
     );
     browser.sign_in(&console, &console.clerk).await;
     browser
@@ -332,7 +335,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         "{text}"
     );
     let entry = format!("ol.timeline > li[data-event='{voided}']");
-    browser.wait_text(&entry, "Đã huỷ bỏ ngày 01/02/2018").await;
+    browser.wait_text(&entry, "Đã hủy bỏ ngày 05/01/2019").await;
     let text = browser.text(&entry).await;
     assert!(
         text.contains("bởi Lò Thị Mai") && text.contains("Ghi nhầm người"),
@@ -352,7 +355,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
     // correct or void on either.
     let void = browser.text("ol.timeline > li:last-child").await;
     assert!(
-        void.contains("Huỷ bỏ một ghi nhận") && void.contains("Lò Thị Mai"),
+        void.contains("Hủy bỏ một ghi nhận") && void.contains("Lò Thị Mai"),
         "{void}"
     );
     assert_eq!(count(&browser, &format!("{entry} a.void")).await, 0);

@@ -42,12 +42,13 @@ async fn screenshots() {
     browser.find("ol.timeline").await;
     shot("person", &browser.screenshot().await);
 
-    // An appraisal for a year the demo has already appraised: refused beside its field.
+    // An appraisal of a year still to come: refused by the rules, beside its field.
     browser
         .goto(&console.url(&format!("{person}/appraisal")))
         .await;
-    browser.fill("#year", "2016").await;
-    browser.fill("#effective_date", "28/12/2016").await;
+    browser.fill("#year", "2030").await;
+    browser.select("#classification", "good").await;
+    browser.fill("#effective_date", "28/11/2026").await;
     browser.submit("#year").await;
     browser.find(".refusal").await;
     shot("form-refusal", &browser.screenshot().await);

@@ -211,7 +211,7 @@ async fn void(
     if !sheet.flag("confirm") {
         sheet.refuse(
             "confirm",
-            visit.say("Hãy đánh dấu để xác nhận huỷ.", "Tick the box to confirm."),
+            visit.say("Hãy đánh dấu để xác nhận hủy.", "Tick the box to confirm."),
         );
     } else {
         let command: Command = Void {
@@ -230,14 +230,14 @@ async fn void(
 
 fn void_page(visit: &Visit, sheet: &Sheet, picked: &Picked) -> Response {
     let fields = html! {
-        p { (visit.say("Huỷ bản ghi: ", "Voiding: ")) strong { (picked.summary(visit)) } }
+        p { (visit.say("Hủy bản ghi: ", "Voiding: ")) strong { (picked.summary(visit)) } }
         p.help { (visit.say(
-            "Bản ghi bị huỷ vẫn còn trong sổ, được đánh dấu là đã huỷ, và không còn được tính.",
+            "Bản ghi bị hủy vẫn còn trong sổ, được đánh dấu là đã hủy, và không còn được tính.",
             "A voided entry stays in the ledger, marked as voided, and no longer counts.")) }
-        (sheet.note_field("reason", visit.say("Lý do huỷ", "Reason")))
-        (sheet.check_field("confirm", visit.say("Tôi xác nhận huỷ bản ghi này", "I confirm voiding this entry")))
+        (sheet.note_field("reason", visit.say("Lý do hủy", "Reason")))
+        (sheet.check_field("confirm", visit.say("Tôi xác nhận hủy bản ghi này", "I confirm voiding this entry")))
     };
-    let heading = visit.say("Huỷ bản ghi", "Void an entry");
+    let heading = visit.say("Hủy bản ghi", "Void an entry");
     page(
         visit,
         sheet,

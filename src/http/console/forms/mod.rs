@@ -472,7 +472,7 @@ pub(super) fn page(
             (fields)
             div.actions {
                 button type="submit" { (visit.say("Ghi", "Record")) }
-                a href=(back) { (visit.say("Huỷ", "Cancel")) }
+                a href=(back) { (visit.say("Hủy", "Cancel")) }
             }
         }
     };

@@ -278,7 +278,7 @@ fn evidence(
                         .and_then(|s| s.scheduled.as_ref())
                         .and_then(|s| model.programmes.get(&s.programme))
                         .map_or_else(String::new, |p| p.name.clone());
-                    format!("{} {name}", lang.pick("hoàn thành khoá", "completed"))
+                    format!("{} {name}", lang.pick("hoàn thành khóa", "completed"))
                 }
                 _ => lang
                     .pick("văn bằng, chứng chỉ", "qualification")
@@ -353,7 +353,7 @@ fn actions(visit: &Visit, person: PersonId, known: &Known) -> Markup {
             "Ghi văn bằng, chứng chỉ",
             "Record a qualification",
         ),
-        ("enrol", "Ghi danh khoá học", "Enrol"),
+        ("enrol", "Ghi danh khóa học", "Enrol"),
         ("rotation/start", "Bắt đầu luân chuyển", "Start a rotation"),
         ("rotation/end", "Kết thúc luân chuyển", "End the rotation"),
         ("appraisal", "Đánh giá, xếp loại", "Record an appraisal"),
@@ -411,7 +411,7 @@ fn identity(visit: &Visit, status: &PersonStatus) -> Markup {
                     dt { (visit.say("Đánh giá gần nhất", "Latest appraisal")) }
                     dd { (a.year) ": " (a.label) }
                 }
-                dt { (visit.say("Khoá học", "Courses")) }
+                dt { (visit.say("Khóa học", "Courses")) }
                 dd { (visit.say("đã ghi danh ", "enrolled ")) (status.training.enrolments) ", "
                      (visit.say("đạt ", "passed ")) (status.training.passed) ", "
                      (visit.say("đang học ", "under way ")) (status.training.active) }

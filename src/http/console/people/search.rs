@@ -154,7 +154,7 @@ fn search_form(
             }
             div.actions {
                 button type="submit" { (visit.say("Tìm", "Search")) }
-                a href="/console/people" { (visit.say("Xoá bộ lọc", "Clear")) }
+                a href="/console/people" { (visit.say("Xóa bộ lọc", "Clear")) }
             }
         }
     }

@@ -130,7 +130,7 @@ pub(super) fn timeline(visit: &Visit, person: PersonId, lines: &[Line], actions:
                             @if line.correctable {
                                 a.correct href={ (person_path(person)) "/events/" (line.id) "/correct" } { (visit.say("Đính chính", "Correct")) }
                             }
-                            a.void href={ (person_path(person)) "/events/" (line.id) "/void" } { (visit.say("Huỷ bỏ", "Void")) }
+                            a.void href={ (person_path(person)) "/events/" (line.id) "/void" } { (visit.say("Hủy bỏ", "Void")) }
                         }
                     }
                 }
@@ -143,7 +143,7 @@ pub(super) fn timeline(visit: &Visit, person: PersonId, lines: &[Line], actions:
 pub(super) fn change_words(visit: &Visit, change: &Change) -> Markup {
     let lang = visit.lang;
     html! {
-        strong { (if change.voids { visit.say("Đã huỷ bỏ", "Voided") } else { visit.say("Đã đính chính", "Corrected") }) }
+        strong { (if change.voids { visit.say("Đã hủy bỏ", "Voided") } else { visit.say("Đã đính chính", "Corrected") }) }
         " " (visit.say("ngày ", "on ")) (lang.date(change.effective))
         " (" (visit.say("ghi lúc ", "recorded ")) (time(change.recorded_at, lang))
         ", " (visit.say("bởi ", "by ")) (change.actor) "): "

@@ -44,12 +44,12 @@ pub(super) fn fact(model: &District, event: &Event, lang: Lang) -> String {
         }
         Event::EnrolledInSession(e) => format!(
             "{}: {}",
-            say("Ghi danh khoá học", "Enrolled"),
+            say("Ghi danh khóa học", "Enrolled"),
             programme(model, Some(e.programme), e.session, lang)
         ),
         Event::EnrolmentWithdrawn(e) => format!(
             "{}: {} — {}: {}",
-            say("Rút khỏi khoá học", "Withdrew"),
+            say("Rút khỏi khóa học", "Withdrew"),
             programme(model, None, e.session, lang),
             say("lý do", "reason"),
             e.reason
@@ -57,7 +57,7 @@ pub(super) fn fact(model: &District, event: &Event, lang: Lang) -> String {
         Event::TrainingCompleted(e) => {
             let mut text = format!(
                 "{}: {} — {}",
-                say("Kết thúc khoá học", "Completed"),
+                say("Kết thúc khóa học", "Completed"),
                 programme(model, Some(e.programme), e.session, lang),
                 e.result.label(lang)
             );
@@ -128,7 +128,7 @@ pub(super) fn fact(model: &District, event: &Event, lang: Lang) -> String {
         ),
         Event::EventVoided(e) => format!(
             "{} ({}: {})",
-            say("Huỷ bỏ một ghi nhận", "Void"),
+            say("Hủy bỏ một ghi nhận", "Void"),
             say("lý do", "reason"),
             e.reason
         ),
