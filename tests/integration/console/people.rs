@@ -239,7 +239,7 @@ async fn a_clerk_sees_status_gaps_in_words_the_timeline_and_the_record_as_known_
     browser.fill("#as_known_at", "31/02/2017").await;
     browser.submit("#as_known_at").await;
     browser
-        .wait_text("#as_known_at-refusal", "Không phải một ngày")
+        .wait_text("#as_known_at-refusal", "tháng 2 không có ngày 31")
         .await;
     browser.close().await;
 }

@@ -241,18 +241,24 @@ fn load(
 /// The position `text` names: a date as people type it (what was recorded by its end,
 /// UTC), an RFC 3339 time or a log position; else why not, in words.
 fn known_at(state: &AppState, text: &str, lang: Lang) -> Result<Result<u64, String>, Problem> {
-    let asked = match crate::import::columns::parse_date(text) {
-        Some(date) => KnownAt::end_of(date),
-        None => KnownAt::parse(text),
+    let asked = match crate::dates::parse(text) {
+        Ok(date) => KnownAt::end_of(date),
+        Err(why) => match KnownAt::parse(text) {
+            Some(asked) => Some(asked),
+            None => {
+                let or = lang.pick(
+                    "Hoặc ghi một vị trí trong sổ (một số).",
+                    "Or give a log position (a number).",
+                );
+                return Ok(Err(format!("{} {or}", why.describe(lang))));
+            }
+        },
     };
     Ok(match asked {
         Some(KnownAt::Position(p)) => Ok(p),
         Some(KnownAt::Time(t)) => Ok(state.store.position_at(t)?),
         None => Err(lang
-            .pick(
-                "Không phải một ngày (dd/mm/yyyy) hay một vị trí trong sổ (một số).",
-                "Not a date (dd/mm/yyyy) or a log position (a number).",
-            )
+            .pick("Ngày này không có trong sổ.", "This date is out of range.")
             .to_string()),
     })
 }
