@@ -155,13 +155,7 @@ async fn a_clerk_corrects_an_appraisal_in_its_own_form_and_the_timeline_shows_bo
 
     let original = format!("ol.timeline > li[data-event='{event}']");
     assert_eq!(
-        browser
-            .find(&original)
-            .await
-            .attr("class")
-            .await
-            .unwrap()
-            .as_deref(),
+        browser.class_of(&original).await.as_deref(),
         Some("corrected")
     );
     let text = browser.text(&original).await;

@@ -330,6 +330,11 @@ impl Browser {
         self.find(css).await.text().await.unwrap()
     }
 
+    /// The `class` attribute of `css`.
+    pub async fn class_of(&self, css: &str) -> Option<String> {
+        self.find(css).await.attr("class").await.unwrap()
+    }
+
     /// The whole page's visible text.
     pub async fn page_text(&self) -> String {
         self.text("body").await

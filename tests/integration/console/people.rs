@@ -319,16 +319,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         .goto(&console.url(&format!("/console/people/{person}")))
         .await;
     let entry = format!("ol.timeline > li[data-event='{corrected}']");
-    assert_eq!(
-        browser
-            .find(&entry)
-            .await
-            .attr("class")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("corrected")
-    );
+    assert_eq!(browser.class_of(&entry).await.as_deref(), Some("corrected"));
     let text = browser.text(&entry).await;
     assert!(
         text.contains("Đã đính chính ngày 15/01/2018") && text.contains("bởi demo"),
@@ -341,16 +332,7 @@ async fn corrections_and_voids_show_against_the_facts_they_change() {
         text.contains("bởi Lò Thị Mai") && text.contains("Ghi nhầm người"),
         "{text}"
     );
-    assert_eq!(
-        browser
-            .find(&entry)
-            .await
-            .attr("class")
-            .await
-            .unwrap()
-            .as_deref(),
-        Some("voided")
-    );
+    assert_eq!(browser.class_of(&entry).await.as_deref(), Some("voided"));
     // The void itself is an entry of its own, pointing at what it voids; nothing more to
     // correct or void on either.
     let void = browser.text("ol.timeline > li:last-child").await;
