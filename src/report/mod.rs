@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
-pub use render::{Format, render};
+pub use render::{Format, escape, render};
 
 use crate::domain::PolicySet;
 use crate::domain::person::Change;
