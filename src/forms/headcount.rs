@@ -92,6 +92,7 @@ pub(super) fn form(model: &District, kind: Kind, as_of: NaiveDate, lang: Lang) -
         rows,
         column_sums: total.sums,
         notes: notes(lang),
+        position: 0,
         head: String::new(),
     }
 }

@@ -153,7 +153,9 @@ pub struct Form {
     pub row_sums: Vec<Sum>,
     /// What a column or row means, and what the ledger does not record.
     pub notes: Vec<String>,
-    /// `position:hash` of the last event read: `cadre verify --expect-head` it later.
+    /// The last log position read.
+    pub position: u64,
+    /// `position:hash` of that position: `cadre verify --expect-head` it later.
     pub head: String,
 }
 
@@ -255,6 +257,7 @@ pub fn from_model(model: &District, head: Head, options: Options) -> Form {
         FormName::Bm01 => headcount::form(model, headcount::Kind::Bm01, options.as_of, lang),
         FormName::Bm02 => headcount::form(model, headcount::Kind::Bm02, options.as_of, lang),
     };
+    form.position = head.position;
     form.head = head.to_string();
     form
 }
@@ -331,6 +334,7 @@ mod tests {
                 parts: vec![1, 2],
             }],
             notes: vec![],
+            position: 0,
             head: String::new(),
         }
     }

@@ -86,6 +86,7 @@ pub(super) fn form(model: &District, year: i32, lang: Lang) -> Form {
         ],
         row_sums,
         notes: notes(&data, lang),
+        position: 0,
         head: String::new(),
     }
 }
