@@ -359,6 +359,19 @@ mod tests {
     }
 
     #[test]
+    fn the_html_writes_numbers_as_the_language_does_and_marks_what_is_not_recorded() {
+        let mut f = form(vec![vec![Count(3200), Count(3200), NotRecorded]]);
+        f.row_sums.clear();
+        let vi = String::from_utf8(render(&f, Format::Html).unwrap()).unwrap();
+        assert!(vi.contains("<td class=\"n\">3.200</td>"), "{vi}");
+        assert!(vi.contains("<td class=\"nr\" title=\"không ghi nhận\">—</td>"));
+        assert!(vi.contains("@page { size: A4 landscape"));
+        f.lang = Lang::En;
+        let en = String::from_utf8(render(&f, Format::Html).unwrap()).unwrap();
+        assert!(en.contains("<td class=\"n\">3,200</td>") && en.contains("<html lang=\"en\">"));
+    }
+
+    #[test]
     fn a_part_not_recorded_adds_nothing_and_a_total_not_recorded_has_no_parts() {
         let f = form(vec![
             vec![Count(2), NotRecorded, Count(2)],
