@@ -17,9 +17,9 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::domain::vocab::Lang;
-use crate::projection::{District, ProjectionError, replay};
-use crate::report::KnownAt;
-use crate::store::{Hash, Head, Store, StoreError};
+use crate::projection::District;
+use crate::report::{KnownAt, ReportError, replayed};
+use crate::store::{Head, Store};
 
 /// The forms there are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -88,10 +88,9 @@ pub struct Options {
 /// Why a form could not be built or written.
 #[derive(Debug, thiserror::Error)]
 pub enum FormError {
+    /// The log could not be replayed.
     #[error(transparent)]
-    Projection(#[from] ProjectionError),
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    Replay(#[from] ReportError),
     /// A total the form defines does not equal its parts: a defect, never written.
     #[error("{form}: {detail}")]
     Totals { form: &'static str, detail: String },
@@ -232,21 +231,8 @@ pub fn build(
     options: Options,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Form, FormError> {
-    let upto = match options.as_known_at {
-        None => store.head().position,
-        Some(KnownAt::Position(p)) => p.min(store.head().position),
-        Some(KnownAt::Time(t)) => store.position_at(t)?,
-    };
-    let model = replay(store, upto, progress)?;
-    let hash = store.read_at(upto)?.map_or(Hash::ZERO, |e| e.hash);
-    Ok(from_model(
-        &model,
-        Head {
-            position: upto,
-            hash,
-        },
-        options,
-    ))
+    let (model, head) = replayed(store, options.as_known_at, progress)?;
+    Ok(from_model(&model, head, options))
 }
 
 /// The form from a model already replayed to `head`.

@@ -101,28 +101,23 @@ fn columns(lang: Lang) -> Vec<Column> {
         "Trainees (participations)",
     ));
     let classes = Some(("Số lớp", "Classes"));
+    let leaders = || {
+        column(
+            trainees,
+            "Trong đó lãnh đạo, quản lý",
+            "Of which leaders, managers",
+        )
+    };
     vec![
         column(None, "STT", "No."),
         column(None, "Nội dung", "Programme"),
         column(trainees, "Tổng số (3 = 4 + 6 + 8)", "Total (3 = 4 + 6 + 8)"),
         column(trainees, "Cấp tỉnh", "Province level"),
-        column(
-            trainees,
-            "Trong đó lãnh đạo, quản lý",
-            "Of which leaders, managers",
-        ),
+        leaders(),
         column(trainees, "Cấp huyện", "District level"),
-        column(
-            trainees,
-            "Trong đó lãnh đạo, quản lý",
-            "Of which leaders, managers",
-        ),
+        leaders(),
         column(trainees, "Cấp xã", "Commune level"),
-        column(
-            trainees,
-            "Trong đó lãnh đạo, quản lý",
-            "Of which leaders, managers",
-        ),
+        leaders(),
         column(classes, "Tổng số (10 = 11 + 12)", "Total (10 = 11 + 12)"),
         column(classes, "Cơ sở trong tỉnh", "Providers in the province"),
         column(
