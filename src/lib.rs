@@ -16,6 +16,8 @@
 //!   compliance) and the runtime that keeps them current.
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
+//! - [`forms`]: the statistics forms filed each year (Biểu số 10-BTCTW, BM01/BNV,
+//!   BM02/BNV), filled from the read models by replay, their totals checked; XLSX, HTML.
 //! - [`export`]: spreadsheet exports of people, status and history, as of a date.
 //! - [`spreadsheet`]: the one CSV writer, which marks cells that would run as formulas,
 //!   and the mark's removal on import.
@@ -36,6 +38,7 @@ pub mod demo;
 pub mod domain;
 pub mod export;
 pub mod feed;
+pub mod forms;
 pub mod http;
 pub mod import;
 pub mod ledger;

@@ -59,6 +59,8 @@ enum Command {
     Stats,
     /// Build the year-end report by replaying the log.
     Report(read::ReportArgs),
+    /// Fill a statistics form (Biểu số 10-BTCTW, BM01/BNV, BM02/BNV) by replaying the log.
+    Form(read::FormArgs),
     /// Rebuild the read models from position 1 and save them.
     Rebuild,
     /// One person's status (JSON), as of a date and as known at a point of the log.
@@ -159,6 +161,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Restore { dir, force } => archive::restore(data, &dir, force, cli.quiet),
         Command::Report(args) => read::report(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
+        Command::Form(args) => read::form(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
         Command::Rebuild => {
             let instead = "it keeps the read models current itself; stop it to rebuild them";
             read::rebuild(&read(instead.to_string())?, cli.quiet)

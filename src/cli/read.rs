@@ -1,4 +1,4 @@
-//! The read side of the CLI: reports, rebuilds, status and compliance.
+//! The read side of the CLI: reports, statistics forms, rebuilds, status and compliance.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use cadre::dates::DateError;
 use cadre::domain::vocab::Lang;
 use cadre::domain::{PersonId, PolicySet, StaffCode, UnitId};
+use cadre::forms::{self, FormName};
 use cadre::projection::{self, District, views};
 use cadre::report::{self, Format, KnownAt};
 use cadre::store::Store;
@@ -171,6 +172,101 @@ pub fn report(store: &Store, args: ReportArgs, quiet: bool) -> Result<ExitCode> 
         .context("Failed to build the report")?;
     bar.finish_and_clear();
     let bytes = report::render(&built, format)?;
+    match args.out {
+        Some(path) => write_atomically(&path, &bytes)?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormArg {
+    /// Biểu số 10-BTCTW: training statistics of a year.
+    #[value(name = "10-btctw")]
+    Training,
+    /// BM01/BNV: headcount and quality of district-level staff.
+    Bm01,
+    /// BM02/BNV: headcount and quality of commune staff.
+    Bm02,
+}
+
+impl From<FormArg> for FormName {
+    fn from(form: FormArg) -> FormName {
+        match form {
+            FormArg::Training => FormName::Training,
+            FormArg::Bm01 => FormName::Bm01,
+            FormArg::Bm02 => FormName::Bm02,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum FormFormatArg {
+    Html,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("when").required(true).args(["year", "as_of"]))]
+pub struct FormArgs {
+    form: FormArg,
+    /// The year: the training of that year, the headcount on its 31 December.
+    #[arg(long)]
+    year: Option<i32>,
+    /// The day the headcount is counted on (dd/mm/yyyy or yyyy-mm-dd); the training
+    /// form counts that day's year.
+    #[arg(long, value_parser = date)]
+    as_of: Option<NaiveDate>,
+    /// Only what was recorded up to this position, date (dd/mm/yyyy or yyyy-mm-dd) or
+    /// time (RFC 3339).
+    #[arg(long, value_parser = known_at)]
+    as_known_at: Option<KnownAt>,
+    #[arg(long, value_enum, default_value = "html")]
+    format: FormFormatArg,
+    #[arg(long, value_enum, default_value = "vi")]
+    lang: LangArg,
+    /// Write here instead of standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl FormArgs {
+    /// The request that gives the same form from a running server.
+    pub fn endpoint(&self) -> String {
+        with_query(
+            &format!("GET /forms/{}", FormName::from(self.form).code()),
+            &[
+                ("year", self.year.map(|y| y.to_string())),
+                ("as_of", self.as_of.map(|d| d.to_string())),
+                ("format", value_name(self.format)),
+                ("lang", value_name(self.lang)),
+            ],
+        )
+    }
+}
+
+pub fn form(store: &Store, args: FormArgs, quiet: bool) -> Result<ExitCode> {
+    let format = match args.format {
+        FormFormatArg::Html => forms::Format::Html,
+        FormFormatArg::Xlsx => forms::Format::Xlsx,
+    };
+    if format == forms::Format::Xlsx && args.out.is_none() {
+        bail!("--format xlsx needs --out FILE");
+    }
+    let Some(as_of) = args.as_of.or(args.year.map(forms::year_end)) else {
+        bail!("give --year or --as-of");
+    };
+    let bar = progress_bar(store.head().position, quiet, "replaying the log");
+    let options = forms::Options {
+        form: args.form.into(),
+        as_of,
+        as_known_at: args.as_known_at,
+        lang: args.lang.into(),
+    };
+    let built = forms::build(store, options, &mut |done, _| bar.set_position(done))
+        .context("Failed to fill the form")?;
+    bar.finish_and_clear();
+    let bytes = forms::render(&built, format).context("Failed to write the form")?;
     match args.out {
         Some(path) => write_atomically(&path, &bytes)?,
         None => std::io::stdout().lock().write_all(&bytes)?,

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use crate::domain::DomainError;
+use crate::forms::FormError;
 use crate::ledger::{LedgerError, version_text};
 use crate::projection::ProjectionError;
 use crate::report::ReportError;
@@ -248,6 +249,12 @@ impl From<ReportError> for ApiError {
             ReportError::Year(_) => ApiError::BadRequest(error.to_string()),
             other => ApiError::Internal(other.to_string()),
         }
+    }
+}
+
+impl From<FormError> for ApiError {
+    fn from(error: FormError) -> Self {
+        ApiError::Internal(error.to_string())
     }
 }
 

@@ -131,6 +131,7 @@ fn router(state: AppState) -> Router {
         .route("/compliance", get(reads::compliance))
         .route("/headcount", get(reads::headcount))
         .route("/reports/{year}", get(reads::report))
+        .route("/forms/{name}", get(reads::form))
         .route("/events", get(audit::feed))
         .route("/events/stream", get(audit::stream))
         .route("/export/events", get(audit::export))

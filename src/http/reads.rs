@@ -21,6 +21,7 @@ use super::error::ApiError;
 use super::wire::*;
 use crate::domain::vocab::{Lang, StaffCategory, fold};
 use crate::domain::{PersonId, SessionId, StaffCode, UnitId};
+use crate::forms::{self, FormName};
 use crate::projection::{self, District, views};
 use crate::report::{self, Format, KnownAt};
 
@@ -420,6 +421,18 @@ pub(crate) async fn report(
     report_download(&state, year, &q).await
 }
 
+/// A download's `as_known_at`: a position, a date or a time, if given.
+fn as_known_at(text: Option<&str>) -> Result<Option<KnownAt>, ApiError> {
+    text.map(|t| {
+        KnownAt::parse(t).ok_or_else(|| {
+            ApiError::BadRequest(format!(
+                "as_known_at {t:?} is not a position, a date or a time"
+            ))
+        })
+    })
+    .transpose()
+}
+
 /// The year-end report of `year` as `q` asks for it, as a download (the API's and the
 /// console's).
 pub(crate) async fn report_download(
@@ -441,17 +454,7 @@ pub(crate) async fn report_download(
     };
     let options = report::Options {
         year,
-        as_known_at: q
-            .as_known_at
-            .as_deref()
-            .map(|t| {
-                KnownAt::parse(t).ok_or_else(|| {
-                    ApiError::BadRequest(format!(
-                        "as_known_at {t:?} is not a position, a date or a time"
-                    ))
-                })
-            })
-            .transpose()?,
+        as_known_at: as_known_at(q.as_known_at.as_deref())?,
         lang: lang(q.lang.as_deref())?,
     };
     let store = state.store.clone();
@@ -470,6 +473,56 @@ pub(crate) async fn report_download(
     };
     let filename = format!("cadre-report-{year}.{}", format.name());
     let mut response = attachment(bytes, content_type, &filename);
+    response
+        .headers_mut()
+        .insert(POSITION_HEADER, HeaderValue::from(position));
+    Ok(response)
+}
+
+#[utoipa::path(get, path = "/forms/{name}", tag = "reports",
+    params(("name" = String, Path, description = "10-btctw, bm01 or bm02"), FormQuery),
+    responses((status = 200, description = "the statistics form, filled by replaying the log, as a download")))]
+pub(crate) async fn form(
+    State(state): State<AppState>,
+    _caller: Caller,
+    Path(name): Path<String>,
+    Query(q): Query<FormQuery>,
+) -> Result<Response, ApiError> {
+    let form = FormName::parse(&name)
+        .ok_or_else(|| ApiError::NotFound(format!("no form {name:?}: 10-btctw, bm01 or bm02")))?;
+    let format = match q.format.as_deref().unwrap_or("html") {
+        "html" => forms::Format::Html,
+        "xlsx" => forms::Format::Xlsx,
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} is not html or xlsx"
+            )));
+        }
+    };
+    let as_of = match (q.as_of, q.year) {
+        (Some(day), _) => day,
+        (None, Some(year)) if (1900..=2200).contains(&year) => forms::year_end(year),
+        _ => {
+            return Err(ApiError::BadRequest(
+                "give year (1900–2200) or as_of".into(),
+            ));
+        }
+    };
+    let options = forms::Options {
+        form,
+        as_of,
+        as_known_at: as_known_at(q.as_known_at.as_deref())?,
+        lang: lang(q.lang.as_deref())?,
+    };
+    let store = state.store.clone();
+    let (bytes, position) = tokio::task::spawn_blocking(move || {
+        let built = forms::build(&store, options, &mut |_, _| {})?;
+        Ok::<_, ApiError>((forms::render(&built, format)?, built.position))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.to_string()))??;
+    let filename = format!("cadre-{}-{as_of}.{}", form.code(), format.extension());
+    let mut response = attachment(bytes, format.content_type(), &filename);
     response
         .headers_mut()
         .insert(POSITION_HEADER, HeaderValue::from(position));

@@ -884,6 +884,23 @@ pub struct ReportQuery {
     pub as_known_at: Option<String>,
 }
 
+/// Which statistics form, for when, and how.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct FormQuery {
+    /// The year: the training of that year, the headcount on its 31 December.
+    pub year: Option<i32>,
+    /// The day the headcount is counted on (the training form counts its year); `year` or
+    /// `as_of` is required.
+    pub as_of: Option<NaiveDate>,
+    /// html (default) or xlsx.
+    pub format: Option<String>,
+    /// vi (default) or en.
+    pub lang: Option<String>,
+    /// A log position, a date or an RFC 3339 time: only what was recorded by then.
+    pub as_known_at: Option<String>,
+}
+
 /// A head written down earlier, to prove the log before it unchanged.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

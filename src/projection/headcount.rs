@@ -155,6 +155,17 @@ const TRACKS: [Track; 4] = [
 
 /// Headcount and quality of everyone in service on `as_of`, labels in `lang`.
 pub fn headcount(model: &District, as_of: NaiveDate, lang: Lang) -> Headcount {
+    headcount_of(model, as_of, lang, people_in_service(model, as_of))
+}
+
+/// Headcount and quality of `staff`, people in service on `as_of` as they stood that day
+/// (some of [`people_in_service`]: one unit's, for the forms' rows).
+pub fn headcount_of(
+    model: &District,
+    as_of: NaiveDate,
+    lang: Lang,
+    staff: impl IntoIterator<Item = PersonView>,
+) -> Headcount {
     let mut total = Tally::default();
     let mut categories = vec![Tally::default(); StaffCategory::ALL.len()];
     let mut levels = vec![Tally::default(); UnitLevel::ALL.len() + 1];
@@ -163,7 +174,7 @@ pub fn headcount(model: &District, as_of: NaiveDate, lang: Lang) -> Headcount {
         .map(|t| vec![0; QualificationLevel::of_track(*t).len() + 1])
         .collect();
     let mut bands = [0u64; AgeBand::ALL.len()];
-    for view in people_in_service(model, as_of) {
+    for view in staff {
         total.add(&view);
         categories[position(StaffCategory::ALL, view.category)].add(&view);
         let level = model.units.get(&view.placement.unit).map(|u| u.level);

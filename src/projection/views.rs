@@ -784,7 +784,7 @@ pub fn years_with_totals(model: &District) -> BTreeSet<i32> {
 }
 
 /// The sessions a person withdrew from (their enrolments count in no year).
-fn withdrawn_sessions(entries: &[&Entry]) -> BTreeSet<SessionId> {
+pub(super) fn withdrawn_sessions(entries: &[&Entry]) -> BTreeSet<SessionId> {
     entries
         .iter()
         .filter_map(|entry| match entry.change {
@@ -796,7 +796,11 @@ fn withdrawn_sessions(entries: &[&Entry]) -> BTreeSet<SessionId> {
 
 /// The year a fact effective on `date` counts in for the totals: its effective year, or
 /// for an appraisal the year it assesses; `None` for what the totals do not count.
-fn counted_in(change: &Change, date: NaiveDate, withdrawn: &BTreeSet<SessionId>) -> Option<i32> {
+pub(super) fn counted_in(
+    change: &Change,
+    date: NaiveDate,
+    withdrawn: &BTreeSet<SessionId>,
+) -> Option<i32> {
     match change {
         Change::Enrolled { session, .. } if withdrawn.contains(session) => None,
         Change::Enrolled { .. }

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
-pub use render::{Format, render};
+pub use render::{Format, escape, render};
 
 use crate::domain::PolicySet;
 use crate::domain::person::Change;
@@ -135,7 +135,18 @@ pub fn build(
     if !(1900..=2200).contains(&options.year) {
         return Err(ReportError::Year(options.year));
     }
-    let upto = match options.as_known_at {
+    let (model, head) = replayed(store, options.as_known_at, progress)?;
+    Ok(from_model(&model, head, options))
+}
+
+/// The district model replayed from the log up to `as_known_at` (the head if `None`),
+/// with the head it was replayed to: what the report and the forms are built from.
+pub fn replayed(
+    store: &Store,
+    as_known_at: Option<KnownAt>,
+    progress: &mut dyn FnMut(u64, u64),
+) -> Result<(District, Head), ReportError> {
+    let upto = match as_known_at {
         None => store.head().position,
         Some(KnownAt::Position(p)) => p.min(store.head().position),
         Some(KnownAt::Time(t)) => store.position_at(t)?,
@@ -145,13 +156,12 @@ pub fn build(
         Some(event) => event.hash,
         None => Hash::ZERO,
     };
-    Ok(from_model(
-        &model,
+    Ok((
+        model,
         Head {
             position: upto,
             hash,
         },
-        options,
     ))
 }
 

@@ -167,8 +167,9 @@ fn markdown(report: &Report) -> String {
     out
 }
 
-/// Text as HTML shows it, in element content and in quoted attributes alike.
-fn escape(text: &str) -> String {
+/// Text as HTML shows it, in element content and in quoted attributes alike (the forms'
+/// HTML too).
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

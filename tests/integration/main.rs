@@ -13,6 +13,7 @@ mod console;
 mod crash;
 mod demo;
 mod domain_invariants;
+mod forms;
 mod import;
 mod import_sessions;
 mod ledger_cache;

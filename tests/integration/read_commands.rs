@@ -14,6 +14,7 @@ fn read_commands(scratch: &Path) -> Vec<Vec<String>> {
     let backup = scratch.join("backup").display().to_string();
     [
         &["report", "--year", "2017"][..],
+        &["form", "bm01", "--year", "2017"],
         &["stats"],
         &["verify"],
         &["log"],

@@ -5,6 +5,7 @@ mod bad_input;
 mod clerk;
 mod codes;
 mod etags;
+mod forms;
 mod headcount;
 mod idempotency;
 mod imports;
