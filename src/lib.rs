@@ -16,6 +16,8 @@
 //!   compliance) and the runtime that keeps them current.
 //! - [`report`]: the year-end report, rebuilt by replaying the log; JSON, CSV, Markdown,
 //!   HTML and XLSX.
+//! - [`cv`]: a person's Sơ yếu lý lịch (Mẫu 2C), filled from the ledger, as HTML to
+//!   print and XLSX.
 //! - [`export`]: spreadsheet exports of people, status and history, as of a date.
 //! - [`spreadsheet`]: the one CSV writer, which marks cells that would run as formulas,
 //!   and the mark's removal on import.
@@ -31,6 +33,7 @@
 
 pub mod archive;
 pub mod codec;
+pub mod cv;
 pub mod dates;
 pub mod demo;
 pub mod domain;

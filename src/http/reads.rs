@@ -480,7 +480,7 @@ pub(crate) async fn report_download(
         Format::Csv => "text/csv; charset=utf-8",
         Format::Md => "text/markdown; charset=utf-8",
         Format::Html => "text/html; charset=utf-8",
-        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Format::Xlsx => XLSX,
     };
     let filename = format!("cadre-report-{year}.{}", format.name());
     let mut response = attachment(bytes, content_type, &filename);
@@ -489,6 +489,9 @@ pub(crate) async fn report_download(
         .insert(POSITION_HEADER, HeaderValue::from(position));
     Ok(response)
 }
+
+/// The media type of an XLSX workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `bytes` as a download of type `content_type` named `filename` (ASCII).
 pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {
