@@ -108,6 +108,7 @@ pub(crate) async fn history(
 pub(crate) async fn cv(
     State(state): State<AppState>,
     _caller: Auditor,
+    headers: HeaderMap,
     Path(id): Path<Uuid>,
     Query(q): Query<CvQuery>,
 ) -> Result<Response, ApiError> {
@@ -120,6 +121,7 @@ pub(crate) async fn cv(
             )));
         }
     };
+    super::reads::reflect(&state, &headers).await?;
     // The person's stream read up to the position the model is at, so that the record is
     // the one `cadre cv` gives at that position.
     let (record, position) = state

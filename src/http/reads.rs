@@ -51,7 +51,7 @@ pub(super) fn today() -> NaiveDate {
 }
 
 /// Waits for `X-Cadre-Min-Position` if the client sent one.
-async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     match position_header(headers, "x-cadre-min-position")? {
         Some(wanted) => reached(state, wanted).await,
         None => Ok(()),
