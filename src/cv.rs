@@ -381,19 +381,52 @@ fn escaped(text: &str) -> String {
     out
 }
 
-/// A table of `headers` and `rows`, every cell escaped.
-fn html_table<const N: usize>(
-    out: &mut String,
-    title: &str,
-    headers: [&str; N],
-    rows: &[[&str; N]],
-) {
-    out.push_str(&format!("<h2>{}</h2>\n<table>\n<tr>", escaped(title)));
-    for header in headers {
+/// One of the form's tables, as printed: a dotted line wherever the ledger holds nothing.
+struct Table<'a> {
+    title: &'static str,
+    headers: &'static [&'static str],
+    rows: Vec<Vec<&'a str>>,
+}
+
+/// The training table, the work history and the appraisals.
+fn tables(cv: &Cv) -> [Table<'_>; 3] {
+    [
+        Table {
+            title: TRAINING_TITLE,
+            headers: &TRAINING_HEADERS,
+            rows: cv
+                .training
+                .iter()
+                .map(|row| row.iter().map(shown).collect())
+                .collect(),
+        },
+        Table {
+            title: WORK_TITLE,
+            headers: &WORK_HEADERS,
+            rows: texts(&cv.work),
+        },
+        Table {
+            title: APPRAISAL_TITLE,
+            headers: &APPRAISAL_HEADERS,
+            rows: texts(&cv.appraisals),
+        },
+    ]
+}
+
+fn texts<const N: usize>(rows: &[[String; N]]) -> Vec<Vec<&str>> {
+    rows.iter()
+        .map(|row| row.iter().map(String::as_str).collect())
+        .collect()
+}
+
+/// A table as HTML, every cell escaped.
+fn html_table(out: &mut String, table: &Table) {
+    out.push_str(&format!("<h2>{}</h2>\n<table>\n<tr>", escaped(table.title)));
+    for header in table.headers {
         out.push_str(&format!("<th>{}</th>", escaped(header)));
     }
     out.push_str("</tr>\n");
-    for row in rows {
+    for row in &table.rows {
         out.push_str("<tr>");
         for cell in row {
             out.push_str(&format!("<td>{}</td>", escaped(cell)));
@@ -440,19 +473,9 @@ pub fn html(cv: &Cv) -> String {
             .collect();
         out.push_str(&format!("<p class=\"field\">{}</p>\n", parts.join(", ")));
     }
-    let training: Vec<[&str; 5]> = cv
-        .training
-        .iter()
-        .map(|row| row.each_ref().map(shown))
-        .collect();
-    html_table(&mut out, TRAINING_TITLE, TRAINING_HEADERS, &training);
-    html_table(&mut out, WORK_TITLE, WORK_HEADERS, &rows_of(&cv.work));
-    html_table(
-        &mut out,
-        APPRAISAL_TITLE,
-        APPRAISAL_HEADERS,
-        &rows_of(&cv.appraisals),
-    );
+    for table in tables(cv) {
+        html_table(&mut out, &table);
+    }
     out.push_str("<div class=\"signatures\">\n");
     for signature in SIGNATURES {
         out.push_str(&format!("<p>{signature}</p>\n"));
@@ -462,12 +485,6 @@ pub fn html(cv: &Cv) -> String {
         escaped(&footer(cv))
     ));
     out
-}
-
-fn rows_of<const N: usize>(rows: &[[String; N]]) -> Vec<[&str; N]> {
-    rows.iter()
-        .map(|row| row.each_ref().map(String::as_str))
-        .collect()
 }
 
 /// What ties the printed page to the log.
@@ -510,37 +527,19 @@ pub fn xlsx(cv: &Cv) -> Result<Vec<u8>, XlsxError> {
         row += 1;
     }
     row += 1;
-    for Line(parts) in &cv.lines {
-        for (i, (label, value)) in parts.iter().enumerate() {
-            let c = (2 * i).min(4) as u16;
-            sheet.write_string(row, c, format!("{label}:"))?;
-            sheet.write_string(row, c + 1, shown(value))?;
-        }
+    // A field to a row: its label, then its value across the other columns.
+    let value = Format::new();
+    for (label, text) in cv.lines.iter().flat_map(|Line(parts)| parts) {
+        sheet.write_string(row, 0, format!("{label}:"))?;
+        sheet.merge_range(row, 1, row, 4, shown(text), &value)?;
         row += 1;
     }
-    let training: Vec<[&str; 5]> = cv
-        .training
-        .iter()
-        .map(|r| r.each_ref().map(shown))
-        .collect();
-    let tables: [(&str, &[&str], Vec<Vec<&str>>); 3] = [
-        (
-            TRAINING_TITLE,
-            &TRAINING_HEADERS,
-            training.iter().map(|r| r.to_vec()).collect(),
-        ),
-        (
-            WORK_TITLE,
-            &WORK_HEADERS,
-            rows_of(&cv.work).iter().map(|r| r.to_vec()).collect(),
-        ),
-        (
-            APPRAISAL_TITLE,
-            &APPRAISAL_HEADERS,
-            rows_of(&cv.appraisals).iter().map(|r| r.to_vec()).collect(),
-        ),
-    ];
-    for (title, headers, rows) in tables {
+    for Table {
+        title,
+        headers,
+        rows,
+    } in tables(cv)
+    {
         row += 1;
         sheet.write_string_with_format(row, 0, title, &bold)?;
         row += 1;

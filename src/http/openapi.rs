@@ -62,7 +62,9 @@ fn errors(operation: &str, tags: &[String]) -> &'static [u16] {
         "person" | "person_by_code" | "roster" | "compliance" | "session" => MODEL_READ_ONE,
         "search" | "units" | "programmes" | "totals" | "headcount" => MODEL_READ,
         "report" => &[400, 401],
-        "history" | "cv" => &[400, 401, 403, 404],
+        "history" => &[400, 401, 403, 404],
+        // Personal history read at the read models' position, which may not be reached yet.
+        "cv" => &[400, 401, 403, 404, 503],
         "feed" | "stream" => &[400, 401, 403],
         "export" => &[401, 403],
         "head" => &[401],

@@ -214,6 +214,13 @@ fn a_cv_holds_what_the_ledger_holds_and_leaves_the_rest_blank() {
             rows.iter().flatten().any(|c| c == &name.to_uppercase()),
             "{code}"
         );
+        let field = |label: &str| rows.iter().find(|r| r[0] == label).map(|r| r[1].clone());
+        assert_eq!(field("4) Nơi sinh:").as_deref(), Some(BLANK), "{code}");
+        assert_eq!(
+            field("6) Dân tộc:"),
+            status["ethnicity"].as_str().map(String::from),
+            "{code}"
+        );
     }
     // Someone the ledger does not know: said, exit 2.
     let (code, output) = run_cadre(data, &["cv", "DB-999999"]);
