@@ -128,12 +128,21 @@ pub(crate) async fn cv(
         .projection
         .read(|model| crate::cv::build(&state.store, model, PersonId(id), model.position));
     let record = record?.ok_or_else(|| ApiError::NotFound(format!("no person {id}")))?;
+    let mut response = cv_download(&record, xlsx, id)?;
+    response
+        .headers_mut()
+        .insert(super::commands::POSITION_HEADER, position.into());
+    Ok(response)
+}
+
+/// The record as a download, named after the staff code.
+fn cv_download(record: &crate::cv::Cv, xlsx: bool, id: Uuid) -> Result<Response, ApiError> {
     let (bytes, content_type, extension) = if xlsx {
-        let bytes = crate::cv::xlsx(&record).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let bytes = crate::cv::xlsx(record).map_err(|e| ApiError::Internal(e.to_string()))?;
         (bytes, super::reads::XLSX, "xlsx")
     } else {
         (
-            crate::cv::html(&record).into_bytes(),
+            crate::cv::html(record).into_bytes(),
             "text/html; charset=utf-8",
             "html",
         )
@@ -142,15 +151,11 @@ pub(crate) async fn cv(
         .staff_code
         .as_deref()
         .map_or_else(|| id.to_string(), str::to_string);
-    let mut response = super::reads::attachment(
+    Ok(super::reads::attachment(
         bytes,
         content_type,
         &format!("so-yeu-ly-lich-{name}.{extension}"),
-    );
-    response
-        .headers_mut()
-        .insert(super::commands::POSITION_HEADER, position.into());
-    Ok(response)
+    ))
 }
 
 /// The unit and post recorded with a person event (registration has its own fields).
