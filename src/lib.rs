@@ -18,6 +18,8 @@
 //!   HTML and XLSX.
 //! - [`forms`]: the statistics forms filed each year (Biểu số 10-BTCTW, BM01/BNV,
 //!   BM02/BNV), filled from the read models by replay, their totals checked; XLSX, HTML.
+//! - [`cv`]: a person's Sơ yếu lý lịch (Mẫu 2C), filled from the ledger, as HTML to
+//!   print and XLSX.
 //! - [`export`]: spreadsheet exports of people, status and history, as of a date.
 //! - [`spreadsheet`]: the one CSV writer, which marks cells that would run as formulas,
 //!   and the mark's removal on import.
@@ -33,6 +35,7 @@
 
 pub mod archive;
 pub mod codec;
+pub mod cv;
 pub mod dates;
 pub mod demo;
 pub mod domain;

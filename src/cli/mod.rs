@@ -67,6 +67,8 @@ enum Command {
     Status(read::StatusArgs),
     /// Compliance with the targets in force (JSON), district-wide or for one unit.
     Compliance(read::ComplianceArgs),
+    /// One person's Sơ yếu lý lịch (Mẫu 2C), as HTML to print or XLSX.
+    Cv(read::CvArgs),
     /// Serve the HTTP API (loads the demo district first with --demo on an empty folder).
     Serve(serve::ServeArgs),
     /// Manage API tokens.
@@ -170,6 +172,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Compliance(args) => {
             read::compliance(&read(open::ask(&args.endpoint()))?, args, cli.quiet)
         }
+        Command::Cv(args) => read::cv(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
     }
 }
 

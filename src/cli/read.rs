@@ -122,6 +122,37 @@ pub struct ComplianceArgs {
     lang: LangArg,
 }
 
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum CvFormat {
+    Html,
+    Xlsx,
+}
+
+#[derive(Debug, Args)]
+pub struct CvArgs {
+    /// The person's staff code (e.g. DB-000123) or id.
+    person: String,
+    /// Only what was recorded up to this position, date (dd/mm/yyyy or yyyy-mm-dd) or
+    /// time (RFC 3339).
+    #[arg(long, value_parser = known_at)]
+    as_known_at: Option<KnownAt>,
+    #[arg(long, value_enum, default_value = "html")]
+    format: CvFormat,
+    /// Write here instead of standard output (required for xlsx).
+    #[arg(long)]
+    out: Option<PathBuf>,
+}
+
+impl CvArgs {
+    /// The request that gives the same record from a running server.
+    pub fn endpoint(&self) -> String {
+        with_query(
+            &format!("GET /people/{}/cv", self.person),
+            &[("format", value_name(self.format))],
+        )
+    }
+}
+
 impl ReportArgs {
     /// The request that gives the same report from a running server.
     pub fn endpoint(&self) -> String {
@@ -329,11 +360,7 @@ pub fn status(store: &Store, args: StatusArgs, quiet: bool) -> Result<ExitCode> 
     let as_of = args.as_of.unwrap_or_else(|| Utc::now().date_naive());
     let policies = PolicySet::default_set();
     // Only the person's own stream needs folding to the point asked about.
-    let upto = match args.as_known_at {
-        None => store.head().position,
-        Some(KnownAt::Position(p)) => p,
-        Some(KnownAt::Time(t)) => store.position_at(t)?,
-    };
+    let upto = upto(store, args.as_known_at)?;
     let person = person_named(store, &args.person)?;
     let history = projection::person_as_known_at(store, person, upto)?;
     match views::person_status_of(&model, &history, as_of, &policies, args.lang.into()) {
@@ -343,6 +370,39 @@ pub fn status(store: &Store, args: StatusArgs, quiet: bool) -> Result<ExitCode> 
             args.person
         ),
     }
+}
+
+pub fn cv(store: &Store, args: CvArgs, quiet: bool) -> Result<ExitCode> {
+    if matches!(args.format, CvFormat::Xlsx) && args.out.is_none() {
+        bail!("--format xlsx needs --out FILE");
+    }
+    let model = model_at(store, None, quiet)?;
+    let upto = upto(store, args.as_known_at)?;
+    let person = person_named(store, &args.person)?;
+    let Some(record) = cadre::cv::build(store, &model, person, upto)? else {
+        bail!(
+            "no person {} is registered in what the log shows",
+            args.person
+        );
+    };
+    let bytes = match args.format {
+        CvFormat::Html => cadre::cv::html(&record).into_bytes(),
+        CvFormat::Xlsx => cadre::cv::xlsx(&record).context("Failed to write the XLSX")?,
+    };
+    match args.out {
+        Some(path) => write_atomically(&path, &bytes)?,
+        None => std::io::stdout().lock().write_all(&bytes)?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The position "as known at" names: the head when it names none.
+fn upto(store: &Store, known_at: Option<KnownAt>) -> Result<u64> {
+    Ok(match known_at {
+        None => store.head().position,
+        Some(KnownAt::Position(p)) => p.min(store.head().position),
+        Some(KnownAt::Time(t)) => store.position_at(t)?,
+    })
 }
 
 /// The person `text` names: an id, or a staff code (who holds it, from its stream).

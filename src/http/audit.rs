@@ -146,6 +146,61 @@ pub(crate) fn recorded_history(
     }))
 }
 
+#[utoipa::path(get, path = "/people/{id}/cv", tag = "audit", params(("id" = Uuid, Path), CvQuery),
+    responses((status = 200, description = "the person's Sơ yếu lý lịch (Mẫu 2C) as a download: HTML to print or XLSX, as `cadre cv`")))]
+pub(crate) async fn cv(
+    State(state): State<AppState>,
+    _caller: Auditor,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    Query(q): Query<CvQuery>,
+) -> Result<Response, ApiError> {
+    let xlsx = match q.format.as_deref().unwrap_or("html") {
+        "html" => false,
+        "xlsx" => true,
+        other => {
+            return Err(ApiError::BadRequest(format!(
+                "format {other:?} is not html or xlsx"
+            )));
+        }
+    };
+    super::reads::reflect(&state, &headers).await?;
+    // The person's stream read up to the position the model is at, so that the record is
+    // the one `cadre cv` gives at that position.
+    let (record, position) = state
+        .projection
+        .read(|model| crate::cv::build(&state.store, model, PersonId(id), model.position));
+    let record = record?.ok_or_else(|| ApiError::NotFound(format!("no person {id}")))?;
+    let mut response = cv_download(&record, xlsx, id)?;
+    response
+        .headers_mut()
+        .insert(super::commands::POSITION_HEADER, position.into());
+    Ok(response)
+}
+
+/// The record as a download, named after the staff code.
+fn cv_download(record: &crate::cv::Cv, xlsx: bool, id: Uuid) -> Result<Response, ApiError> {
+    let (bytes, content_type, extension) = if xlsx {
+        let bytes = crate::cv::xlsx(record).map_err(|e| ApiError::Internal(e.to_string()))?;
+        (bytes, super::reads::XLSX, "xlsx")
+    } else {
+        (
+            crate::cv::html(record).into_bytes(),
+            "text/html; charset=utf-8",
+            "html",
+        )
+    };
+    let name = record
+        .staff_code
+        .as_deref()
+        .map_or_else(|| id.to_string(), str::to_string);
+    Ok(super::reads::attachment(
+        bytes,
+        content_type,
+        &format!("so-yeu-ly-lich-{name}.{extension}"),
+    ))
+}
+
 /// The unit and post recorded with a person event (registration has its own fields).
 fn placement_of(event: &Event) -> Option<&crate::domain::event::Placement> {
     match event {

@@ -106,6 +106,7 @@ fn router(state: AppState) -> Router {
         .route("/people/{id}", get(reads::person))
         .route("/people/by-code/{code}", get(reads::person_by_code))
         .route("/people/{id}/history", get(audit::history))
+        .route("/people/{id}/cv", get(audit::cv))
         .route("/people/{id}/staff-code", post(commands::assign_staff_code))
         .route("/people/{id}/assignments", post(commands::assign))
         .route(

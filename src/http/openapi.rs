@@ -22,7 +22,7 @@ use super::{audit, commands, error, imports, reads, wire};
         commands::void, imports::import,
         reads::person, reads::person_by_code, reads::search, reads::units, reads::roster, reads::totals,
         reads::compliance, reads::headcount, reads::programmes, reads::session, reads::report, reads::form,
-        audit::history, audit::feed, audit::stream, audit::export, audit::head, audit::verify,
+        audit::history, audit::cv, audit::feed, audit::stream, audit::export, audit::head, audit::verify,
         reads::readyz,
     ),
     components(schemas(wire::RecordedBody, wire::RecordedEventBody, audit::HeadBody, error::Problem)),
@@ -64,6 +64,8 @@ fn errors(operation: &str, tags: &[String]) -> &'static [u16] {
         "report" => &[400, 401],
         "form" => &[400, 401, 404],
         "history" => &[400, 401, 403, 404],
+        // Personal history read at the read models' position, which may not be reached yet.
+        "cv" => &[400, 401, 403, 404, 503],
         "feed" | "stream" => &[400, 401, 403],
         "export" => &[401, 403],
         "head" => &[401],

@@ -52,7 +52,7 @@ pub(super) fn today() -> NaiveDate {
 }
 
 /// Waits for `X-Cadre-Min-Position` if the client sent one.
-async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
+pub(super) async fn reflect(state: &AppState, headers: &HeaderMap) -> Result<(), ApiError> {
     match position_header(headers, "x-cadre-min-position")? {
         Some(wanted) => reached(state, wanted).await,
         None => Ok(()),
@@ -469,7 +469,7 @@ pub(crate) async fn report_download(
         Format::Csv => "text/csv; charset=utf-8",
         Format::Md => "text/markdown; charset=utf-8",
         Format::Html => "text/html; charset=utf-8",
-        Format::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        Format::Xlsx => XLSX,
     };
     let filename = format!("cadre-report-{year}.{}", format.name());
     let mut response = attachment(bytes, content_type, &filename);
@@ -528,6 +528,8 @@ pub(crate) async fn form(
         .insert(POSITION_HEADER, HeaderValue::from(position));
     Ok(response)
 }
+/// The media type of an XLSX workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
 /// `bytes` as a download of type `content_type` named `filename` (ASCII).
 pub(crate) fn attachment(bytes: Vec<u8>, content_type: &'static str, filename: &str) -> Response {

@@ -901,6 +901,14 @@ pub struct FormQuery {
     pub as_known_at: Option<String>,
 }
 
+/// How to write a person's Sơ yếu lý lịch.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct CvQuery {
+    /// html (default) or xlsx.
+    pub format: Option<String>,
+}
+
 /// A head written down earlier, to prove the log before it unchanged.
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

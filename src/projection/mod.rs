@@ -15,5 +15,6 @@ pub mod views;
 
 pub use model::District;
 pub use runtime::{
-    Projection, ProjectionError, Settings, catch_up, load_saved, person_as_known_at, replay, save,
+    Projection, ProjectionError, Settings, catch_up, load_saved, person_as_known_at, person_events,
+    replay, save,
 };

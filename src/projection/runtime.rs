@@ -68,7 +68,11 @@ pub fn replay(
 }
 
 /// A person's events recorded up to `upto`, in recorded order (their stream only).
-fn person_events(store: &Store, person: PersonId, upto: u64) -> Result<Vec<Fact>, ProjectionError> {
+pub fn person_events(
+    store: &Store,
+    person: PersonId,
+    upto: u64,
+) -> Result<Vec<Fact>, ProjectionError> {
     let events = store.read_stream(&person.stream(), 0, Direction::Forwards, usize::MAX)?;
     events
         .into_iter()

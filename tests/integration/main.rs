@@ -11,6 +11,7 @@ mod boundaries;
 mod cli;
 mod console;
 mod crash;
+mod cv;
 mod demo;
 mod domain_invariants;
 mod forms;

@@ -20,6 +20,7 @@ fn read_commands(scratch: &Path) -> Vec<Vec<String>> {
         &["log"],
         &["status", SOMEONE],
         &["compliance"],
+        &["cv", SOMEONE],
         &["rebuild"],
         &["export", "people"],
         &["export", "status"],
@@ -88,6 +89,10 @@ fn a_read_command_while_serve_runs_names_the_request_that_answers_it() {
         (
             &["compliance", "--as-of", "31/12/2017"],
             "GET /compliance?as_of=2017-12-31",
+        ),
+        (
+            &["cv", SOMEONE],
+            &format!("GET /people/{SOMEONE}/cv?format=html"),
         ),
         (
             &["verify"],
