@@ -659,10 +659,13 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
     [targets, by_unit, shortfalls]
 }
 
+/// Unit, name, staff code, the target's place in the policy.
+type ShortfallOrder = (String, String, String, usize);
+
 /// Every person short of a target, one row per person and target, in the order a clerk
 /// looks them up: by unit, then by name (then code, then the policy's order of targets).
 fn shortfall_rows(c: &Compliance) -> Vec<Vec<Cell>> {
-    let mut rows: Vec<((String, String, String, usize), Vec<Cell>)> = c
+    let mut rows: Vec<(ShortfallOrder, Vec<Cell>)> = c
         .targets
         .iter()
         .enumerate()

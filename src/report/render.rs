@@ -230,7 +230,7 @@ fn markdown(report: &Report) -> String {
         let shown: Vec<String> = lines.iter().map(|l| md_escape(l)).collect();
         let _ = write!(out, "{}\n\n", shown.join("  \n"));
     }
-    let _ = write!(out, "# {}\n", md_escape(&report.meta.title));
+    let _ = writeln!(out, "# {}", md_escape(&report.meta.title));
     for section in &report.sections {
         let _ = write!(out, "\n## {}\n\n", md_escape(&section.title));
         let header: Vec<String> = section.columns.iter().map(|c| md_escape(c)).collect();
@@ -387,11 +387,15 @@ fn html_signature(report: &Report) -> String {
     for recipient in &office.recipients {
         let _ = write!(out, "<p>- {}</p>", escape(recipient));
     }
-    let _ = write!(
+    let capacity: Vec<String> = [&office.signer_authority, &office.signer_title]
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| escape(line))
+        .collect();
+    let _ = writeln!(
         out,
-        "</td><td><b>{}<br>{}</b><br><br><br><br><br><b>{}</b></td></tr></table>\n",
-        escape(&office.signer_authority),
-        escape(&office.signer_title),
+        "</td><td><b>{}</b><br><br><br><br><br><b>{}</b></td></tr></table>",
+        capacity.join("<br>"),
         escape(&office.signer_name)
     );
     out
