@@ -13,23 +13,11 @@ use cadre::report::DEFAULT_OFFICE;
 use calamine::Reader;
 use tempfile::TempDir;
 
-use crate::helpers::cadre;
+use crate::helpers::{cadre, demo_at_scale, run_ok as run};
 
+/// A small demo district: the temporary folder and the data folder in it.
 fn demo() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    run(&data, &["demo", "--scale", "0.1"]);
-    (dir, data)
-}
-
-fn run(data: &Path, args: &[&str]) -> String {
-    let output = cadre(data).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    demo_at_scale("0.1")
 }
 
 fn report(data: &Path, format: &str, extra: &[&str]) -> String {
