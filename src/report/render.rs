@@ -314,7 +314,8 @@ h1{font-size:14pt;text-align:center}h2{font-size:13pt;margin-top:1.4em;break-aft
 table{border-collapse:collapse;margin:.5em 0;width:100%}thead{display:table-header-group}\
 tr{break-inside:avoid}th,td{border:1px solid #888;padding:.15em .4em;font-size:10.5pt;overflow-wrap:anywhere}\
 th{background:#eee}td.n{text-align:right;white-space:nowrap}svg{max-width:100%;height:auto}\
-table.doc td{border:0;font-size:13pt;text-align:center;vertical-align:top;width:50%}\
+table.doc td{border:0;font-size:12pt;text-align:center;vertical-align:top}\
+table.doc td:first-child{width:42%}.motto{white-space:nowrap}.number{white-space:pre}\
 .date{font-style:italic}.recipients{text-align:left}.recipients p{margin:0;font-size:11pt}\
 footer{margin-top:2em;border-top:1px solid #888;font-size:9pt}footer dd{font-family:monospace}\
 dt{font-weight:bold}dd{margin:0 0 .3em 1em}\
@@ -327,8 +328,8 @@ fn html(report: &Report) -> String {
     let [state, motto, date] = motto.map(|l| escape(&l));
     let mut out = format!(
         "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
-         <header><table class=\"doc\"><tr><td>{superior}<br><b>{body}</b><br>{number}</td>\
-         <td><b>{state}</b><br><b>{motto}</b></td></tr>\
+         <header><table class=\"doc\"><tr><td>{superior}<br><b>{body}</b><br><span class=\"number\">{number}</span></td>\
+         <td class=\"motto\"><b>{state}</b><br><b>{motto}</b></td></tr>\
          <tr><td></td><td class=\"date\">{date}</td></tr></table></header>\n<h1>{title}</h1>\n",
         code = lang.pick("vi", "en"),
         title = escape(&report.meta.title)
