@@ -265,7 +265,7 @@ fn status(model: &District, as_of: NaiveDate, lang: Lang) -> Columns {
         Col::Import("unit"),
         Col::Import("post"),
         Col::Import("category"),
-        own("general_education", "trình độ văn hoá", "general education"),
+        own("general_education", "trình độ văn hóa", "general education"),
         own(
             "professional",
             "trình độ chuyên môn",

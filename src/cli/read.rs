@@ -89,6 +89,10 @@ pub struct ReportArgs {
     /// Write here instead of standard output (required for xlsx).
     #[arg(long)]
     out: Option<PathBuf>,
+    /// The issuing office's header and signature block (JSON, see docs/reports.md);
+    /// default: the shipped policies/office.json.
+    #[arg(long)]
+    office: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -193,6 +197,15 @@ pub fn report(store: &Store, args: ReportArgs, quiet: bool) -> Result<ExitCode> 
     if format == Format::Xlsx && args.out.is_none() {
         bail!("--format xlsx needs --out FILE");
     }
+    let office = match &args.office {
+        Some(path) => {
+            let json = std::fs::read_to_string(path)
+                .with_context(|| format!("Failed to read {}", path.display()))?;
+            report::Office::parse(&json)
+                .with_context(|| format!("Failed to read the office file {}", path.display()))?
+        }
+        None => report::Office::default_office(),
+    };
     let bar = progress_bar(store.head().position, quiet, "replaying the log");
     let options = report::Options {
         year: args.year,
@@ -200,7 +213,8 @@ pub fn report(store: &Store, args: ReportArgs, quiet: bool) -> Result<ExitCode> 
         lang: args.lang.into(),
     };
     let built = report::build(store, options, &mut |done, _| bar.set_position(done))
-        .context("Failed to build the report")?;
+        .context("Failed to build the report")?
+        .with_office(office);
     bar.finish_and_clear();
     let bytes = report::render(&built, format)?;
     match args.out {

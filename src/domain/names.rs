@@ -51,6 +51,19 @@ pub fn sort_key(full_name: &str) -> NameKey {
     key
 }
 
+/// The sort key of a name read in its own word order (a unit's: "Xã Pom Lót").
+pub fn text_key(name: &str) -> NameKey {
+    let mut key = NameKey {
+        letters: Vec::new(),
+        tones: Vec::new(),
+        text: name.to_string(),
+    };
+    for word in name.split_whitespace() {
+        add_word(&mut key, word);
+    }
+    key
+}
+
 /// Adds one word's letters and tones, then the word's end.
 fn add_word(key: &mut NameKey, word: &str) {
     // Composed first: a letter typed as base + marks is one letter.
@@ -104,6 +117,13 @@ fn letter_and_tone(c: char) -> (Option<u16>, u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_unit_sorts_by_its_words_in_their_order() {
+        assert!(text_key("Xã Pom Lót") < text_key("Xã Thanh Nưa"));
+        assert!(text_key("Phòng Nội vụ") < text_key("Phòng Tài chính - Kế hoạch"));
+        assert!(text_key("Đội Quản lý thị trường") > text_key("Dân số"));
+    }
 
     fn sorted(names: &[&str]) -> Vec<String> {
         let mut names: Vec<String> = names.iter().map(|n| n.to_string()).collect();

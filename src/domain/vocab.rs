@@ -175,7 +175,7 @@ vocabulary! {
 vocabulary! {
     /// A qualification track.
     Track {
-        GeneralEducation = "general_education", "general education", "trình độ văn hoá", "văn hoá", "giáo dục phổ thông";
+        GeneralEducation = "general_education", "general education", "trình độ văn hóa", "văn hóa", "giáo dục phổ thông";
         Professional = "professional", "professional qualification", "trình độ chuyên môn", "chuyên môn";
         PoliticalTheory = "political_theory", "political theory", "lý luận chính trị", "lý luận", "chính trị";
         StateManagement = "state_management", "state management", "quản lý nhà nước", "QLNN";

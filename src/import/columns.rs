@@ -169,7 +169,7 @@ pub const TRAININGS: &[Column] = &[
     CODE,
     column(
         "programme",
-        &["chương trình", "khoá học", "programme", "program"],
+        &["chương trình", "khóa học", "programme", "program"],
         true,
         "Trung cấp lý luận chính trị - hành chính",
     ),

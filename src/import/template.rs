@@ -165,7 +165,7 @@ fn meaning(column: &str, lang: Lang) -> &'static str {
         "starts_on" => ("Ngày bắt đầu", "First day"),
         "ends_on" => ("Ngày kết thúc", "Last day"),
         "result" => (
-            "Kết quả khoá học (để trống khi chưa kết thúc)",
+            "Kết quả khóa học (để trống khi chưa kết thúc)",
             "Result (empty while it runs)",
         ),
         "grade" => ("Xếp loại học tập", "Grade"),

@@ -2,11 +2,14 @@
 //! projections), so anyone holding the same log gets the same figures, byte for byte.
 //!
 //! Owns: what the report contains (`build`: sections of labelled rows, in the chosen
-//! language; `headcount`: the headcount sections) and how it is written out (`render`: JSON, CSV, Markdown, HTML, XLSX).
+//! language; `headcount`: the headcount sections), who issues it (`office`: the header and
+//! signature block, from a data file) and how it is written out (`render`: JSON, CSV,
+//! Markdown, HTML, XLSX).
 //! Must not: read the clock or anything but the log, or iterate unordered collections
 //! into its output (determinism).
 
 mod headcount;
+mod office;
 mod render;
 
 use std::collections::BTreeMap;
@@ -14,9 +17,11 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use serde::Serialize;
 
+pub use office::{DEFAULT_OFFICE, Office, OfficeError};
 pub use render::{Format, escape, render};
 
 use crate::domain::PolicySet;
+use crate::domain::names::{NameKey, sort_key, text_key};
 use crate::domain::person::Change;
 use crate::domain::vocab::{
     Classification, FeedbackChannel, Lang, MovementKind, ProgrammeCategory, RotationOutcome,
@@ -117,6 +122,15 @@ pub struct Report {
     pub compliance: Compliance,
     /// Headcount and quality on 31 December of the year.
     pub headcount: Headcount,
+    /// Who issues the report (its header and signature block).
+    pub office: Office,
+}
+
+impl Report {
+    /// The same report issued by `office` instead of the shipped default.
+    pub fn with_office(self, office: Office) -> Report {
+        Report { office, ..self }
+    }
 }
 
 fn tr(lang: Lang, vi: &str, en: &str) -> String {
@@ -209,6 +223,7 @@ pub fn from_model(model: &District, head: Head, options: Options) -> Report {
         totals,
         compliance,
         headcount,
+        office: Office::default_office(),
     }
 }
 
@@ -248,14 +263,14 @@ fn summary(t: &YearTotals, lang: Lang) -> Section {
             t.trainees.total,
         ),
         (
-            tr(lang, "Hoàn thành khoá học: đạt", "Completions passed"),
+            tr(lang, "Hoàn thành khóa học: đạt", "Completions passed"),
             get(&t.completions, &TrainingResult::Passed),
         ),
         (
-            tr(lang, "Hoàn thành khoá học: không đạt", "Completions failed"),
+            tr(lang, "Hoàn thành khóa học: không đạt", "Completions failed"),
             get(&t.completions, &TrainingResult::Failed),
         ),
-        (tr(lang, "Rút khỏi khoá học", "Withdrawals"), t.withdrawals),
+        (tr(lang, "Rút khỏi khóa học", "Withdrawals"), t.withdrawals),
         (
             tr(
                 lang,
@@ -628,7 +643,7 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
             .flat_map(|t| {
                 t.by_unit.iter().map(|u| {
                     vec![
-                        text(t.target.clone()),
+                        text(t.label.clone()),
                         text(u.unit_name.clone()),
                         Cell::Count(u.rate.applies),
                         Cell::Count(u.rate.met),
@@ -642,36 +657,55 @@ fn compliance_sections(c: &Compliance, lang: Lang) -> [Section; 3] {
         id: "shortfalls",
         title: tr(lang, "Danh sách chưa đạt chuẩn", "People short of a target"),
         columns: vec![
-            tr(lang, "Chỉ tiêu", "Target"),
-            tr(lang, "Mã cán bộ", "Staff code"),
-            tr(lang, "Họ và tên", "Name"),
-            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Đơn vị", "Unit"),
+            tr(lang, "Họ và tên", "Name"),
+            tr(lang, "Mã cán bộ", "Staff code"),
+            tr(lang, "Ngày sinh", "Birth date"),
             tr(lang, "Chức vụ", "Post"),
+            tr(lang, "Chỉ tiêu", "Target"),
             tr(lang, "Còn thiếu", "Missing"),
         ],
-        rows: c
-            .targets
-            .iter()
-            .flat_map(|t| {
-                t.shortfalls.iter().map(|s| {
-                    vec![
-                        text(t.target.clone()),
-                        text(
-                            s.staff_code
-                                .as_ref()
-                                .map(ToString::to_string)
-                                .unwrap_or_default(),
-                        ),
-                        text(s.full_name.clone()),
-                        Cell::Date(s.birth_date),
-                        text(s.unit_name.clone()),
-                        text(s.post.clone()),
-                        text(s.gaps.join("; ")),
-                    ]
-                })
-            })
-            .collect(),
+        rows: shortfall_rows(c),
     };
     [targets, by_unit, shortfalls]
+}
+
+/// Unit, name, staff code, the target's place in the policy.
+type ShortfallOrder = (NameKey, NameKey, String, usize);
+
+/// Every person short of a target, one row per person and target, in the order a clerk
+/// looks them up: by unit, then by name (then code, then the policy's order of targets).
+fn shortfall_rows(c: &Compliance) -> Vec<Vec<Cell>> {
+    let mut rows: Vec<(ShortfallOrder, Vec<Cell>)> = c
+        .targets
+        .iter()
+        .enumerate()
+        .flat_map(|(order, t)| {
+            t.shortfalls.iter().map(move |s| {
+                let code = s
+                    .staff_code
+                    .as_ref()
+                    .map(ToString::to_string)
+                    .unwrap_or_default();
+                let key = (
+                    text_key(&s.unit_name),
+                    sort_key(&s.full_name),
+                    code.clone(),
+                    order,
+                );
+                let row = vec![
+                    text(s.unit_name.clone()),
+                    text(s.full_name.clone()),
+                    text(code),
+                    Cell::Date(s.birth_date),
+                    text(s.post.clone()),
+                    text(t.label.clone()),
+                    text(s.gaps.join("; ")),
+                ];
+                (key, row)
+            })
+        })
+        .collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    rows.into_iter().map(|(_, row)| row).collect()
 }

@@ -1,11 +1,18 @@
 //! Writing a [`Report`] out. Every format renders the same sections, so the figures agree
-//! across formats; none adds anything that changes between runs. Recorded text (names,
+//! across formats; none adds anything that changes between runs. Markdown, HTML and the
+//! XLSX's first sheet are laid out as an official document: the issuing office's header
+//! with the national motto, place and date, the sections, recipients and signature, and a
+//! footer with what a machine checks (position, head, the command to verify). Markdown and
+//! HTML show numbers and dates as the report's language writes them (3.200; 14,3 %;
+//! 31/12/2017); CSV keeps plain digits and ISO dates for programs, XLSX typed cells. Recorded text (names,
 //! units, posts) is never markup or a formula: Markdown and HTML escape it, CSV goes
 //! through [`CsvWriter`], XLSX writes it as string cells (through [`write_table`]).
 
 use std::fmt::Write as _;
 
-use super::{Cell, Report, ReportError, Section};
+use chrono::{Datelike, NaiveDate};
+
+use super::{Cell, Office, Report, ReportError, Section};
 use crate::domain::vocab::Lang;
 use crate::spreadsheet::{CsvWriter, sheet_name, write_table};
 
@@ -50,56 +57,122 @@ pub fn render(report: &Report, format: Format) -> Result<Vec<u8>, ReportError> {
     }
 }
 
+/// What lets anyone rebuild and check the report, as (label, value) lines.
 fn provenance(report: &Report) -> Vec<(String, String)> {
     let m = &report.meta;
-    let vi = m.lang == Lang::Vi;
+    let lang = m.lang;
     let mut lines = vec![
         (
-            if vi {
-                "Dựng lại từ sổ ghi đến vị trí"
-            } else {
-                "Rebuilt from the log up to position"
-            }
-            .to_string(),
+            lang.pick(
+                "Dựng lại từ sổ ghi đến vị trí",
+                "Rebuilt from the log up to position",
+            ),
             m.position.to_string(),
         ),
+        (lang.pick("Đầu chuỗi băm", "Head"), m.head.clone()),
         (
-            if vi {
-                "Đầu chuỗi băm (kiểm tra bằng cadre verify --expect-head)"
-            } else {
-                "Head (check with cadre verify --expect-head)"
-            }
-            .to_string(),
-            m.head.clone(),
+            lang.pick("Lệnh kiểm tra", "Command to check it"),
+            format!("cadre verify --expect-head {}", m.head),
         ),
         (
-            if vi {
-                "Chỉ tiêu tính đến ngày"
-            } else {
-                "Targets measured on"
-            }
-            .to_string(),
-            m.compliance_as_of.to_string(),
+            lang.pick("Chỉ tiêu tính đến ngày", "Targets measured on"),
+            lang.date(m.compliance_as_of),
         ),
     ];
     if let Some(known) = &m.as_known_at {
         lines.push((
-            if vi {
-                "Theo sổ ghi tại thời điểm"
-            } else {
-                "As known at"
-            }
-            .to_string(),
+            lang.pick("Theo sổ ghi tại thời điểm", "As known at"),
             known.clone(),
         ));
     }
     if let Some(policy) = &m.policy {
-        lines.push((
-            if vi { "Nghị quyết" } else { "Policy" }.to_string(),
-            policy.clone(),
-        ));
+        lines.push((lang.pick("Nghị quyết", "Policy"), policy.clone()));
     }
     lines
+        .into_iter()
+        .map(|(label, value)| (label.to_string(), value))
+        .collect()
+}
+
+/// A cell as the report's language writes it, for a reader (Markdown, HTML).
+fn shown(cell: &Cell, lang: Lang) -> String {
+    match cell {
+        Cell::Text(s) => s.clone(),
+        Cell::Count(n) => lang.count(*n),
+        Cell::Percent(p) => lang.percent(*p),
+        Cell::Date(d) => lang.date(*d),
+    }
+}
+
+/// The national motto, two lines.
+fn motto(lang: Lang) -> [&'static str; 2] {
+    match lang {
+        Lang::Vi => [
+            "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+            "Độc lập - Tự do - Hạnh phúc",
+        ],
+        Lang::En => [
+            "SOCIALIST REPUBLIC OF VIET NAM",
+            "Independence - Freedom - Happiness",
+        ],
+    }
+}
+
+/// "Điện Biên, ngày 05 tháng 02 năm 2018": a day below 10 and the months January and
+/// February take a leading zero, as official documents write them.
+fn date_line(office: &Office, date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::Vi => {
+            let month = if date.month() < 3 {
+                format!("{:02}", date.month())
+            } else {
+                date.month().to_string()
+            };
+            format!(
+                "{}, ngày {:02} tháng {month} năm {}",
+                office.place,
+                date.day(),
+                date.year()
+            )
+        }
+        Lang::En => format!("{}, {}", office.place, date.format("%-d %B %Y")),
+    }
+}
+
+/// The header's lines: the issuer's column (superior, issuer, number) and the motto's
+/// column (motto, date line).
+fn header_lines(report: &Report) -> ([String; 3], [String; 3]) {
+    let office = &report.office;
+    let lang = report.meta.lang;
+    let [state, motto] = motto(lang);
+    (
+        [
+            office.superior_body.clone(),
+            office.issuing_body.clone(),
+            format!("{} {}", lang.pick("Số:", "No."), office.number),
+        ],
+        [
+            state.to_string(),
+            motto.to_string(),
+            date_line(office, office.dated(report.meta.year), lang),
+        ],
+    )
+}
+
+/// The signature block's lines: on whose behalf, the title, the name (maybe empty).
+fn signer_lines(office: &Office) -> Vec<&str> {
+    [
+        office.signer_authority.as_str(),
+        &office.signer_title,
+        &office.signer_name,
+    ]
+    .into_iter()
+    .filter(|line| !line.is_empty())
+    .collect()
+}
+
+fn recipients_label(lang: Lang) -> &'static str {
+    lang.pick("Nơi nhận:", "Recipients:")
 }
 
 fn csv(report: &Report) -> Result<Vec<u8>, csv::Error> {
@@ -150,19 +223,35 @@ fn md_code(text: &str) -> String {
 }
 
 fn markdown(report: &Report) -> String {
-    let mut out = format!("# {}\n\n", md_escape(&report.meta.title));
-    for (label, value) in provenance(report) {
-        let _ = writeln!(out, "- {}: {}", md_escape(&label), md_code(&value));
+    let lang = report.meta.lang;
+    let (issuer, motto) = header_lines(report);
+    let mut out = String::new();
+    for lines in [&issuer, &motto] {
+        let shown: Vec<String> = lines.iter().map(|l| md_escape(l)).collect();
+        let _ = write!(out, "{}\n\n", shown.join("  \n"));
     }
+    let _ = writeln!(out, "# {}", md_escape(&report.meta.title));
     for section in &report.sections {
         let _ = write!(out, "\n## {}\n\n", md_escape(&section.title));
         let header: Vec<String> = section.columns.iter().map(|c| md_escape(c)).collect();
         let _ = writeln!(out, "| {} |", header.join(" | "));
         let _ = writeln!(out, "|{}", " --- |".repeat(section.columns.len()));
         for row in &section.rows {
-            let cells: Vec<String> = row.iter().map(|c| md_escape(&c.text())).collect();
+            let cells: Vec<String> = row.iter().map(|c| md_escape(&shown(c, lang))).collect();
             let _ = writeln!(out, "| {} |", cells.join(" | "));
         }
+    }
+    let _ = write!(out, "\n**{}**\n\n", recipients_label(lang));
+    for recipient in &report.office.recipients {
+        let _ = writeln!(out, "- {}", md_escape(recipient));
+    }
+    let signer: Vec<String> = signer_lines(&report.office)
+        .into_iter()
+        .map(md_escape)
+        .collect();
+    let _ = write!(out, "\n**{}**\n\n---\n\n", signer.join("  \n"));
+    for (label, value) in provenance(report) {
+        let _ = writeln!(out, "- {}: {}", md_escape(&label), md_code(&value));
     }
     out
 }
@@ -178,7 +267,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A horizontal bar chart of a section's label column against one count column.
-fn bar_chart(section: &Section, value_column: usize) -> String {
+fn bar_chart(section: &Section, value_column: usize, lang: Lang) -> String {
     let bars: Vec<(String, u64)> = section
         .rows
         .iter()
@@ -190,9 +279,9 @@ fn bar_chart(section: &Section, value_column: usize) -> String {
     let max = bars.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1);
     let (label_width, bar_width, row_height) = (260u64, 360u64, 24u64);
     let height = row_height * bars.len() as u64 + 8;
+    let width = label_width + bar_width + 60;
     let mut svg = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{height}\" role=\"img\" aria-label=\"{}\">",
-        label_width + bar_width + 60,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" role=\"img\" aria-label=\"{}\">",
         escape(&section.title)
     );
     for (i, (label, n)) in bars.iter().enumerate() {
@@ -202,7 +291,7 @@ fn bar_chart(section: &Section, value_column: usize) -> String {
             svg,
             "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" font-size=\"12\">{}</text>\
              <rect x=\"{}\" y=\"{y}\" width=\"{width}\" height=\"{}\" fill=\"#3b6ea5\"/>\
-             <text x=\"{}\" y=\"{}\" font-size=\"12\">{n}</text>",
+             <text x=\"{}\" y=\"{}\" font-size=\"12\">{}</text>",
             label_width - 6,
             y + 15,
             escape(label),
@@ -210,37 +299,42 @@ fn bar_chart(section: &Section, value_column: usize) -> String {
             row_height - 6,
             label_width + width + 4,
             y + 15,
+            lang.count(*n),
         );
     }
     svg.push_str("</svg>");
     svg
 }
 
-const STYLE: &str = "body{font-family:'Times New Roman',serif;margin:2em;color:#111}\
-h1{font-size:1.4em}h2{font-size:1.1em;margin-top:1.6em;page-break-after:avoid}\
-table{border-collapse:collapse;margin:.5em 0;page-break-inside:auto}\
-th,td{border:1px solid #888;padding:.2em .5em;font-size:.9em}th{background:#eee}\
-td.n{text-align:right}dl{font-size:.9em}dt{font-weight:bold}dd{margin:0 0 .3em 1em;font-family:monospace}\
-@media print{body{margin:1cm}}";
+/// Printed on A4 with the margins of an official document (Decree 30/2020: 2 cm top and
+/// bottom, 3 cm left, 1.5 cm right); tables fill the width and wrap their text, a row never
+/// splits across pages and a table's header repeats on every page it spans.
+const STYLE: &str = "@page{size:A4;margin:2cm 1.5cm 2cm 3cm}\
+body{font-family:'Times New Roman',serif;font-size:13pt;margin:2em;color:#111}\
+h1{font-size:14pt;text-align:center}h2{font-size:13pt;margin-top:1.4em;break-after:avoid}\
+table{border-collapse:collapse;margin:.5em 0;width:100%}thead{display:table-header-group}\
+tr{break-inside:avoid}th,td{border:1px solid #888;padding:.15em .4em;font-size:10.5pt;overflow-wrap:anywhere}\
+th{background:#eee}td.n{text-align:right;white-space:nowrap}svg{max-width:100%;height:auto}\
+table.doc td{border:0;font-size:12pt;text-align:center;vertical-align:top}\
+table.doc td:first-child{width:42%}.motto{white-space:nowrap}.number{white-space:pre}\
+.date{font-style:italic}.recipients{text-align:left}.recipients p{margin:0;font-size:11pt}\
+footer{margin-top:2em;border-top:1px solid #888;font-size:9pt}footer dd{font-family:monospace}\
+dt{font-weight:bold}dd{margin:0 0 .3em 1em}\
+@media print{body{margin:0}}";
 
 fn html(report: &Report) -> String {
-    let lang = match report.meta.lang {
-        Lang::Vi => "vi",
-        Lang::En => "en",
-    };
+    let lang = report.meta.lang;
+    let (issuer, motto) = header_lines(report);
+    let [superior, body, number] = issuer.map(|l| escape(&l));
+    let [state, motto, date] = motto.map(|l| escape(&l));
     let mut out = format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{title}</h1>\n<dl>\n",
+        "<!DOCTYPE html>\n<html lang=\"{code}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n\
+         <header><table class=\"doc\"><tr><td>{superior}<br><b>{body}</b><br><span class=\"number\">{number}</span></td>\
+         <td class=\"motto\"><b>{state}</b><br><b>{motto}</b></td></tr>\
+         <tr><td></td><td class=\"date\">{date}</td></tr></table></header>\n<h1>{title}</h1>\n",
+        code = lang.pick("vi", "en"),
         title = escape(&report.meta.title)
     );
-    for (label, value) in provenance(report) {
-        let _ = writeln!(
-            out,
-            "<dt>{}</dt><dd>{}</dd>",
-            escape(&label),
-            escape(&value)
-        );
-    }
-    out.push_str("</dl>\n");
     for section in &report.sections {
         let _ = writeln!(
             out,
@@ -249,7 +343,7 @@ fn html(report: &Report) -> String {
             escape(&section.title)
         );
         if matches!(section.id, "participations_by_track" | "appraisals") {
-            out.push_str(&bar_chart(section, 1));
+            out.push_str(&bar_chart(section, 1, lang));
             out.push('\n');
         }
         out.push_str("<table>\n<thead><tr>");
@@ -265,13 +359,47 @@ fn html(report: &Report) -> String {
                 } else {
                     ""
                 };
-                let _ = write!(out, "<td{class}>{}</td>", escape(&cell.text()));
+                let _ = write!(out, "<td{class}>{}</td>", escape(&shown(cell, lang)));
             }
             out.push_str("</tr>\n");
         }
         out.push_str("</tbody>\n</table>\n");
     }
-    out.push_str("</body>\n</html>\n");
+    out.push_str(&html_signature(report));
+    out.push_str("<footer>\n<dl>\n");
+    for (label, value) in provenance(report) {
+        let _ = writeln!(
+            out,
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(&label),
+            escape(&value)
+        );
+    }
+    out.push_str("</dl>\n</footer>\n</body>\n</html>\n");
+    out
+}
+
+/// Recipients on the left, the signer on the right, with room for the signature and seal.
+fn html_signature(report: &Report) -> String {
+    let office = &report.office;
+    let mut out = format!(
+        "<table class=\"doc\"><tr><td class=\"recipients\"><p><b><i>{}</i></b></p>",
+        escape(recipients_label(report.meta.lang))
+    );
+    for recipient in &office.recipients {
+        let _ = write!(out, "<p>- {}</p>", escape(recipient));
+    }
+    let capacity: Vec<String> = [&office.signer_authority, &office.signer_title]
+        .into_iter()
+        .filter(|line| !line.is_empty())
+        .map(|line| escape(line))
+        .collect();
+    let _ = writeln!(
+        out,
+        "</td><td><b>{}</b><br><br><br><br><br><b>{}</b></td></tr></table>",
+        capacity.join("<br>"),
+        escape(&office.signer_name)
+    );
     out
 }
 
@@ -295,10 +423,24 @@ fn xlsx(report: &Report) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     let bold = Style::new().set_bold();
     let about = workbook.add_worksheet();
     about.set_name(sheet_label("report", lang))?;
-    about.write_string_with_format(0, 0, &report.meta.title, &bold)?;
-    for (row, (label, value)) in provenance(report).into_iter().enumerate() {
-        about.write_string(row as u32 + 2, 0, &label)?;
-        about.write_string(row as u32 + 2, 1, &value)?;
+    let (issuer, motto) = header_lines(report);
+    for (row, (left, right)) in issuer.iter().zip(&motto).enumerate() {
+        about.write_string(row as u32, 0, left)?;
+        about.write_string_with_format(row as u32, 1, right, &bold)?;
+    }
+    about.write_string_with_format(4, 0, &report.meta.title, &bold)?;
+    let mut row = 6;
+    for (label, value) in provenance(report) {
+        about.write_string(row, 0, &label)?;
+        about.write_string(row, 1, &value)?;
+        row += 1;
+    }
+    about.write_string_with_format(row + 1, 0, recipients_label(lang), &bold)?;
+    for (i, recipient) in report.office.recipients.iter().enumerate() {
+        about.write_string(row + 2 + i as u32, 0, format!("- {recipient}"))?;
+    }
+    for (i, line) in signer_lines(&report.office).into_iter().enumerate() {
+        about.write_string_with_format(row + 2 + i as u32, 1, line, &bold)?;
     }
     about.set_column_width(0, 60)?;
     about.set_column_width(1, 60)?;

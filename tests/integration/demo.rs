@@ -250,7 +250,10 @@ fn check_report_formats(data: &std::path::Path) -> serde_json::Value {
         ..html.find("id=\"participations_by_track\"").unwrap()];
     for n in &summary {
         assert!(
-            html_summary.contains(&format!("<td class=\"n\">{n}</td>")),
+            html_summary.contains(&format!(
+                "<td class=\"n\">{}</td>",
+                cadre::domain::vocab::Lang::Vi.count(*n)
+            )),
             "HTML lacks {n}"
         );
     }

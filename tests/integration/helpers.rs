@@ -1,7 +1,7 @@
 //! Shared fixtures: temp stores and small batches.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -59,6 +59,26 @@ pub fn cadre(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cadre"));
     command.arg("--data").arg(data).env_remove("CADRE_DATA");
     command
+}
+
+/// A demo district of `scale` (e.g. `"0.03"`) loaded by the binary: the temporary folder
+/// and the data folder in it.
+pub fn demo_at_scale(scale: &str) -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    run_ok(&data, &["demo", "--scale", scale]);
+    (dir, data)
+}
+
+/// Runs `cadre` in `data`, which must succeed; returns its standard output.
+pub fn run_ok(data: &Path, args: &[&str]) -> String {
+    let output = cadre(data).args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
 }
 
 /// The store's sled database opened directly, as a tamperer would (same settings). sled's

@@ -21,6 +21,7 @@ mod ledger_cache;
 mod projection;
 mod read_commands;
 mod report;
+mod report_document;
 mod samples;
 mod schemas;
 mod snapshot;

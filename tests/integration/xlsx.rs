@@ -9,24 +9,11 @@ use std::path::{Path, PathBuf};
 use calamine::{Data, Reader};
 use tempfile::TempDir;
 
-use crate::helpers::cadre;
+use crate::helpers::{demo_at_scale, run_ok as run};
 
 /// A small demo district: the temporary folder and the data folder in it.
 fn demo() -> (TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    run(&data, &["demo", "--scale", "0.03"]);
-    (dir, data)
-}
-
-fn run(data: &Path, args: &[&str]) -> String {
-    let output = cadre(data).args(args).output().unwrap();
-    assert!(
-        output.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    demo_at_scale("0.03")
 }
 
 /// A part of the XLSX package (a zip archive), as text.
