@@ -153,7 +153,13 @@ pub(super) fn html(form: &Form) -> String {
         escape(&unit),
         escape(&period)
     ));
-    out.push_str("<table>\n<thead>\n<tr>");
+    // Past twenty columns, the smaller print that keeps the form on the page's width.
+    let class = if form.columns.len() > 20 {
+        " class=\"wide\""
+    } else {
+        ""
+    };
+    out.push_str(&format!("<table{class}>\n<thead>\n<tr>"));
     for (group, first, n) in groups(form) {
         match group {
             Some(g) => out.push_str(&format!("<th colspan=\"{n}\">{}</th>", escape(g))),
@@ -209,13 +215,17 @@ body { font-family: \"Times New Roman\", serif; font-size: 10pt; }
 p.code { font-weight: bold; margin: 0; }
 h1 { font-size: 13pt; text-align: center; text-transform: uppercase; margin: 4pt 0; }
 p.unit, p.period { text-align: center; margin: 2pt 0; }
-table { border-collapse: collapse; width: 100%; margin-top: 6pt; }
-th, td { border: 1px solid #000; padding: 1pt 3pt; }
+table { border-collapse: collapse; width: 100%; margin-top: 6pt; table-layout: fixed; }
+th, td { border: 1px solid #000; padding: 1pt 2pt; overflow-wrap: anywhere; }
+/* A wide form (BM01/BM02: 39 columns) still fits the page's width. */
+table.wide { font-size: 6.5pt; }
+table.wide th:nth-child(2), table.wide td:nth-child(2) { width: 9%; }
+tr { break-inside: avoid; }
 th { font-weight: bold; text-align: center; vertical-align: middle; }
 thead { display: table-header-group; }
 tr.numbers th { font-weight: normal; font-style: italic; }
 tr.total td { font-weight: bold; }
-td.n { text-align: right; }
+td.n { text-align: right; white-space: nowrap; overflow-wrap: normal; }
 td.nr { text-align: center; }
 footer { margin-top: 6pt; font-size: 9pt; }
 ";
