@@ -131,7 +131,7 @@ impl Summary {
     /// What the import records, in `lang`: "3 new, 2 reassigned, 1 separated, 2,888
     /// unchanged" for people; "5 new, 3 already recorded" for the other kinds.
     pub fn describe(&self, lang: Lang) -> String {
-        let n = |count: usize| grouped(count, lang);
+        let n = |count: usize| lang.count(count as u64);
         let words = |vi: &'static str, en: &'static str| if lang == Lang::Vi { vi } else { en };
         let mut parts = vec![format!("{} {}", n(self.new), words("mới", "new"))];
         if self.kind == Some(Kind::People) {
@@ -179,20 +179,6 @@ impl Summary {
         }
         line
     }
-}
-
-/// A count with its thousands grouped as `lang` writes them: 2.888 or 2,888.
-fn grouped(count: usize, lang: Lang) -> String {
-    let separator = if lang == Lang::Vi { '.' } else { ',' };
-    let digits = count.to_string();
-    let mut out = String::new();
-    for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(separator);
-        }
-        out.push(digit);
-    }
-    out
 }
 
 /// Units and programmes by code or name, programmes' names for messages, who holds each

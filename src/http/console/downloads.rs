@@ -194,11 +194,7 @@ async fn export(
     let (format, extension, content_type) = match q.format.as_deref().unwrap_or("csv") {
         "csv" => (export::Format::Csv, "csv", "text/csv; charset=utf-8"),
         "json" => (export::Format::Json, "json", "application/json"),
-        "xlsx" => (
-            export::Format::Xlsx,
-            "xlsx",
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
+        "xlsx" => (export::Format::Xlsx, "xlsx", crate::http::reads::XLSX),
         other => {
             return Err(
                 ApiError::BadRequest(format!("format {other:?} is not csv, xlsx or json")).into(),

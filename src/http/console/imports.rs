@@ -283,7 +283,7 @@ fn order(visit: &Visit, sent: &Sent) -> Result<Order, (&'static str, String)> {
 }
 
 fn date(text: &str) -> Option<NaiveDate> {
-    import::columns::parse_date(text)
+    crate::dates::parse(text).ok()
 }
 
 /// `POST /console/imports`: the file checked by a dry run, and kept for its confirmation
@@ -512,7 +512,7 @@ async fn template(
         "xlsx" => (
             import::template::xlsx(kind, visit.lang)
                 .map_err(|e| ApiError::Internal(e.to_string()))?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            crate::http::reads::XLSX,
             "xlsx",
         ),
         _ => return Err(Problem::NotFound),

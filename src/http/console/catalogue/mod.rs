@@ -35,7 +35,7 @@ fn as_of(text: Option<&str>, visit: &Visit) -> (NaiveDate, Option<String>) {
     let today = chrono::Utc::now().date_naive();
     match text.map(str::trim).filter(|t| !t.is_empty()) {
         None => (today, None),
-        Some(text) => match crate::import::columns::parse_date(text) {
+        Some(text) => match crate::dates::parse(text).ok() {
             Some(date) => (date, None),
             None => (
                 today,
