@@ -366,21 +366,6 @@ fn shown(value: &Option<String>) -> &str {
     value.as_deref().unwrap_or(BLANK)
 }
 
-/// Text as HTML shows it, in element content.
-fn escaped(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// One of the form's tables, as printed: a dotted line wherever the ledger holds nothing.
 struct Table<'a> {
     title: &'static str,
@@ -421,15 +406,18 @@ fn texts<const N: usize>(rows: &[[String; N]]) -> Vec<Vec<&str>> {
 
 /// A table as HTML, every cell escaped.
 fn html_table(out: &mut String, table: &Table) {
-    out.push_str(&format!("<h2>{}</h2>\n<table>\n<tr>", escaped(table.title)));
+    out.push_str(&format!(
+        "<h2>{}</h2>\n<table>\n<tr>",
+        crate::report::escape(table.title)
+    ));
     for header in table.headers {
-        out.push_str(&format!("<th>{}</th>", escaped(header)));
+        out.push_str(&format!("<th>{}</th>", crate::report::escape(header)));
     }
     out.push_str("</tr>\n");
     for row in &table.rows {
         out.push_str("<tr>");
         for cell in row {
-            out.push_str(&format!("<td>{}</td>", escaped(cell)));
+            out.push_str(&format!("<td>{}</td>", crate::report::escape(cell)));
         }
         out.push_str("</tr>\n");
     }
@@ -458,8 +446,8 @@ pub fn html(cv: &Cv) -> String {
         String::from("<!DOCTYPE html>\n<html lang=\"vi\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str(&format!(
         "<title>{} – {}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n",
-        escaped(TITLE),
-        escaped(&cv.full_name)
+        crate::report::escape(TITLE),
+        crate::report::escape(&cv.full_name)
     ));
     out.push_str(&format!("<p class=\"form\">{FORM}</p>\n"));
     for motto in MOTTO {
@@ -469,7 +457,13 @@ pub fn html(cv: &Cv) -> String {
     for Line(parts) in &cv.lines {
         let parts: Vec<String> = parts
             .iter()
-            .map(|(label, value)| format!("{}: {}", escaped(label), escaped(shown(value))))
+            .map(|(label, value)| {
+                format!(
+                    "{}: {}",
+                    crate::report::escape(label),
+                    crate::report::escape(shown(value))
+                )
+            })
             .collect();
         out.push_str(&format!("<p class=\"field\">{}</p>\n", parts.join(", ")));
     }
@@ -482,7 +476,7 @@ pub fn html(cv: &Cv) -> String {
     }
     out.push_str(&format!(
         "</div>\n<footer>{}</footer>\n</body>\n</html>\n",
-        escaped(&footer(cv))
+        crate::report::escape(&footer(cv))
     ));
     out
 }
