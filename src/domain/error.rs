@@ -184,7 +184,10 @@ impl DomainError {
             E::NotRegistered(person) => format!("cán bộ {person} chưa được đăng ký"),
             E::AlreadyRegistered(person) => format!("cán bộ {person} đã được đăng ký rồi"),
             E::Separated { person, on } => {
-                format!("cán bộ {person} đã nghỉ việc từ ngày {}", day(*on))
+                format!(
+                    "cán bộ {person} đã nghỉ việc từ ngày {}",
+                    Lang::Vi.date(*on)
+                )
             }
             E::AlreadyEnrolled(session) => format!("cán bộ đã được ghi danh vào lớp {session}"),
             E::SessionFull { session, capacity } => {
@@ -206,22 +209,22 @@ impl DomainError {
                 after,
             } => format!(
                 "ngày {} sớm hơn ngày {} của bước ghi nhận trước đó ở lớp {session}",
-                day(*date),
-                day(*after)
+                Lang::Vi.date(*date),
+                Lang::Vi.date(*after)
             ),
             E::CompletionBeforeSessionStart { date, starts_on } => format!(
                 "ngày hoàn thành {} sớm hơn ngày khai giảng lớp {}",
-                day(*date),
-                day(*starts_on)
+                Lang::Vi.date(*date),
+                Lang::Vi.date(*starts_on)
             ),
             E::RotationAlreadyActive { since } => format!(
                 "đang có một đợt luân chuyển từ ngày {}: hãy ghi kết thúc đợt đó trước",
-                day(*since)
+                Lang::Vi.date(*since)
             ),
             E::RotationOverlap { since, until } => format!(
                 "đã có đợt luân chuyển từ {} đến {}, trùng với ngày bắt đầu này",
-                day(*since),
-                day(*until)
+                Lang::Vi.date(*since),
+                Lang::Vi.date(*until)
             ),
             E::NoActiveRotation => {
                 "cán bộ không có đợt luân chuyển nào đang diễn ra để kết thúc".into()
@@ -230,20 +233,24 @@ impl DomainError {
                 "đã có kết quả đánh giá năm {year} (sự kiện {event}): hãy ghi đính chính thay vì đánh giá lại"
             ),
             E::DateBeforeBirth { date, birth_date } => {
-                format!("ngày {} sớm hơn ngày sinh {}", day(*date), day(*birth_date))
+                format!(
+                    "ngày {} sớm hơn ngày sinh {}",
+                    Lang::Vi.date(*date),
+                    Lang::Vi.date(*birth_date)
+                )
             }
             E::DateTooFarInFuture { date, today } => format!(
                 "ngày {} cách hôm nay ({}) hơn {MAX_DAYS_AHEAD} ngày",
-                day(*date),
-                day(*today)
+                Lang::Vi.date(*date),
+                Lang::Vi.date(*today)
             ),
             E::DateBeforeRegistration {
                 date,
                 registered_on,
             } => format!(
                 "ngày {} sớm hơn ngày đăng ký cán bộ {}",
-                day(*date),
-                day(*registered_on)
+                Lang::Vi.date(*date),
+                Lang::Vi.date(*registered_on)
             ),
             E::LevelNotInTrack { track, level } => {
                 format!(
@@ -409,7 +416,7 @@ impl Why {
             }
             Why::OutsideYears { date } => format!(
                 "ngày {} nằm ngoài khoảng năm {}–{}",
-                day(*date),
+                Lang::Vi.date(*date),
                 YEARS.start(),
                 YEARS.end()
             ),
@@ -424,17 +431,27 @@ impl Why {
             } => format!("đánh giá năm {year} không thể có hiệu lực trong năm {effective_year}"),
             Why::NoStaffCode => "đăng ký cán bộ phải có mã cán bộ".into(),
             Why::BeforeStart { date, start } => {
-                format!("ngày {} sớm hơn ngày bắt đầu {}", day(*date), day(*start))
+                format!(
+                    "ngày {} sớm hơn ngày bắt đầu {}",
+                    Lang::Vi.date(*date),
+                    Lang::Vi.date(*start)
+                )
             }
             Why::NotAfterStart { date, start } => {
-                format!("ngày {} phải sau ngày bắt đầu {}", day(*date), day(*start))
+                format!(
+                    "ngày {} phải sau ngày bắt đầu {}",
+                    Lang::Vi.date(*date),
+                    Lang::Vi.date(*start)
+                )
             }
             Why::BeforeRotationStart { date, started_on } => format!(
                 "ngày {} sớm hơn ngày bắt đầu luân chuyển {}",
-                day(*date),
-                day(*started_on)
+                Lang::Vi.date(*date),
+                Lang::Vi.date(*started_on)
             ),
-            Why::SessionEnded { ends_on } => format!("lớp đã kết thúc ngày {}", day(*ends_on)),
+            Why::SessionEnded { ends_on } => {
+                format!("lớp đã kết thúc ngày {}", Lang::Vi.date(*ends_on))
+            }
             Why::AnotherPerson => {
                 "bản đính chính không thể chuyển thông tin sang một cán bộ khác".into()
             }
@@ -472,11 +489,6 @@ fn in_lang(
         Lang::En => english.to_string(),
         Lang::Vi => vietnamese(),
     }
-}
-
-/// A date as a clerk writes it.
-fn day(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 /// A command field's name in Vietnamese (a correction's replacement's fields say so); a

@@ -64,7 +64,7 @@ pub fn resolve(
         (Some(s), None) => commands.push(separate(first, register, s)),
         (Some(s), Some((on, reason))) if s != (on, reason) => {
             let why = messages::already_separated(on, reason);
-            return Ok(Err(vec![problem("separated_on", day(s.0), why)]));
+            return Ok(Err(vec![problem("separated_on", Lang::Vi.date(s.0), why)]));
         }
         _ => {}
     }
@@ -99,7 +99,11 @@ fn differences(
         register.full_name.trim().to_string(),
         view.full_name.clone(),
     );
-    check("birth_date", day(register.birth_date), day(view.birth_date));
+    check(
+        "birth_date",
+        Lang::Vi.date(register.birth_date),
+        Lang::Vi.date(view.birth_date),
+    );
     check(
         "gender",
         register.gender.label(Lang::Vi).into(),
@@ -111,7 +115,11 @@ fn differences(
         view.ethnicity.clone(),
     );
     if let Some(joined) = edit.joined {
-        check("joined", day(joined), day(view.registered_on));
+        check(
+            "joined",
+            Lang::Vi.date(joined),
+            Lang::Vi.date(view.registered_on),
+        );
     }
     if let Some(member) = register.party_member {
         let said = |member: bool| if member { "có" } else { "không" }.to_string();
@@ -122,11 +130,6 @@ fn differences(
         );
     }
     found
-}
-
-/// A date as clerks write it.
-fn day(date: NaiveDate) -> String {
-    date.format("%d/%m/%Y").to_string()
 }
 
 fn assign(keyed: &Keyed, r: &RegisterPerson, date: NaiveDate) -> Keyed {
