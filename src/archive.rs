@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use crate::store::{Hash, Head, RecordedEvent, Store, StoreError, StreamId};
+use crate::store::{Hash, Head, Location, RecordedEvent, Store, StoreError, StreamId};
 
 /// The export file inside a backup folder.
 pub const EVENTS_FILE: &str = "events.jsonl";
@@ -38,9 +38,9 @@ pub enum ArchiveError {
     Line { line: usize, why: String },
     #[error("{0}")]
     Refused(String),
-    /// A restore into a data folder that holds events, without leave to replace them.
-    #[error("the data folder {} already holds {events} events", path.display())]
-    NotEmpty { path: PathBuf, events: u64 },
+    /// A restore into a store that holds events, without leave to replace them.
+    #[error("{location} already holds {events} events")]
+    NotEmpty { location: Location, events: u64 },
 }
 
 fn io(path: &Path) -> impl Fn(std::io::Error) -> ArchiveError + '_ {
@@ -291,13 +291,13 @@ pub fn import_whole(
     Ok((store, written))
 }
 
-/// Restores a backup folder as the store of the data folder `data`, all or nothing: the
+/// Restores a backup folder as the store at `location`, all or nothing: the
 /// backup is written into a new store beside the old one, checked against the backup's
 /// head, and only then switched in. Refused when the data folder holds events, unless
 /// `replace`. Killed at any moment, the folder holds the old store or the whole new one.
 /// Returns the restored store, open.
 pub fn restore_backup(
-    data: &Path,
+    location: &Location,
     dir: &Path,
     replace: bool,
     progress: &mut dyn FnMut(u64, u64),
@@ -309,10 +309,10 @@ pub fn restore_backup(
         .parse()?;
     let events = dir.join(EVENTS_FILE);
     let file = std::fs::File::open(&events).map_err(io(&events))?;
-    let store = Store::open(data)?;
+    let store = Store::open_at(location)?;
     if store.head().position > 0 && !replace {
         return Err(ArchiveError::NotEmpty {
-            path: data.to_path_buf(),
+            location: location.clone(),
             events: store.head().position,
         });
     }
@@ -335,7 +335,7 @@ fn replace_store(
     expect: Option<Head>,
     fill: impl FnOnce(&Store, &Store) -> Result<(), ArchiveError>,
 ) -> Result<Store, ArchiveError> {
-    let data = old.path().to_path_buf();
+    let location = old.location().clone();
     let staged = old.stage()?;
     fill(&old, staged.store())?;
     let report = staged.store().verify(expect, &mut |_, _| {})?;
@@ -346,9 +346,9 @@ fn replace_store(
         )));
     }
     staged.promote()?;
-    // The switch happens at the next open, under the data folder's lock.
+    // In a data folder the switch happens at the next open, under the folder's lock.
     drop(old);
-    Ok(Store::open(&data)?)
+    Ok(Store::open_at(&location)?)
 }
 
 /// Writes `from`'s whole log into the empty store `to`, unchanged.

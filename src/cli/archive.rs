@@ -8,7 +8,7 @@ use anyhow::{Context, Result, bail};
 use cadre::archive;
 use cadre::export::What;
 use cadre::import::Kind;
-use cadre::store::Store;
+use cadre::store::{Location, Store};
 use clap::Subcommand;
 
 use super::progress_bar;
@@ -320,13 +320,14 @@ pub fn backup(store: &Store, dir: &Path, quiet: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn restore(data: &Path, dir: &Path, force: bool, quiet: bool) -> Result<ExitCode> {
+pub fn restore(location: &Location, dir: &Path, force: bool, quiet: bool) -> Result<ExitCode> {
     let bar = progress_bar(0, quiet, "restoring");
-    let restored = archive::restore_backup(data, dir, force, &mut |done, _| bar.set_position(done));
+    let restored =
+        archive::restore_backup(location, dir, force, &mut |done, _| bar.set_position(done));
     bar.finish_and_clear();
     let store = match restored {
         Err(e @ archive::ArchiveError::NotEmpty { .. }) => bail!(
-            "{e}: restore into an empty folder, or add --force to replace them once the backup is restored beside them"
+            "{e}: restore into an empty store, or add --force to replace them once the backup is restored beside them"
         ),
         other => other?,
     };

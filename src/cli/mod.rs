@@ -30,6 +30,12 @@ struct Cli {
     )]
     data: PathBuf,
 
+    /// Keep the log in PostgreSQL instead of the data folder: a connection URL,
+    /// `postgres://user@host:5432/database` (several hosts: `host1:5432,host2:5432`, with
+    /// `?target_session_attrs=read-write`). The data folder still holds the tokens.
+    #[arg(long, global = true, env = "CADRE_STORE", value_name = "URL")]
+    store: Option<String>,
+
     /// No progress bars.
     #[arg(long, short, global = true)]
     quiet: bool,
@@ -132,8 +138,9 @@ fn is_broken_pipe(error: &anyhow::Error) -> bool {
 
 fn run(cli: Cli) -> Result<ExitCode> {
     let data = cli.data.as_path();
-    let read = |instead: String| open::existing(data, &instead);
-    let write = || open::or_create(data);
+    let location = open::location(data, cli.store.as_deref())?;
+    let read = |instead: String| open::existing(&location, &instead);
+    let write = || open::or_create(&location);
     match cli.command {
         Command::Log { from, stream } => {
             let feed = format!("GET /events?from={from}, or GET /export/events for all of it");
@@ -150,7 +157,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             scale,
             code_prefix,
         } => demo(write()?, seed, scale, &code_prefix, cli.quiet),
-        Command::Serve(args) => serve::serve(write()?, args, cli.quiet),
+        Command::Serve(args) => serve::serve(write()?, data, args, cli.quiet),
         Command::Token(command) => serve::token(data, command),
         Command::Export(command) => {
             let store = read(open::ask(&command.endpoint()))?;
@@ -161,7 +168,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let store = read(open::ask("GET /export/events (the backup's events.jsonl)"))?;
             archive::backup(&store, &dir, cli.quiet)
         }
-        Command::Restore { dir, force } => archive::restore(data, &dir, force, cli.quiet),
+        Command::Restore { dir, force } => archive::restore(&location, &dir, force, cli.quiet),
         Command::Report(args) => read::report(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
         Command::Form(args) => read::form(&read(open::ask(&args.endpoint()))?, args, cli.quiet),
         Command::Rebuild => {

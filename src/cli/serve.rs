@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
 use cadre::http::{self, Role, Tokens};
-use cadre::store::Store;
+use cadre::store::{Location, Store};
 use clap::{Args, Subcommand};
 
 use super::progress_bar;
@@ -57,7 +57,7 @@ pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
     }
     let tokens = Tokens::open(data)?;
     if !adding && tokens.list().is_empty() && !Store::exists(data) {
-        return Err(super::open::no_data(data));
+        return Err(super::open::no_data(&Location::Folder(data.to_path_buf())));
     }
     match command {
         TokenCommand::Add { name, role } => {
@@ -85,8 +85,13 @@ pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
-    let tokens = Tokens::open(store.path())?;
+/// Serves `store`; the tokens are in the data folder `data`, whatever the store's engine.
+pub fn serve(store: Store, data: &Path, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
+    if !matches!(store.location(), Location::Folder(_)) {
+        std::fs::create_dir_all(data)
+            .with_context(|| format!("Failed to create {}", data.display()))?;
+    }
+    let tokens = Tokens::open(data)?;
     if !args.listen.ip().is_loopback() && tokens.is_open() {
         bail!(
             "refusing to listen on {} without a token: add one with `cadre token add NAME --role clerk`, or listen on 127.0.0.1",
@@ -114,7 +119,7 @@ pub fn serve(store: Store, args: ServeArgs, quiet: bool) -> Result<ExitCode> {
             .with_context(|| format!("Failed to listen on {}", args.listen))?;
         eprintln!(
             "cadre serving {} on http://{} (head {})",
-            store.path().display(),
+            store.location(),
             listener.local_addr()?,
             store.head()
         );

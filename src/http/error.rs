@@ -202,6 +202,10 @@ impl From<StoreError> for ApiError {
                 detail: error.to_string(),
                 advice: "the store stopped recording after a failed write; nothing of this request was recorded; retry once an operator has restarted the server",
             },
+            StoreError::Postgres(_) => ApiError::StoreDown {
+                detail: error.to_string(),
+                advice: "the database could not be reached (it may be failing over); this request may or may not have been recorded: retry it with the same Idempotency-Key",
+            },
             other => ApiError::Internal(other.to_string()),
         }
     }

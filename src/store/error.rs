@@ -45,10 +45,10 @@ pub enum StoreError {
     )]
     PartialDuplicate { id: Uuid, position: u64 },
 
-    /// The folder holds no store, and the caller asked not to create one
+    /// The folder or database holds no store, and the caller asked not to create one
     /// ([`Store::open_existing`](super::Store::open_existing)). A CLI exit, not HTTP.
-    #[error("no cadre data at {}", dir.display())]
-    NoData { dir: PathBuf },
+    #[error("no cadre data at {location}")]
+    NoData { location: super::Location },
 
     /// Another process holds the data folder. Operator error, not HTTP.
     #[error("data folder {} is in use by another cadre process{}", path.display(), holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default())]
@@ -57,13 +57,14 @@ pub enum StoreError {
         holder: Option<String>,
     },
 
-    /// The data folder was written by a newer cadre. Operator error, not HTTP.
+    /// The store (a data folder, a database) was written by a newer cadre. Operator
+    /// error, not HTTP.
     #[error(
-        "data folder {} has storage format {found}, but this cadre reads up to format {supported}: upgrade cadre",
-        path.display()
+        "{location} has storage format {found}, but this cadre reads up to format {supported}: upgrade cadre"
     )]
     NewerFormat {
-        path: PathBuf,
+        /// `data folder /srv/cadre-data`, `database postgres://…`.
+        location: String,
         found: u32,
         supported: u32,
     },
@@ -84,6 +85,11 @@ pub enum StoreError {
     /// sled reported an error (I/O, corruption found by sled, or a sled bug). HTTP 500.
     #[error("storage engine: {0}")]
     Sled(#[from] sled::Error),
+
+    /// PostgreSQL could not be reached or refused a statement. HTTP 503: the database
+    /// may be failing over, and a retry of the same batch is answered "already stored".
+    #[error("PostgreSQL: {0}")]
+    Postgres(String),
 
     /// File-system error outside sled (lock file, data folder). HTTP 500.
     #[error("file system: {0}")]

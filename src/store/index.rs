@@ -1,4 +1,4 @@
-//! The in-memory indexes: stream → positions, event id → position, chunk starts, head.
+//! The in-memory indexes: stream → positions, event id → position, head.
 //!
 //! They are derived data: rebuilt from the record headers every time the store opens, and
 //! updated by the writer only after a group commit is durable. So they never hold anything
@@ -23,21 +23,12 @@ pub(super) struct Index {
     /// Positions of each stream's events, indexed by version.
     streams: HashMap<StreamId, Vec<u64>>,
     ids: HashMap<Uuid, u64>,
-    /// First position of every chunk, ascending (chunk keys in the log tree).
-    chunk_starts: Vec<u64>,
     head: Head,
     /// Commit time of the last group, so that recorded-at never goes backwards.
     last_recorded_at_micros: i64,
 }
 
 impl Index {
-    pub fn with_capacity(events: usize) -> Self {
-        Index {
-            ids: HashMap::with_capacity(events),
-            ..Index::default()
-        }
-    }
-
     pub fn head(&self) -> Head {
         self.head
     }
@@ -48,10 +39,6 @@ impl Index {
 
     pub fn stream_count(&self) -> usize {
         self.streams.len()
-    }
-
-    pub fn chunk_count(&self) -> usize {
-        self.chunk_starts.len()
     }
 
     /// The stream's last version, `None` when it has no events.
@@ -67,21 +54,6 @@ impl Index {
 
     pub fn position_of(&self, id: &Uuid) -> Option<u64> {
         self.ids.get(id).copied()
-    }
-
-    /// The key of the chunk that holds `position`, if the position is stored.
-    pub fn chunk_of(&self, position: u64) -> Option<u64> {
-        if position == 0 || position > self.head.position {
-            return None;
-        }
-        let at = self
-            .chunk_starts
-            .partition_point(|&start| start <= position);
-        at.checked_sub(1).map(|i| self.chunk_starts[i])
-    }
-
-    pub fn add_chunk(&mut self, first_position: u64) {
-        self.chunk_starts.push(first_position);
     }
 
     /// Records one event. Fails (with the reason) when it does not extend the log and its
@@ -148,7 +120,6 @@ mod tests {
     #[test]
     fn events_must_be_dense_in_the_log_and_in_their_stream() {
         let mut index = Index::default();
-        index.add_chunk(1);
         index.add_event(1, "a", 0, Uuid::from_u128(1)).unwrap();
         assert!(index.add_event(3, "a", 1, Uuid::from_u128(2)).is_err());
         assert!(index.add_event(2, "a", 2, Uuid::from_u128(2)).is_err());
@@ -157,24 +128,5 @@ mod tests {
         assert_eq!(index.version("a"), Some(0));
         assert_eq!(index.version("b"), Some(0));
         assert_eq!(index.version("c"), None);
-    }
-
-    #[test]
-    fn chunk_of_finds_the_chunk_holding_a_position() {
-        let mut index = Index::default();
-        for (start, count) in [(1u64, 3u64), (4, 1), (5, 10)] {
-            index.add_chunk(start);
-            for p in start..start + count {
-                index
-                    .add_event(p, "s", p - 1, Uuid::from_u128(p as u128))
-                    .unwrap();
-            }
-        }
-        assert_eq!(index.chunk_of(0), None);
-        assert_eq!(index.chunk_of(1), Some(1));
-        assert_eq!(index.chunk_of(3), Some(1));
-        assert_eq!(index.chunk_of(4), Some(4));
-        assert_eq!(index.chunk_of(14), Some(5));
-        assert_eq!(index.chunk_of(15), None);
     }
 }

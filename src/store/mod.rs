@@ -1,30 +1,33 @@
-//! The event store: an append-only, hash-chained log on sled. The only module that
-//! touches sled.
+//! The event store: an append-only, hash-chained log, kept by one of two engines —
+//! sled in a data folder (the embedded default) or PostgreSQL.
 //!
-//! Owns: the data folder (lock file, format version, the sled database), the writer thread
-//! that group-commits appends, the in-memory indexes, reads, subscriptions and `verify`.
-//! Must not: know what an event means (payloads are opaque bytes), or encode anything
-//! itself (`codec` does). Layout and invariants: `docs/storage.md`.
+//! Owns: the writer thread that group-commits appends, the in-memory indexes, reads,
+//! subscriptions and `verify`, whatever the engine (`engine.rs` is the contract;
+//! `sled_engine/` and `postgres/` keep the bytes). Must not: know what an event means
+//! (payloads are opaque bytes), or encode anything itself (`codec` does). Layout and
+//! invariants: `docs/storage.md`.
 //!
 //! Invariants:
 //! - positions are dense from 1; stream versions are dense from 0;
-//! - a group commit is one sled batch on one tree, flushed before anyone hears of it, so a
-//!   batch is whole or absent after a crash and an acknowledged event survives it;
+//! - a group commit is one atomic write, durable before anyone hears of it, so a batch is
+//!   whole or absent after a crash and an acknowledged event survives it;
 //! - the indexes are derived from the log and only ever describe durable events.
 
+mod engine;
 mod error;
 mod index;
+mod location;
+mod postgres;
 mod read;
 mod saved;
+mod sled_engine;
 mod staging;
 mod subscription;
 mod types;
 mod verify;
 mod writer;
 
-use std::fs::{File, OpenOptions};
-use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, mpsc};
 use std::thread::JoinHandle;
@@ -32,8 +35,10 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, oneshot};
 
 pub use error::StoreError;
+pub use location::Location;
 pub use read::{EventRef, LogIter};
 pub use saved::{SavedState, Snapshot};
+pub use sled_engine::FORMAT_VERSION;
 pub use staging::Staged;
 pub use subscription::Subscription;
 pub use types::{
@@ -42,19 +47,10 @@ pub use types::{
 };
 pub use verify::{Fault, StateFault, VerifyReport};
 
+use engine::Engine;
 use index::Index;
-use read::{ChunkCursor, ChunkReader};
 use writer::{Request, Work, Writer};
 
-/// The storage format this build writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
-
-const LOCK_FILE: &str = "cadre.lock";
-const SLED_DIR: &str = "store";
-const LOG_TREE: &str = "log";
-const META_TREE: &str = "meta";
-const SNAPSHOT_TREE: &str = "snapshots";
-const FORMAT_KEY: &[u8] = b"format_version";
 /// How many live batches a slow subscriber may fall behind before it re-reads the log.
 const LIVE_BUFFER: usize = 1024;
 
@@ -92,11 +88,8 @@ pub struct Store {
 }
 
 struct Inner {
-    path: PathBuf,
-    db: sled::Db,
-    log: sled::Tree,
-    /// Read models' saved states, one key per read model.
-    snapshots: sled::Tree,
+    location: Location,
+    engine: Arc<dyn Engine>,
     index: Arc<RwLock<Index>>,
     /// `None` once the store is closing.
     requests: Mutex<Option<mpsc::Sender<Request>>>,
@@ -106,8 +99,6 @@ struct Inner {
     commits: Arc<AtomicU64>,
     events: broadcast::Sender<Arc<[RecordedEvent]>>,
     writer: Mutex<Option<JoinHandle<()>>>,
-    /// Held for the store's lifetime: the OS lock that keeps other processes out.
-    _lock: File,
 }
 
 impl Store {
@@ -122,42 +113,64 @@ impl Store {
     /// in): fails with [`StoreError::NoData`] otherwise, having created nothing — not the
     /// folder, not a lock file. For reads, which must not invent an empty store.
     pub fn open_existing(dir: impl AsRef<Path>) -> Result<Store, StoreError> {
-        let dir = dir.as_ref();
-        if !Store::exists(dir) {
-            return Err(StoreError::NoData {
-                dir: dir.to_path_buf(),
-            });
-        }
-        Store::open(dir)
+        Store::open_at_existing(&Location::Folder(dir.as_ref().to_path_buf()))
     }
 
     /// Whether `dir` holds a store, or one that its next open switches in. Takes no lock:
     /// the answer is for messages and for refusing early, not a promise.
     pub fn exists(dir: impl AsRef<Path>) -> bool {
-        let dir = dir.as_ref();
-        dir.join(SLED_DIR).is_dir() || staging::is_ready(dir)
+        sled_engine::SledEngine::exists(dir.as_ref())
     }
 
     /// [`Store::open`] with options.
     pub fn open_with(dir: impl AsRef<Path>, options: StoreOptions) -> Result<Store, StoreError> {
-        let path = dir.as_ref().to_path_buf();
-        std::fs::create_dir_all(&path)?;
-        let lock = acquire_lock(&path)?;
-        staging::recover(&path)?;
-        let db = open_sled(&path.join(SLED_DIR))?;
-        let meta = db.open_tree(META_TREE)?;
-        let log = db.open_tree(LOG_TREE)?;
-        let snapshots = db.open_tree(SNAPSHOT_TREE)?;
-        check_format(&path, &meta, &log)?;
-        let index = rebuild_index(&log)?;
-        let index = Arc::new(RwLock::new(index));
+        Store::open_at_with(&Location::Folder(dir.as_ref().to_path_buf()), options)
+    }
+
+    /// Opens the store at `location` (a data folder or a PostgreSQL database), creating an
+    /// empty one when there is none (on PostgreSQL: creating or migrating its schema).
+    pub fn open_at(location: &Location) -> Result<Store, StoreError> {
+        Store::open_at_with(location, StoreOptions::default())
+    }
+
+    /// [`Store::open_at`], failing with [`StoreError::NoData`] where there is no store,
+    /// having created nothing.
+    pub fn open_at_existing(location: &Location) -> Result<Store, StoreError> {
+        let exists = match location {
+            Location::Folder(dir) => Store::exists(dir),
+            Location::Postgres(url) => postgres::Postgres::exists(url, postgres::SCHEMA)?,
+        };
+        if !exists {
+            return Err(StoreError::NoData {
+                location: location.clone(),
+            });
+        }
+        Store::open_at(location)
+    }
+
+    /// [`Store::open_at`] with options.
+    pub fn open_at_with(location: &Location, options: StoreOptions) -> Result<Store, StoreError> {
+        let engine: Arc<dyn Engine> = match location {
+            Location::Folder(dir) => Arc::new(sled_engine::SledEngine::open(dir)?),
+            Location::Postgres(url) => Arc::new(postgres::Postgres::open(url, postgres::SCHEMA)?),
+        };
+        Store::start(location.clone(), engine, options)
+    }
+
+    /// Indexes the engine's log and starts the writer (and, on a shared engine, the
+    /// following of other processes' appends).
+    fn start(
+        location: Location,
+        engine: Arc<dyn Engine>,
+        options: StoreOptions,
+    ) -> Result<Store, StoreError> {
+        let index = Arc::new(RwLock::new(rebuild_index(engine.as_ref())?));
         let (events, _) = broadcast::channel(LIVE_BUFFER);
         let (requests, receiver) = mpsc::channel();
         let pending = Arc::new(AtomicUsize::new(0));
         let commits = Arc::new(AtomicU64::new(0));
         let writer = Writer {
-            db: db.clone(),
-            log: log.clone(),
+            engine: engine.clone(),
             index: index.clone(),
             events: events.clone(),
             requests: receiver,
@@ -168,26 +181,24 @@ impl Store {
         let writer = std::thread::Builder::new()
             .name("cadre-writer".into())
             .spawn(move || writer.run())?;
+        engine.follow(follower(index.clone(), requests.clone()));
         Ok(Store {
             inner: Arc::new(Inner {
-                path,
-                db,
-                log,
-                snapshots,
+                location,
+                engine,
                 index,
                 requests: Mutex::new(Some(requests)),
                 pending,
                 commits,
                 events,
                 writer: Mutex::new(Some(writer)),
-                _lock: lock,
             }),
         })
     }
 
-    /// The data folder.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    /// Where the log is kept.
+    pub fn location(&self) -> &Location {
+        &self.inner.location
     }
 
     /// Appends a batch, all or nothing, and answers once it is durable.
@@ -274,37 +285,27 @@ impl Store {
         direction: Direction,
         limit: usize,
     ) -> Result<Vec<RecordedEvent>, StoreError> {
-        let wanted: Vec<(u64, u64)> = {
+        let wanted: Vec<u64> = {
             let index = self.index();
             let positions = index.stream_positions(stream.as_str());
             let from = usize::try_from(from).unwrap_or(usize::MAX);
-            let picked: Vec<u64> = match direction {
+            match direction {
                 Direction::Forwards => positions.iter().skip(from).take(limit).copied().collect(),
                 Direction::Backwards => {
                     let end = from.saturating_add(1).min(positions.len());
                     positions[..end].iter().rev().take(limit).copied().collect()
                 }
-            };
-            picked
-                .into_iter()
-                .map(|p| (index.chunk_of(p).unwrap_or(0), p))
-                .collect()
+            }
         };
-        let mut reader = ChunkReader::new(&self.inner.log);
-        wanted
-            .into_iter()
-            .map(|(chunk, position)| reader.read(chunk, position))
-            .collect()
+        self.inner.engine.read(&wanted)
     }
 
     /// The event at `position`, if stored.
     pub fn read_at(&self, position: u64) -> Result<Option<RecordedEvent>, StoreError> {
-        let Some(chunk) = self.index().chunk_of(position) else {
+        if position == 0 || position > self.head().position {
             return Ok(None);
-        };
-        ChunkReader::new(&self.inner.log)
-            .read(chunk, position)
-            .map(Some)
+        }
+        Ok(self.inner.engine.read(&[position])?.pop())
     }
 
     /// The event with this id, if stored.
@@ -317,36 +318,25 @@ impl Store {
 
     /// The global log from `from` (1 = the start) up to the current head, read lazily.
     pub fn read_all(&self, from: u64) -> LogIter {
-        let index = self.index();
-        let head = index.head().position;
-        LogIter::new(self.cursor(&index, from, head))
+        let head = self.head().position;
+        LogIter::new(self.inner.engine.cursor(from, Some(head)))
     }
 
     /// Visits every event from `from` to `upto` (bounded by the head) in order, borrowing
-    /// each from its chunk: the fast path for replaying the whole log. Stops at the first
-    /// error `visit` returns.
+    /// each from its chunk or page: the fast path for replaying the whole log. Stops at the
+    /// first error `visit` returns.
     pub fn scan<E: From<StoreError>>(
         &self,
         from: u64,
         upto: u64,
         mut visit: impl FnMut(EventRef<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
-        let mut cursor = {
-            let index = self.index();
-            let upto = upto.min(index.head().position);
-            self.cursor(&index, from, upto)
-        };
+        let upto = upto.min(self.head().position);
+        let mut cursor = self.inner.engine.cursor(from, Some(upto))?;
         while let Some(record) = cursor.next_record()? {
             visit(record.borrowed()?)?;
         }
         Ok(())
-    }
-
-    /// A walk over positions `from..=upto`, which must be stored.
-    fn cursor(&self, index: &Index, from: u64, upto: u64) -> ChunkCursor {
-        // Past the head there is no chunk to start from, and nothing to read.
-        let first_chunk = index.chunk_of(from.max(1)).unwrap_or(u64::MAX);
-        ChunkCursor::range(&self.inner.log, first_chunk, from, upto)
     }
 
     /// Catches up from `from`, then follows live appends; see [`Subscription`].
@@ -367,15 +357,16 @@ impl Store {
 
     /// Event, stream and chunk counts, bytes on disk and the head.
     pub fn stats(&self) -> Result<Stats, StoreError> {
-        let (head, streams, chunks) = {
+        let (head, streams) = {
             let index = self.index();
-            (index.head(), index.stream_count(), index.chunk_count())
+            (index.head(), index.stream_count())
         };
+        let engine = self.inner.engine.stats()?;
         Ok(Stats {
             events: head.position,
             streams: streams as u64,
-            chunks: chunks as u64,
-            size_on_disk: self.inner.db.size_on_disk()?,
+            chunks: engine.chunks,
+            size_on_disk: engine.size_on_disk,
             head,
         })
     }
@@ -412,8 +403,7 @@ impl Store {
     /// same.
     pub fn close(&self) -> Result<(), StoreError> {
         self.inner.shut_down();
-        self.inner.db.flush()?;
-        Ok(())
+        self.inner.engine.flush()
     }
 
     fn index(&self) -> RwLockReadGuard<'_, Index> {
@@ -423,6 +413,8 @@ impl Store {
 
 impl Inner {
     fn shut_down(&self) {
+        // The follower holds a sender too: stopped first, so that the writer sees the end.
+        self.engine.stop_following();
         let sender = self
             .requests
             .lock()
@@ -448,113 +440,26 @@ fn read_index(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {
     index.read().unwrap_or_else(|p| p.into_inner())
 }
 
-/// Log tree keys are the chunk's first position, big-endian, so that sled orders them.
-fn chunk_key(first_position: u64) -> [u8; 8] {
-    first_position.to_be_bytes()
-}
-
-fn parse_chunk_key(key: &[u8]) -> Option<u64> {
-    Some(u64::from_be_bytes(key.try_into().ok()?))
-}
-
-fn acquire_lock(dir: &Path) -> Result<File, StoreError> {
-    let path = dir.join(LOCK_FILE);
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)?;
-    match file.try_lock() {
-        Ok(()) => {
-            file.set_len(0)?;
-            file.seek(SeekFrom::Start(0))?;
-            writeln!(file, "pid {}", std::process::id())?;
-            Ok(file)
+/// What the engine's follower calls when another process may have appended up to a
+/// position: the writer, the one thread that changes the indexes, reads what is new.
+fn follower(
+    index: Arc<RwLock<Index>>,
+    requests: mpsc::Sender<Request>,
+) -> Box<dyn Fn(u64) + Send + Sync> {
+    let requests = Mutex::new(requests);
+    Box::new(move |position| {
+        if position > read_index(&index).head().position {
+            let requests = requests.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = requests.send(Request::follow());
         }
-        Err(std::fs::TryLockError::WouldBlock) => {
-            let mut holder = String::new();
-            let _ = file.read_to_string(&mut holder);
-            let holder = holder.trim();
-            Err(StoreError::Locked {
-                path: dir.to_path_buf(),
-                holder: (!holder.is_empty()).then(|| holder.to_string()),
-            })
-        }
-        Err(std::fs::TryLockError::Error(e)) => Err(e.into()),
-    }
+    })
 }
 
-/// Opens sled, waiting briefly for its own file lock. Our lock file is already held, so no
-/// other cadre has the store; sled's lock can still be held for a moment by the background
-/// threads of a handle that was just dropped (in this process or one that just exited).
-fn open_sled(path: &Path) -> Result<sled::Db, StoreError> {
-    let config = sled::Config::new()
-        .path(path)
-        .mode(sled::Mode::HighThroughput)
-        .use_compression(true)
-        .compression_factor(1);
-    let mut attempts = 0;
-    loop {
-        match config.open() {
-            Err(sled::Error::Io(e))
-                if attempts < 200 && e.to_string().contains("could not acquire lock") =>
-            {
-                attempts += 1;
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            other => return Ok(other?),
-        }
-    }
-}
-
-fn check_format(path: &Path, meta: &sled::Tree, log: &sled::Tree) -> Result<(), StoreError> {
-    match meta.get(FORMAT_KEY)? {
-        Some(raw) => {
-            let raw: [u8; 4] = raw
-                .as_ref()
-                .try_into()
-                .map_err(|_| StoreError::corrupt(0, "format version is not 4 bytes"))?;
-            let found = u32::from_be_bytes(raw);
-            if found > FORMAT_VERSION {
-                return Err(StoreError::NewerFormat {
-                    path: path.to_path_buf(),
-                    found,
-                    supported: FORMAT_VERSION,
-                });
-            }
-            Ok(())
-        }
-        None if log.is_empty() => {
-            meta.insert(FORMAT_KEY, &FORMAT_VERSION.to_be_bytes())?;
-            meta.flush()?;
-            Ok(())
-        }
-        None => Err(StoreError::corrupt(
-            0,
-            "events stored but no format version",
-        )),
-    }
-}
-
-/// The last chunk's first position: a lower bound on the event count, to size the indexes
-/// once instead of growing them through a million inserts.
-fn approximate_head(log: &sled::Tree) -> Result<usize, StoreError> {
-    Ok(log
-        .last()?
-        .and_then(|(key, _)| parse_chunk_key(&key))
-        .map_or(0, |p| usize::try_from(p).unwrap_or(0)))
-}
-
-/// Reads every chunk's record headers (not the payloads) into a fresh index.
-fn rebuild_index(log: &sled::Tree) -> Result<Index, StoreError> {
-    let mut index = Index::with_capacity(approximate_head(log)?);
-    let mut cursor = ChunkCursor::whole(log, None);
-    let mut last_chunk = 0;
+/// Reads every record's header (not the payloads) into a fresh index.
+fn rebuild_index(engine: &dyn Engine) -> Result<Index, StoreError> {
+    let mut index = Index::default();
+    let mut cursor = engine.cursor(1, None)?;
     while let Some(record) = cursor.next_record()? {
-        if record.position == record.chunk {
-            index.add_chunk(record.chunk);
-        }
         let header = record.header()?;
         index
             .add_event(
@@ -564,12 +469,14 @@ fn rebuild_index(log: &sled::Tree) -> Result<Index, StoreError> {
                 uuid::Uuid::from_bytes(header.id),
             )
             .map_err(|why| StoreError::corrupt(record.position, why))?;
-        last_chunk = record.chunk;
     }
     let head = index.head().position;
     if head > 0 {
         // The head's hash and time: the one record decoded in full.
-        let event = ChunkReader::new(log).read(last_chunk, head)?;
+        let event = engine
+            .read(&[head])?
+            .pop()
+            .ok_or_else(|| StoreError::corrupt(head, "the head is missing"))?;
         index.set_head_hash(event.hash, event.recorded_at.timestamp_micros());
     }
     Ok(index)

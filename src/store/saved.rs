@@ -30,7 +30,7 @@ pub enum SavedState {
 }
 
 impl Store {
-    /// Saves a read model's state and checkpoint together (one sled key), durably, with
+    /// Saves a read model's state and checkpoint together (one key), durably, with
     /// the chain hash at its position. Refused for a position beyond the head.
     pub fn save_snapshot(&self, name: &str, snapshot: &Snapshot) -> Result<(), StoreError> {
         let head_hash =
@@ -46,14 +46,12 @@ impl Store {
             version: snapshot.version,
             state: &snapshot.bytes,
         });
-        self.inner.snapshots.insert(name.as_bytes(), bytes)?;
-        self.inner.db.flush()?;
-        Ok(())
+        self.inner.engine.save_state(name, &bytes)
     }
 
     /// The state last saved under `name`, checked against its checksum and this log.
     pub fn load_snapshot(&self, name: &str) -> Result<SavedState, StoreError> {
-        let Some(raw) = self.inner.snapshots.get(name.as_bytes())? else {
+        let Some(raw) = self.inner.engine.load_state(name)? else {
             return Ok(SavedState::Absent);
         };
         let frame = match codec::decode_snapshot(&raw) {
@@ -87,12 +85,7 @@ impl Store {
 
     /// The names under which states are saved.
     pub fn snapshot_names(&self) -> Result<Vec<String>, StoreError> {
-        self.inner
-            .snapshots
-            .iter()
-            .keys()
-            .map(|key| Ok(String::from_utf8_lossy(&key?).into_owned()))
-            .collect()
+        self.inner.engine.state_names()
     }
 
     /// The chain hash of the log at `position` (zero at 0), `None` beyond the head.

@@ -1,13 +1,15 @@
-//! Replacing a data folder's store whole (restore, import of an events export): the new
-//! store is built in a staging folder beside the old one, marked ready by one rename once
-//! it is complete, and switched in by renames that [`recover`] — run by every
-//! `Store::open` — finishes if they were interrupted. Killed at any moment, the data folder
-//! holds either the old store or the complete new one (`docs/storage.md`, "Replacing a
-//! store").
+//! Replacing a store whole (restore, import of an events export). In a data folder the
+//! new store is built in a staging folder beside the old one, marked ready by one rename
+//! once it is complete, and switched in by renames that [`recover`] — run by every
+//! `Store::open` — finishes if they were interrupted. On PostgreSQL it is built in a
+//! schema of its own and switched in by renaming schemas in one transaction. Killed at any
+//! moment, the folder or database holds either the old store or the complete new one
+//! (`docs/storage.md`, "Replacing a store").
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{SLED_DIR, Store, StoreError};
+use super::sled_engine::SLED_DIR;
+use super::{Location, Store, StoreError, postgres};
 
 /// A data folder of its own, being filled: never used, removed at the next open.
 const PARTIAL: &str = "restore.partial";
@@ -16,22 +18,36 @@ const READY: &str = "restore.ready";
 /// The store that was switched out, being removed.
 const REPLACED: &str = "store.replaced";
 
-/// A new store being built beside a data folder's store; see [`Store::stage`].
+/// A new store being built beside a store; see [`Store::stage`].
 pub struct Staged {
     store: Store,
-    data: PathBuf,
+    /// Where it goes once promoted.
+    target: Location,
 }
 
 impl Store {
-    /// A new, empty store in a staging folder beside this one's. Fill it, then
-    /// [`Staged::promote`] it: the next [`Store::open`] of this data folder (after this
-    /// handle is dropped) switches it in. Dropped unpromoted, it is never used, and the
-    /// next open removes it.
+    /// A new, empty store beside this one (a staging folder, a staging schema). Fill it,
+    /// then [`Staged::promote`] it: in a data folder, the next [`Store::open`] (after this
+    /// handle is dropped) switches it in; on PostgreSQL the promotion does. Dropped
+    /// unpromoted, it is never used, and the next stage or open removes it.
     pub fn stage(&self) -> Result<Staged, StoreError> {
-        let data = self.path().to_path_buf();
-        remove_if_present(&data.join(PARTIAL))?;
-        let store = Store::open(data.join(PARTIAL))?;
-        Ok(Staged { store, data })
+        let target = self.location().clone();
+        let store = match &target {
+            Location::Folder(data) => {
+                remove_if_present(&data.join(PARTIAL))?;
+                Store::open(data.join(PARTIAL))?
+            }
+            Location::Postgres(url) => {
+                postgres::drop_schema(url, postgres::STAGED_SCHEMA)?;
+                let engine = postgres::Postgres::open(url, postgres::STAGED_SCHEMA)?;
+                Store::start(
+                    target.clone(),
+                    std::sync::Arc::new(engine),
+                    Default::default(),
+                )?
+            }
+        };
+        Ok(Staged { store, target })
     }
 }
 
@@ -41,12 +57,19 @@ impl Staged {
         &self.store
     }
 
-    /// Closes the new store and marks it ready with one rename: from here on, the data
-    /// folder's next open makes it the store, whatever happens to this process.
+    /// Closes the new store and makes it the store: in a data folder, marks it ready with
+    /// one rename (from here on the folder's next open switches it in, whatever happens to
+    /// this process); on PostgreSQL, swaps the schemas in one transaction.
     pub fn promote(self) -> Result<(), StoreError> {
         self.store.close()?;
-        std::fs::rename(self.data.join(PARTIAL), self.data.join(READY))?;
-        sync_dir(&self.data)
+        drop(self.store);
+        match &self.target {
+            Location::Folder(data) => {
+                std::fs::rename(data.join(PARTIAL), data.join(READY))?;
+                sync_dir(data)
+            }
+            Location::Postgres(url) => postgres::switch_in(url, postgres::STAGED_SCHEMA),
+        }
     }
 }
 

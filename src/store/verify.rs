@@ -1,8 +1,9 @@
 //! `verify`: recompute the hash chain and check every invariant the log promises, then
 //! check the read models' saved states against their checksums and the log.
 
+use super::engine::Engine;
 use super::index::Index;
-use super::read::{ChunkCursor, RawRecord};
+use super::read::RawRecord;
 use super::saved::SavedState;
 use super::types::{Hash, Head};
 use super::{Store, StoreError, read_index};
@@ -64,7 +65,7 @@ pub(super) fn run(
             next: 1,
             prev: Hash::ZERO,
         };
-        let fault = walk.chunks(&store.inner.log, head.position, progress)?;
+        let fault = walk.records(store.inner.engine.as_ref(), head.position, progress)?;
         let fault = fault.or_else(|| walk.ends_at(head));
         progress(walk.next - 1, head.position);
         let checked = walk.next - 1;
@@ -106,13 +107,17 @@ fn fault(position: u64, message: impl Into<String>) -> Option<Fault> {
 impl Walk<'_> {
     /// Walks the log up to `last` (the head when verify began; later appends are not
     /// checked). Returns the first fault; errors only for I/O.
-    fn chunks(
+    fn records(
         &mut self,
-        log: &sled::Tree,
+        engine: &dyn Engine,
         last: u64,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<Option<Fault>, StoreError> {
-        let mut cursor = ChunkCursor::whole(log, Some(last));
+        let mut cursor = match engine.cursor(1, Some(last)) {
+            Ok(cursor) => cursor,
+            Err(StoreError::Corrupt { position, detail }) => return Ok(fault(position, detail)),
+            Err(e) => return Err(e),
+        };
         loop {
             let record = match cursor.next_record() {
                 Ok(Some(record)) => record,

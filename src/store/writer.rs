@@ -1,11 +1,14 @@
 //! The single writer: group commit of everything queued, in arrival order.
 //!
-//! One OS thread owns every write to the log. It takes all queued append requests, checks
-//! each batch against the indexes plus the batches admitted before it in the same group,
-//! encodes the admitted events into chunks with their chain hashes, writes the chunks with
-//! one atomic sled batch, flushes once, and only then updates the indexes, tells the
-//! subscribers and acknowledges the callers. A failed write or flush stops the writer:
-//! nothing unacknowledged is ever shown, and later appends fail until the store is reopened.
+//! One OS thread owns every write to the log and every change to the indexes. It takes all
+//! queued append requests, begins a group with the engine (on a shared engine this takes
+//! the database's write lock and brings in what other processes appended), checks each
+//! batch against the indexes plus the batches admitted before it in the same group,
+//! encodes the admitted events with their chain hashes, has the engine make them durable
+//! in one atomic write, and only then updates the indexes, tells the subscribers and
+//! acknowledges the callers. Nothing unacknowledged is ever shown. A failed write stops the
+//! writer on sled (later appends fail until the store is reopened); on PostgreSQL it fails
+//! that group only, and the next group catches up from the database.
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -15,14 +18,15 @@ use chrono::{DateTime, Utc};
 use tokio::sync::{broadcast, oneshot};
 use uuid::Uuid;
 
+use super::engine::{Encoded, Engine};
 use super::index::Index;
-use super::read::{ChunkReader, to_record};
+use super::read::to_record;
 use super::types::{AppendBatch, AppendOutcome, AppendedEvent, Hash, RecordedEvent, StreamId};
-use super::{Clock, StoreError, chunk_key, read_index};
+use super::{Clock, StoreError, read_index};
 use crate::codec;
 
 /// At most this many events are taken into one group; a single larger batch still goes
-/// whole into one chunk, since a batch is never split.
+/// whole into it, since a batch is never split.
 const MAX_GROUP_EVENTS: usize = 4096;
 
 pub(super) struct Request {
@@ -30,12 +34,24 @@ pub(super) struct Request {
     pub reply: oneshot::Sender<Result<AppendOutcome, StoreError>>,
 }
 
+impl Request {
+    /// What the engine's follower sends; nobody waits for its answer.
+    pub fn follow() -> Request {
+        Request {
+            work: Work::Follow,
+            reply: oneshot::channel().0,
+        }
+    }
+}
+
 /// What a request asks the writer to do.
 pub(super) enum Work {
     /// New events: numbered, stamped and chained by the writer.
     Append(AppendBatch),
-    /// Events exported from another store, written as they were (see `restore.rs`).
+    /// Events exported from another store, written as they were (see `archive.rs`).
     Restore(Vec<RecordedEvent>),
+    /// Another process may have appended: read what is new into the indexes.
+    Follow,
 }
 
 impl Work {
@@ -43,13 +59,13 @@ impl Work {
         match self {
             Work::Append(batch) => batch.len(),
             Work::Restore(events) => events.len(),
+            Work::Follow => 0,
         }
     }
 }
 
 pub(super) struct Writer {
-    pub db: sled::Db,
-    pub log: sled::Tree,
+    pub engine: Arc<dyn Engine>,
     pub index: Arc<RwLock<Index>>,
     pub events: broadcast::Sender<Arc<[RecordedEvent]>>,
     pub requests: mpsc::Receiver<Request>,
@@ -88,30 +104,22 @@ impl Writer {
                     Err(_) => break,
                 },
             };
-            let mut group = vec![first];
-            if matches!(group[0].work, Work::Append(_)) {
-                let mut events = group[0].work.len();
-                while events < MAX_GROUP_EVENTS {
-                    match self.requests.try_recv() {
-                        Ok(request) if matches!(request.work, Work::Restore(_)) => {
-                            carried = Some(request);
-                            break;
-                        }
-                        Ok(request) => {
-                            events += request.work.len();
-                            group.push(request);
-                        }
-                        Err(_) => break,
-                    }
-                }
+            if matches!(first.work, Work::Follow) {
+                self.follow();
+                continue;
             }
+            let group = self.gather(first, &mut carried);
             let answered = group.len();
             match &failure {
                 Some(why) => reject_all(group, why),
                 None => {
                     if let Err(why) = self.commit_group(group) {
-                        tracing::error!(error = %why, "write failed; the store accepts no more appends");
-                        failure = Some(why);
+                        if self.engine.survives_failed_writes() {
+                            tracing::warn!(error = %why, "write failed; the next group starts from the database's head");
+                        } else {
+                            tracing::error!(error = %why, "write failed; the store accepts no more appends");
+                            failure = Some(why);
+                        }
                     }
                 }
             }
@@ -120,130 +128,108 @@ impl Writer {
         }
     }
 
+    /// `first` and the appends queued behind it, up to [`MAX_GROUP_EVENTS`]; a restore
+    /// runs alone, so one met on the way is `carried` to the next round.
+    fn gather(&self, first: Request, carried: &mut Option<Request>) -> Vec<Request> {
+        let mut group = vec![first];
+        if !matches!(group[0].work, Work::Append(_)) {
+            return group;
+        }
+        let mut events = group[0].work.len();
+        while events < MAX_GROUP_EVENTS {
+            match self.requests.try_recv() {
+                // Following is part of every group's start.
+                Ok(request) if matches!(request.work, Work::Follow) => {}
+                Ok(request) if matches!(request.work, Work::Restore(_)) => {
+                    *carried = Some(request);
+                    break;
+                }
+                Ok(request) => {
+                    events += request.work.len();
+                    group.push(request);
+                }
+                Err(_) => break,
+            }
+        }
+        group
+    }
+
+    /// Reads into the indexes what other processes appended, and tells subscribers.
+    fn follow(&self) {
+        let known = read_index(&self.index).head().position;
+        match self.engine.since(known) {
+            Ok(events) => self.publish(&events),
+            Err(e) => tracing::warn!(error = %e, "could not read what other servers appended"),
+        }
+    }
+
     /// Decides, writes and acknowledges one group. Returns an error only when the write
     /// itself failed (every caller of the group has been told).
     fn commit_group(&self, group: Vec<Request>) -> Result<(), String> {
-        let index = read_index(&self.index);
-        let mut planner = Planner::new(&index, &self.log, (self.clock)());
-        let mut decided = Vec::with_capacity(group.len());
-        for request in group {
-            let admission = match &request.work {
-                Work::Append(batch) => planner.admit(batch),
-                Work::Restore(events) => planner.restore(events),
-            };
-            decided.push((request.reply, admission));
+        let known = read_index(&self.index).head();
+        match self.engine.begin(known) {
+            Ok(others) => self.publish(&others),
+            Err(e) => return Err(fail_all(group.into_iter().map(|r| r.reply), e)),
         }
-        let staged_count: usize = decided
-            .iter()
-            .map(|(_, a)| match a {
-                Ok(Admission::Staged(s)) => s.events.len(),
-                _ => 0,
-            })
-            .sum();
-        let head_hash = index.head().hash;
-        drop(index);
-
-        let chunk_starts = if staged_count > 0 {
-            match self.write(&mut decided, head_hash) {
-                Ok(starts) => starts,
-                Err(e) => {
-                    let why = e.to_string();
-                    for (reply, _) in decided {
-                        let _ = reply.send(Err(StoreError::WriterFailed(why.clone())));
-                    }
-                    return Err(why);
-                }
+        let mut decided = self.decide(group);
+        let head_hash = read_index(&self.index).head().hash;
+        let written = match chain(&mut decided, head_hash) {
+            Ok(records) if records.is_empty() => {
+                self.engine.rollback();
+                Ok(())
             }
-        } else {
-            Vec::new()
+            Ok(records) => {
+                let group: Vec<Encoded<'_>> = records
+                    .iter()
+                    .map(|(event, canonical)| Encoded { event, canonical })
+                    .collect();
+                let written = self.engine.commit(&group);
+                if written.is_ok() {
+                    self.commits
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                written
+            }
+            Err(e) => {
+                self.engine.rollback();
+                Err(e)
+            }
         };
-        self.publish_and_reply(decided, chunk_starts);
+        if let Err(e) = written {
+            return Err(fail_all(decided.into_iter().map(|(reply, _)| reply), e));
+        }
+        self.publish_and_reply(decided);
         Ok(())
     }
 
-    /// Encodes the staged events into chunks, chains their hashes, writes and flushes.
-    fn write(&self, decided: &mut [Decided], mut prev: Hash) -> Result<Vec<u64>, StoreError> {
-        let mut starts = Vec::new();
-        let mut batch = sled::Batch::default();
-        let mut chunk: Vec<Vec<u8>> = Vec::new();
-        let mut chunk_start = 0u64;
-        for (_, admission) in decided.iter_mut() {
-            let Ok(Admission::Staged(staged)) = admission else {
-                continue;
-            };
-            if chunk.len() >= MAX_GROUP_EVENTS {
-                batch.insert(&chunk_key(chunk_start), codec::encode_chunk(&chunk)?);
-                starts.push(chunk_start);
-                chunk.clear();
-            }
-            for event in &mut staged.events {
-                if chunk.is_empty() {
-                    chunk_start = event.position;
-                }
-                let mut bytes = Vec::with_capacity(event.payload.len() + 128);
-                codec::encode_record_body(&to_record(event), &mut bytes)?;
-                let mut hasher = blake3::Hasher::new();
-                hasher.update(&prev.0);
-                hasher.update(&bytes);
-                prev = Hash(*hasher.finalize().as_bytes());
-                if staged.expected_hashes && event.hash != prev {
-                    return Err(StoreError::corrupt(
-                        event.position,
-                        "the exported hash does not follow from the chain: the export was altered",
-                    ));
-                }
-                event.hash = prev;
-                bytes.extend_from_slice(&prev.0);
-                chunk.push(bytes);
-            }
-        }
-        if !chunk.is_empty() {
-            batch.insert(&chunk_key(chunk_start), codec::encode_chunk(&chunk)?);
-            starts.push(chunk_start);
-        }
-        self.log.apply_batch(batch)?;
-        self.db.flush()?;
-        self.commits
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        Ok(starts)
+    /// Admits or refuses each request of the group, in order.
+    fn decide(&self, group: Vec<Request>) -> Vec<Decided> {
+        let index = read_index(&self.index);
+        let mut planner = Planner::new(&index, self.engine.as_ref(), (self.clock)());
+        group
+            .into_iter()
+            .map(|request| {
+                let admission = match &request.work {
+                    Work::Append(batch) => planner.admit(batch),
+                    Work::Restore(events) => planner.restore(events),
+                    Work::Follow => Err(StoreError::InvalidBatch("not an append".into())),
+                };
+                (request.reply, admission)
+            })
+            .collect()
     }
 
     /// Makes the durable group visible: indexes first, then subscribers, then callers.
-    fn publish_and_reply(&self, decided: Vec<Decided>, chunk_starts: Vec<u64>) {
-        let staged = || {
-            decided.iter().filter_map(|(_, a)| match a {
-                Ok(Admission::Staged(s)) => Some(s.events.iter()),
+    fn publish_and_reply(&self, decided: Vec<Decided>) {
+        let committed: Vec<RecordedEvent> = decided
+            .iter()
+            .filter_map(|(_, a)| match a {
+                Ok(Admission::Staged(s)) => Some(s.events.iter().cloned()),
                 _ => None,
             })
-        };
-        {
-            let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
-            for start in chunk_starts {
-                index.add_chunk(start);
-            }
-            let mut last = None;
-            for event in staged().flatten() {
-                if let Err(why) = index.add_event(
-                    event.position,
-                    event.stream.as_str(),
-                    event.version,
-                    event.id,
-                ) {
-                    // The planner numbered these events from this very index.
-                    tracing::error!(position = event.position, %why, "index update refused a committed event");
-                }
-                last = Some(event);
-            }
-            if let Some(last) = last {
-                index.set_head_hash(last.hash, last.recorded_at.timestamp_micros());
-            }
-        }
-        if self.events.receiver_count() > 0 {
-            let committed: Vec<RecordedEvent> = staged().flatten().cloned().collect();
-            if !committed.is_empty() {
-                let _ = self.events.send(committed.into());
-            }
-        }
+            .flatten()
+            .collect();
+        self.publish(&committed);
         for (reply, admission) in decided {
             let answer = admission.map(|a| match a {
                 Admission::AlreadyStored(outcome) => outcome,
@@ -256,6 +242,77 @@ impl Writer {
             let _ = reply.send(answer);
         }
     }
+
+    /// Indexes durable events, in log order, and tells the subscribers of them.
+    fn publish(&self, committed: &[RecordedEvent]) {
+        let Some(last) = committed.last() else {
+            return;
+        };
+        {
+            let mut index = self.index.write().unwrap_or_else(|p| p.into_inner());
+            for event in committed {
+                if let Err(why) = index.add_event(
+                    event.position,
+                    event.stream.as_str(),
+                    event.version,
+                    event.id,
+                ) {
+                    // The planner numbered these events from this very index, and the
+                    // engine read others' from a log that is dense by construction.
+                    tracing::error!(position = event.position, %why, "index update refused a committed event");
+                }
+            }
+            index.set_head_hash(last.hash, last.recorded_at.timestamp_micros());
+        }
+        if self.events.receiver_count() > 0 {
+            let _ = self.events.send(committed.to_vec().into());
+        }
+    }
+}
+
+/// Gives every staged event its chain hash (checking restored events against the hash
+/// they came with) and its canonical bytes, in log order.
+fn chain(
+    decided: &mut [Decided],
+    mut prev: Hash,
+) -> Result<Vec<(RecordedEvent, Vec<u8>)>, StoreError> {
+    let mut records = Vec::new();
+    for (_, admission) in decided.iter_mut() {
+        let Ok(Admission::Staged(staged)) = admission else {
+            continue;
+        };
+        for event in &mut staged.events {
+            let mut bytes = Vec::with_capacity(event.payload.len() + 128);
+            codec::encode_record_body(&to_record(event), &mut bytes)?;
+            let mut hasher = blake3::Hasher::new();
+            hasher.update(&prev.0);
+            hasher.update(&bytes);
+            prev = Hash(*hasher.finalize().as_bytes());
+            if staged.expected_hashes && event.hash != prev {
+                return Err(StoreError::corrupt(
+                    event.position,
+                    "the exported hash does not follow from the chain: the export was altered",
+                ));
+            }
+            event.hash = prev;
+            records.push((event.clone(), bytes));
+        }
+    }
+    Ok(records)
+}
+
+/// Tells every caller of a group that its write failed; returns why, for the log. A
+/// database error stays one (the caller may retry); anything else stopped the writer.
+fn fail_all(replies: impl Iterator<Item = Reply>, error: StoreError) -> String {
+    let why = error.to_string();
+    for reply in replies {
+        let answer = match &error {
+            StoreError::Postgres(detail) => StoreError::Postgres(detail.clone()),
+            _ => StoreError::WriterFailed(why.clone()),
+        };
+        let _ = reply.send(Err(answer));
+    }
+    why
 }
 
 fn reject_all(group: Vec<Request>, why: &str) {
@@ -270,7 +327,7 @@ fn reject_all(group: Vec<Request>, why: &str) {
 /// admitted, numbering the admitted events.
 struct Planner<'a> {
     index: &'a Index,
-    reader: ChunkReader<'a>,
+    engine: &'a dyn Engine,
     next_position: u64,
     recorded_at: DateTime<Utc>,
     /// Recorded-at of the last event admitted (restored events bring their own).
@@ -281,12 +338,12 @@ struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    fn new(index: &'a Index, log: &'a sled::Tree, now: DateTime<Utc>) -> Self {
+    fn new(index: &'a Index, engine: &'a dyn Engine, now: DateTime<Utc>) -> Self {
         let now = now.timestamp_micros();
         let micros = now.max(index.last_recorded_at_micros());
         Planner {
             index,
-            reader: ChunkReader::new(log),
+            engine,
             next_position: index.head().position + 1,
             recorded_at: DateTime::<Utc>::from_timestamp_micros(micros).unwrap_or_else(Utc::now),
             last_recorded_micros: index.last_recorded_at_micros(),
@@ -402,10 +459,9 @@ impl<'a> Planner<'a> {
                     Some(event) => event.clone(),
                     None => match self.index.position_of(&id) {
                         Some(position) => {
-                            let chunk = self.index.chunk_of(position).ok_or_else(|| {
-                                StoreError::corrupt(position, "indexed id without a chunk")
-                            })?;
-                            self.reader.read(chunk, position)?
+                            self.engine.read(&[position])?.pop().ok_or_else(|| {
+                                StoreError::corrupt(position, "an indexed id is not in the log")
+                            })?
                         }
                         None => {
                             new_count += 1;

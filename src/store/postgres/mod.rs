@@ -1,0 +1,672 @@
+//! The PostgreSQL engine: the log as rows of one table, in one SQL schema of a database
+//! that several cadre processes may share. The only code that touches PostgreSQL.
+//!
+//! Owns: the connections (tokio-postgres, on a small runtime of its own, so that every
+//! method can block whatever thread calls it), the schema and its migrations
+//! (`schema.rs`), event rows (`rows.rs`), the write lock (the head row, locked `FOR UPDATE`
+//! by the transaction that appends), notifications of commits (`LISTEN`/`NOTIFY`) and the
+//! staging schema a restore is built in. Must not: decide what is appended or compute the
+//! chain (the writer does), or keep anything the database does not.
+//!
+//! Positions come from the head row, not a sequence: every appending transaction locks it,
+//! reads the last position, writes the following ones and moves it, so positions are dense
+//! and commit in order. Acknowledged only after `COMMIT` with `synchronous_commit = on`.
+
+mod rows;
+mod schema;
+
+use std::collections::{HashMap, VecDeque};
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::runtime::{Handle, Runtime};
+use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
+
+use super::engine::{Cursor, Encoded, Engine, EngineStats};
+use super::read::RawRecord;
+use super::read::to_record;
+use super::types::{Hash, Head, RecordedEvent};
+use super::{Location, StoreError};
+use crate::codec::{self, HASH_LEN};
+pub use schema::SCHEMA_VERSION;
+use schema::Sql;
+
+/// The schema a store lives in.
+pub(super) const SCHEMA: &str = "cadre";
+/// The schema a restore is built in before it is switched in.
+pub(super) const STAGED_SCHEMA: &str = "cadre_staged";
+/// Rows a cursor fetches at a time.
+const PAGE: i64 = 2000;
+/// Connections for reads; tokio-postgres pipelines the queries of concurrent callers on each.
+const READERS: usize = 4;
+/// How often the follower asks for the head when no notification came (a safety net for a
+/// notification lost with a dropped connection).
+const POLL: Duration = Duration::from_secs(1);
+
+pub(super) struct Postgres {
+    /// `None` only while dropping.
+    runtime: Option<Runtime>,
+    shared: Arc<Shared>,
+    /// The writer's connection while a group is open (between `begin` and its end).
+    group: Mutex<Option<Arc<Client>>>,
+    follower: Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+/// What the engine's tasks and cursors share.
+struct Shared {
+    config: Config,
+    described: String,
+    sql: Sql,
+    handle: Handle,
+    writer: Slot,
+    readers: Vec<Slot>,
+    next_reader: AtomicUsize,
+}
+
+/// A connection, made on first use and made again once it is lost.
+#[derive(Default)]
+struct Slot(Mutex<Option<Arc<Client>>>);
+
+impl Postgres {
+    /// Connects, creates the schema `schema` or migrates it to [`SCHEMA_VERSION`] (refusing
+    /// a newer one), and is ready to index the log.
+    pub fn open(url: &str, schema: &str) -> Result<Postgres, StoreError> {
+        let engine = Postgres::connect(url, schema)?;
+        let shared = engine.shared.clone();
+        engine.block(async move { migrate(&shared).await })?;
+        Ok(engine)
+    }
+
+    /// Whether the database at `url` holds a store in `schema`. Creates nothing.
+    pub fn exists(url: &str, schema: &str) -> Result<bool, StoreError> {
+        let engine = Postgres::connect(url, schema)?;
+        let shared = engine.shared.clone();
+        engine.block(async move {
+            let client = shared.reader().await?;
+            let row = client
+                .query_one(schema::EXISTS, &[&shared.sql.schema])
+                .await;
+            Ok(row.map_err(pg)?.get::<_, bool>(0))
+        })
+    }
+
+    fn connect(url: &str, schema: &str) -> Result<Postgres, StoreError> {
+        if !schema::is_plain(schema) {
+            return Err(StoreError::InvalidInput {
+                what: "schema",
+                value: schema.to_string(),
+                why: "is not a plain lower-case name",
+            });
+        }
+        let mut config: Config = url.parse().map_err(|e| StoreError::InvalidInput {
+            what: "PostgreSQL URL",
+            value: Location::Postgres(url.to_string()).to_string(),
+            why: leak_reason(e),
+        })?;
+        config.application_name("cadre");
+        config.connect_timeout(Duration::from_secs(10));
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("cadre-postgres")
+            .enable_all()
+            .build()?;
+        let shared = Arc::new(Shared {
+            config,
+            described: Location::Postgres(url.to_string()).to_string(),
+            sql: Sql::new(schema),
+            handle: runtime.handle().clone(),
+            writer: Slot::default(),
+            readers: (0..READERS).map(|_| Slot::default()).collect(),
+            next_reader: AtomicUsize::new(0),
+        });
+        Ok(Postgres {
+            runtime: Some(runtime),
+            shared,
+            group: Mutex::new(None),
+            follower: Mutex::new(None),
+        })
+    }
+
+    fn block<T: Send + 'static>(
+        &self,
+        work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+    ) -> Result<T, StoreError> {
+        block(&self.shared.handle, work)
+    }
+
+    /// The open group's connection.
+    fn group_client(&self) -> Result<Arc<Client>, StoreError> {
+        lock(&self.group)
+            .clone()
+            .ok_or_else(|| StoreError::InvalidBatch("no group is open".into()))
+    }
+}
+
+impl Drop for Postgres {
+    fn drop(&mut self) {
+        // Dropping a runtime blocks, which is refused inside another runtime: a store may be
+        // dropped from an async task.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+impl Engine for Postgres {
+    fn cursor(&self, from: u64, upto: Option<u64>) -> Result<Box<dyn Cursor>, StoreError> {
+        Ok(Box::new(PageCursor {
+            shared: self.shared.clone(),
+            next: from.max(1),
+            upto,
+            page: VecDeque::new(),
+            current: None,
+        }))
+    }
+
+    fn read(&self, positions: &[u64]) -> Result<Vec<RecordedEvent>, StoreError> {
+        if positions.is_empty() {
+            return Ok(Vec::new());
+        }
+        let shared = self.shared.clone();
+        let wanted: Vec<i64> = positions.iter().map(|p| *p as i64).collect();
+        let mut found = self.block(async move {
+            let client = shared.reader().await?;
+            let rows = client.query(&shared.sql.at, &[&wanted]).await.map_err(pg)?;
+            let mut found = HashMap::with_capacity(rows.len());
+            for row in &rows {
+                let event = rows::event(row, 0)?;
+                found.insert(event.position, event);
+            }
+            Ok(found)
+        })?;
+        positions
+            .iter()
+            .map(|p| {
+                found
+                    .remove(p)
+                    .ok_or_else(|| StoreError::corrupt(*p, "position below the head is missing"))
+            })
+            .collect()
+    }
+
+    fn begin(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
+        let shared = self.shared.clone();
+        let (client, others) = self.block(async move {
+            let client = shared.writer.get(&shared.config).await?;
+            client.batch_execute("BEGIN").await.map_err(pg)?;
+            let head = client.query_one(&shared.sql.lock_head, &[]).await;
+            let head = head_of(&head.map_err(pg)?)?;
+            let others = if head.position > known.position {
+                events_between(&client, &shared.sql, known.position + 1, head.position).await?
+            } else {
+                Vec::new()
+            };
+            if head.position < known.position
+                || (head.position == known.position && head.hash != known.hash)
+            {
+                let _ = client.batch_execute("ROLLBACK").await;
+                return Err(StoreError::corrupt(
+                    head.position.min(known.position),
+                    format!(
+                        "the database's head is {head}, but this server acknowledged {known}: acknowledged events are missing from the database (was a standby that was not synchronous promoted?)"
+                    ),
+                ));
+            }
+            Ok((client, others))
+        })?;
+        *lock(&self.group) = Some(client);
+        Ok(others)
+    }
+
+    fn commit(&self, group: &[Encoded<'_>]) -> Result<(), StoreError> {
+        let client = self.group_client()?;
+        let rows: Vec<rows::RowValues> = group
+            .iter()
+            .map(|e| rows::RowValues::of(e.event))
+            .collect::<Result<_, _>>()?;
+        let Some(last) = group.last().map(|e| e.event) else {
+            self.rollback();
+            return Ok(());
+        };
+        let head = (last.position as i64, last.hash.0.to_vec(), last.recorded_at);
+        let shared = self.shared.clone();
+        let written = self.block(async move {
+            let sink = client.copy_in(&shared.sql.copy).await.map_err(pg)?;
+            let writer = BinaryCopyInWriter::new(sink, rows::TYPES);
+            futures_util::pin_mut!(writer);
+            for row in &rows {
+                writer.as_mut().write(&row.params()).await.map_err(pg)?;
+            }
+            writer.finish().await.map_err(pg)?;
+            client
+                .execute(&shared.sql.set_head, &[&head.0, &head.1, &head.2])
+                .await
+                .map_err(pg)?;
+            let notify = "SELECT pg_notify($1, $2)";
+            let position = head.0.to_string();
+            client
+                .execute(notify, &[&shared.sql.channel, &position])
+                .await
+                .map_err(pg)?;
+            client.batch_execute("COMMIT").await.map_err(pg)
+        });
+        if written.is_err() {
+            self.rollback();
+        }
+        *lock(&self.group) = None;
+        written
+    }
+
+    fn rollback(&self) {
+        if let Some(client) = lock(&self.group).take() {
+            // A failed rollback leaves a broken connection, which the next group replaces.
+            let _ = self.block(async move { client.batch_execute("ROLLBACK").await.map_err(pg) });
+        }
+    }
+
+    fn survives_failed_writes(&self) -> bool {
+        true
+    }
+
+    fn since(&self, known: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+        let shared = self.shared.clone();
+        self.block(async move {
+            let client = shared.reader().await?;
+            let row = client.query_one(&shared.sql.head, &[]).await.map_err(pg)?;
+            let head = position_of(&row)?;
+            if head <= known {
+                return Ok(Vec::new());
+            }
+            events_between(&client, &shared.sql, known + 1, head).await
+        })
+    }
+
+    fn follow(&self, tell: Box<dyn Fn(u64) + Send + Sync>) {
+        let shared = self.shared.clone();
+        let task = self.shared.handle.spawn(async move {
+            let tell: Arc<dyn Fn(u64) + Send + Sync> = Arc::from(tell);
+            loop {
+                if let Err(e) = listen(&shared, tell.clone()).await {
+                    tracing::warn!(error = %e, "following the log: reconnecting");
+                }
+                tokio::time::sleep(POLL).await;
+            }
+        });
+        *lock(&self.follower) = Some(task);
+    }
+
+    fn stop_following(&self) {
+        if let Some(task) = lock(&self.follower).take() {
+            task.abort();
+        }
+    }
+
+    fn save_state(&self, name: &str, frame: &[u8]) -> Result<(), StoreError> {
+        let (shared, name, frame) = (self.shared.clone(), name.to_string(), frame.to_vec());
+        self.block(async move {
+            let client = shared.reader().await?;
+            let saved = client
+                .execute(&shared.sql.save_state, &[&name, &frame])
+                .await;
+            saved.map(|_| ()).map_err(pg)
+        })
+    }
+
+    fn load_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
+        let (shared, name) = (self.shared.clone(), name.to_string());
+        self.block(async move {
+            let client = shared.reader().await?;
+            let row = client.query_opt(&shared.sql.load_state, &[&name]).await;
+            row.map_err(pg)?
+                .map(|row| row.try_get(0).map_err(pg))
+                .transpose()
+        })
+    }
+
+    fn state_names(&self) -> Result<Vec<String>, StoreError> {
+        let shared = self.shared.clone();
+        self.block(async move {
+            let client = shared.reader().await?;
+            let rows = client
+                .query(&shared.sql.state_names, &[])
+                .await
+                .map_err(pg)?;
+            rows.iter().map(|row| row.try_get(0).map_err(pg)).collect()
+        })
+    }
+
+    fn stats(&self) -> Result<EngineStats, StoreError> {
+        let shared = self.shared.clone();
+        self.block(async move {
+            let client = shared.reader().await?;
+            let row = client.query_one(&shared.sql.size, &[]).await.map_err(pg)?;
+            let (rows, bytes): (i64, i64) =
+                (row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?);
+            Ok(EngineStats {
+                chunks: rows.max(0) as u64,
+                size_on_disk: bytes.max(0) as u64,
+            })
+        })
+    }
+
+    fn flush(&self) -> Result<(), StoreError> {
+        // Every commit was durable before it was acknowledged.
+        Ok(())
+    }
+}
+
+impl Shared {
+    /// A connection for reads, in turn.
+    async fn reader(&self) -> Result<Arc<Client>, StoreError> {
+        let at = self.next_reader.fetch_add(1, Ordering::Relaxed) % self.readers.len();
+        self.readers[at].get(&self.config).await
+    }
+}
+
+impl Slot {
+    async fn get(&self, config: &Config) -> Result<Arc<Client>, StoreError> {
+        if let Some(client) = lock(&self.0).as_ref().filter(|c| !c.is_closed()) {
+            return Ok(client.clone());
+        }
+        let client = connect(config).await?;
+        *lock(&self.0) = Some(client.clone());
+        Ok(client)
+    }
+}
+
+/// A new connection whose commits wait for the disk (and a synchronous standby).
+async fn connect(config: &Config) -> Result<Arc<Client>, StoreError> {
+    let (client, connection) = config.connect(NoTls).await.map_err(pg)?;
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            tracing::debug!(error = %e, "PostgreSQL connection ended");
+        }
+    });
+    client
+        .batch_execute("SET synchronous_commit = on")
+        .await
+        .map_err(pg)?;
+    Ok(Arc::new(client))
+}
+
+/// Creates the schema or migrates it, under a lock that keeps two opening processes apart.
+async fn migrate(shared: &Shared) -> Result<(), StoreError> {
+    let client = shared.writer.get(&shared.config).await?;
+    let sql = &shared.sql;
+    client.batch_execute("BEGIN").await.map_err(pg)?;
+    let migrated = async {
+        let lock = "SELECT pg_advisory_xact_lock(hashtext($1))";
+        client.execute(lock, &[&sql.schema]).await.map_err(pg)?;
+        client.batch_execute(&sql.create).await.map_err(pg)?;
+        let found = match client.query_opt(&sql.version, &[]).await.map_err(pg)? {
+            Some(row) => {
+                let text: String = row.try_get(0).map_err(pg)?;
+                text.parse::<u32>().map_err(|_| {
+                    StoreError::corrupt(0, format!("schema version {text:?} is not a number"))
+                })?
+            }
+            None => 0,
+        };
+        if found > SCHEMA_VERSION {
+            return Err(StoreError::NewerFormat {
+                location: format!("database {} (schema {})", shared.described, sql.schema),
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        for migration in sql.migrations_from(found) {
+            client.batch_execute(&migration).await.map_err(pg)?;
+        }
+        let version = SCHEMA_VERSION.to_string();
+        client
+            .execute(&sql.set_version, &[&version])
+            .await
+            .map_err(pg)?;
+        Ok(())
+    }
+    .await;
+    let end = if migrated.is_ok() {
+        "COMMIT"
+    } else {
+        "ROLLBACK"
+    };
+    let ended = client.batch_execute(end).await.map_err(pg);
+    migrated.and(ended)
+}
+
+/// Listens for commits until the connection fails, telling each new head; asks for the
+/// head every [`POLL`] too.
+async fn listen(shared: &Shared, tell: Arc<dyn Fn(u64) + Send + Sync>) -> Result<(), StoreError> {
+    let (client, mut connection) = shared.config.connect(NoTls).await.map_err(pg)?;
+    let (heads, mut notified) = tokio::sync::mpsc::unbounded_channel();
+    let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
+    tokio::spawn(async move {
+        futures_util::pin_mut!(messages);
+        while let Some(Ok(message)) = messages.next().await {
+            if let AsyncMessage::Notification(n) = message
+                && let Ok(position) = n.payload().parse::<u64>()
+                && heads.send(position).is_err()
+            {
+                break;
+            }
+        }
+    });
+    client
+        .batch_execute(&format!("LISTEN {}", shared.sql.channel))
+        .await
+        .map_err(pg)?;
+    let mut poll = tokio::time::interval(POLL);
+    loop {
+        tokio::select! {
+            position = notified.recv() => match position {
+                Some(position) => tell(position),
+                None => return Err(StoreError::Postgres("the notification connection ended".into())),
+            },
+            _ = poll.tick() => {
+                let row = client.query_one(&shared.sql.head, &[]).await.map_err(pg)?;
+                tell(position_of(&row)?);
+            }
+        }
+    }
+}
+
+/// Positions `from..=upto`, all of which the head row says are committed.
+async fn events_between(
+    client: &Client,
+    sql: &Sql,
+    from: u64,
+    upto: u64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut events = Vec::new();
+    let mut next = from;
+    while next <= upto {
+        let page = page(client, sql, next, upto).await?;
+        let Some(last) = page.last() else {
+            return Err(StoreError::corrupt(
+                next,
+                "the head row says it is committed, but it is missing",
+            ));
+        };
+        next = last.position + 1;
+        events.extend(page);
+    }
+    check_dense(&events, from)?;
+    Ok(events)
+}
+
+/// Up to [`PAGE`] events from `from`, at most to `upto`.
+async fn page(
+    client: &Client,
+    sql: &Sql,
+    from: u64,
+    upto: u64,
+) -> Result<Vec<RecordedEvent>, StoreError> {
+    let (from_i, upto_i) = (from as i64, upto.min(i64::MAX as u64) as i64);
+    let rows = client
+        .query(&sql.range, &[&from_i, &upto_i, &PAGE])
+        .await
+        .map_err(pg)?;
+    rows.iter()
+        .enumerate()
+        .map(|(i, row)| rows::event(row, from + i as u64))
+        .collect()
+}
+
+fn check_dense(events: &[RecordedEvent], from: u64) -> Result<(), StoreError> {
+    for (expected, event) in (from..).zip(events) {
+        if event.position != expected {
+            return Err(StoreError::corrupt(
+                expected,
+                format!(
+                    "the next stored row is position {}: positions are not dense",
+                    event.position
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The log's walk in pages: one page of rows in memory at a time, each re-encoded into
+/// the canonical bytes the chain hashes, so that every walk (scan, replay, verify) reads
+/// PostgreSQL rows and sled chunks alike.
+struct PageCursor {
+    shared: Arc<Shared>,
+    next: u64,
+    upto: Option<u64>,
+    page: VecDeque<RecordedEvent>,
+    /// The record handed out last: its canonical bytes and hash.
+    current: Option<(u64, Vec<u8>, [u8; HASH_LEN])>,
+}
+
+impl PageCursor {
+    fn fetch(&mut self) -> Result<(), StoreError> {
+        let (shared, from, upto) = (
+            self.shared.clone(),
+            self.next,
+            self.upto.unwrap_or(u64::MAX),
+        );
+        let page = block(&self.shared.handle, async move {
+            let client = shared.reader().await?;
+            page(&client, &shared.sql, from, upto).await
+        })?;
+        self.page = page.into();
+        Ok(())
+    }
+}
+
+impl Cursor for PageCursor {
+    fn next_record(&mut self) -> Result<Option<RawRecord<'_>>, StoreError> {
+        if self.upto.is_some_and(|upto| self.next > upto) {
+            return Ok(None);
+        }
+        if self.page.is_empty() {
+            self.fetch()?;
+        }
+        let Some(event) = self.page.pop_front() else {
+            return match self.upto {
+                Some(upto) => Err(StoreError::corrupt(
+                    self.next,
+                    format!(
+                        "the log ends at position {}, before position {upto}",
+                        self.next - 1
+                    ),
+                )),
+                None => Ok(None),
+            };
+        };
+        check_dense(std::slice::from_ref(&event), self.next)?;
+        let mut canonical = Vec::with_capacity(event.payload.len() + 128);
+        codec::encode_record_body(&to_record(&event), &mut canonical)?;
+        self.next += 1;
+        let (position, canonical, hash) =
+            self.current
+                .insert((event.position, canonical, event.hash.0));
+        Ok(Some(RawRecord::new(*position, canonical, hash)))
+    }
+}
+
+/// Drops the schema `schema` and everything in it, if present (a staging schema left by
+/// an interrupted restore).
+pub(super) fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
+    run_once(
+        url,
+        schema,
+        format!("DROP SCHEMA IF EXISTS {schema} CASCADE"),
+    )
+}
+
+/// Makes the store in `staged` the database's store, in one transaction: the old one is
+/// dropped, `staged` renamed to [`SCHEMA`]. Killed before the commit, nothing changed.
+pub(super) fn switch_in(url: &str, staged: &str) -> Result<(), StoreError> {
+    run_once(
+        url,
+        staged,
+        format!(
+            "BEGIN;
+             DROP SCHEMA IF EXISTS {SCHEMA} CASCADE;
+             ALTER SCHEMA {staged} RENAME TO {SCHEMA};
+             COMMIT;"
+        ),
+    )
+}
+
+fn run_once(url: &str, schema: &str, statements: String) -> Result<(), StoreError> {
+    let engine = Postgres::connect(url, schema)?;
+    let shared = engine.shared.clone();
+    engine.block(async move {
+        let client = shared.writer.get(&shared.config).await?;
+        client.batch_execute(&statements).await.map_err(pg)
+    })
+}
+
+/// Runs `work` on the engine's runtime and waits for it, from any thread (an async task's
+/// too: it blocks that thread as a disk read would).
+fn block<T: Send + 'static>(
+    handle: &Handle,
+    work: impl Future<Output = Result<T, StoreError>> + Send + 'static,
+) -> Result<T, StoreError> {
+    let (done, result) = std::sync::mpsc::sync_channel(1);
+    handle.spawn(async move {
+        let _ = done.send(work.await);
+    });
+    result.recv().map_err(|_| StoreError::Closed)?
+}
+
+fn head_of(row: &tokio_postgres::Row) -> Result<Head, StoreError> {
+    let position = position_of(row)?;
+    let hash: &[u8] = row.try_get(1).map_err(pg)?;
+    let hash = hash
+        .try_into()
+        .map_err(|_| StoreError::corrupt(position, "the head row's hash is not 32 bytes"))?;
+    Ok(Head {
+        position,
+        hash: Hash(hash),
+    })
+}
+
+fn position_of(row: &tokio_postgres::Row) -> Result<u64, StoreError> {
+    let position: i64 = row.try_get(0).map_err(pg)?;
+    u64::try_from(position)
+        .map_err(|_| StoreError::corrupt(0, "the head row's position is negative"))
+}
+
+fn pg(error: tokio_postgres::Error) -> StoreError {
+    StoreError::Postgres(match error.as_db_error() {
+        Some(db) => format!("{}: {}", db.code().code(), db.message()),
+        None => error.to_string(),
+    })
+}
+
+/// A URL that does not parse says why, without repeating the URL (it may hold a password).
+fn leak_reason(_error: tokio_postgres::Error) -> &'static str {
+    "is not a PostgreSQL connection URL (postgres://user@host:port/database)"
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
