@@ -1,5 +1,6 @@
 //! All integration tests in one binary (one link, shared helpers). Each module goes through
-//! a real interface: the real sled store in a temp dir, or the real `cadre` binary.
+//! a real interface: the real sled store in a temp dir, the real `cadre` binary, or a real
+//! PostgreSQL (`pg`).
 
 #![allow(clippy::unwrap_used)] // test code: a panic is the failure report
 
@@ -18,6 +19,7 @@ mod forms;
 mod import;
 mod import_sessions;
 mod ledger_cache;
+mod pg;
 mod projection;
 mod read_commands;
 mod report;
