@@ -1,7 +1,8 @@
-//! Crash test: a child process appends from several threads and prints every
-//! acknowledgement; the parent kills it with SIGKILL at a random moment, reopens the store
-//! and checks that every acknowledged event is there, no batch is partly there, positions
-//! are dense and the hash chain verifies. Twenty rounds on the same store.
+//! Crash test, on each engine: a child process appends from several threads and prints
+//! every acknowledgement; the parent kills it with SIGKILL at a random moment, reopens the
+//! store and checks that every acknowledged event is there, no batch is partly there,
+//! positions are dense and the hash chain verifies. Twenty rounds on the same store (a
+//! data folder; a PostgreSQL database, whose server lives on while the client dies).
 //!
 //! And `cadre restore --force` killed with SIGKILL at moments spread over a whole restore:
 //! the data folder then holds either the old store or the complete new one, never a part.
@@ -11,23 +12,24 @@ use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use cadre::store::{AppendBatch, ExpectedVersion, Head, NewEvent, Store, StreamAppend};
+use cadre::store::{AppendBatch, ExpectedVersion, Head, Location, NewEvent, Store, StreamAppend};
 use uuid::Uuid;
 
-use crate::helpers::{cadre, single, stream};
+use crate::helpers::{Engine, Place, cadre, single, stream};
 
-const CHILD_DIR: &str = "CADRE_CRASH_CHILD_DIR";
+/// The child's store: a data folder's path or a PostgreSQL URL.
+const CHILD_STORE: &str = "CADRE_CRASH_CHILD_STORE";
 const ROUNDS: u64 = 20;
 const WRITERS: usize = 4;
 
-/// Not a test of its own: the body of the child process, run by `crash_rounds`.
+/// Not a test of its own: the body of the child process, run by `run_child_once`.
 #[test]
-#[ignore = "the child process of acknowledged_appends_survive_kill_9_and_batches_stay_whole"]
+#[ignore = "the child process of acknowledged_appends_survive_kill_9_and_batches_stay_whole_on_*"]
 fn crash_child() {
-    let Ok(dir) = std::env::var(CHILD_DIR) else {
+    let Ok(location) = std::env::var(CHILD_STORE) else {
         return;
     };
-    let store = Store::open(&dir).expect("child opens the store");
+    let store = Store::open_at(&Location::parse(&location)).expect("child opens the store");
     let threads: Vec<_> = (0..WRITERS)
         .map(|t| {
             let store = store.clone();
@@ -93,7 +95,15 @@ fn pause(round: u64) -> Duration {
     Duration::from_millis(50 + random(round, 500))
 }
 
-fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
+/// How the child is told where its store is.
+fn child_store(location: &Location) -> std::ffi::OsString {
+    match location {
+        Location::Folder(dir) => dir.clone().into_os_string(),
+        Location::Postgres(url) => url.into(),
+    }
+}
+
+fn run_child_once(location: &Location, round: u64) -> Vec<(u64, Uuid)> {
     let mut child = Command::new(std::env::current_exe().expect("test binary"))
         .args([
             "crash::crash_child",
@@ -102,7 +112,7 @@ fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
             "--nocapture",
             "--test-threads=1",
         ])
-        .env(CHILD_DIR, dir)
+        .env(CHILD_STORE, child_store(location))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -141,35 +151,50 @@ fn run_child_once(dir: &std::path::Path, round: u64) -> Vec<(u64, Uuid)> {
 }
 
 #[test]
-fn acknowledged_appends_survive_kill_9_and_batches_stay_whole() {
-    let dir = tempfile::tempdir().unwrap();
+fn acknowledged_appends_survive_kill_9_and_batches_stay_whole_on_sled() {
+    survive_kill_9(Engine::Sled);
+}
+
+#[test]
+fn acknowledged_appends_survive_kill_9_and_batches_stay_whole_on_postgres() {
+    survive_kill_9(Engine::Postgres);
+}
+
+fn survive_kill_9(engine: Engine) {
+    let Some(place) = Place::new(engine) else {
+        return;
+    };
     let mut acknowledged: Vec<(u64, Uuid)> = Vec::new();
     let mut rounds_with_acks = 0;
     for round in 0..ROUNDS {
-        let acks = run_child_once(dir.path(), round);
+        let acks = run_child_once(&place.location, round);
         rounds_with_acks += usize::from(!acks.is_empty());
-        eprintln!("round {round}: {} acks", acks.len());
+        eprintln!("{engine:?} round {round}: {} acks", acks.len());
         acknowledged.extend(acks);
 
-        let store = Store::open(dir.path()).expect("the store reopens after SIGKILL");
-        for &(position, id) in &acknowledged {
-            let event = store
-                .read_at(position)
-                .unwrap()
-                .unwrap_or_else(|| panic!("round {round}: acknowledged position {position} lost"));
-            assert_eq!(
-                event.id, id,
-                "round {round}: position {position} holds another event"
-            );
-        }
+        let store = Store::open_at(&place.location).expect("the store reopens after SIGKILL");
+        // One walk over the log (a read per acknowledged position would be a round trip
+        // each on PostgreSQL).
+        let mut ids = HashMap::new();
         let mut batches: HashMap<String, (usize, usize)> = HashMap::new();
         for event in store.read_all(1) {
-            let payload = String::from_utf8(event.unwrap().payload).unwrap();
+            let event = event.unwrap();
+            ids.insert(event.position, event.id);
+            let payload = String::from_utf8(event.payload).unwrap();
             let (batch, size) = payload.split_once(':').unwrap();
             let entry = batches
                 .entry(batch.to_string())
                 .or_insert((0, size.parse().unwrap()));
             entry.0 += 1;
+        }
+        for &(position, id) in &acknowledged {
+            let stored = ids
+                .get(&position)
+                .unwrap_or_else(|| panic!("round {round}: acknowledged position {position} lost"));
+            assert_eq!(
+                *stored, id,
+                "round {round}: position {position} holds another event"
+            );
         }
         for (batch, (present, size)) in &batches {
             assert_eq!(

@@ -5,14 +5,79 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStderr, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use cadre::store::{AppendBatch, ExpectedVersion, NewEvent, Store, StreamAppend, StreamId};
+use cadre::store::{
+    AppendBatch, ExpectedVersion, Location, NewEvent, Store, StreamAppend, StreamId,
+};
 use tempfile::TempDir;
 use uuid::Uuid;
+
+use crate::pg::FreshDatabase;
 
 pub fn temp_store() -> (TempDir, Store) {
     let dir = tempfile::tempdir().expect("temp dir");
     let store = Store::open(dir.path()).expect("open store");
     (dir, store)
+}
+
+/// The engines the store's contract is tested on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Sled,
+    Postgres,
+}
+
+/// An empty place for a store on `engine` — a temp folder, or a fresh database of the
+/// test cluster — kept while this lives. `None`: no test cluster (outside CI only).
+pub struct Place {
+    pub location: Location,
+    _dir: Option<TempDir>,
+    _database: Option<FreshDatabase>,
+}
+
+impl Place {
+    pub fn new(engine: Engine) -> Option<Place> {
+        Some(match engine {
+            Engine::Sled => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                Place {
+                    location: Location::Folder(dir.path().to_path_buf()),
+                    _dir: Some(dir),
+                    _database: None,
+                }
+            }
+            Engine::Postgres => {
+                let database = FreshDatabase::create()?;
+                Place {
+                    location: Location::Postgres(database.url().to_string()),
+                    _dir: None,
+                    _database: Some(database),
+                }
+            }
+        })
+    }
+
+    pub fn open(&self) -> Store {
+        Store::open_at(&self.location).expect("open store")
+    }
+
+    /// The real `cadre` binary, pointed at this store (`--data` or `--store`).
+    pub fn cadre(&self) -> Command {
+        match &self.location {
+            Location::Folder(dir) => cadre(dir),
+            Location::Postgres(url) => {
+                let mut command = Command::new(env!("CARGO_BIN_EXE_cadre"));
+                command.arg("--store").arg(url).env_remove("CADRE_STORE");
+                command
+            }
+        }
+    }
+}
+
+/// A new, empty store on `engine` and the place that holds it; `None` as [`Place::new`].
+pub fn temp_store_on(engine: Engine) -> Option<(Place, Store)> {
+    let place = Place::new(engine)?;
+    let store = place.open();
+    Some((place, store))
 }
 
 pub fn stream(name: &str) -> StreamId {
@@ -57,7 +122,11 @@ pub fn with_ids(mut batch: AppendBatch) -> AppendBatch {
 /// The real `cadre` binary, pointed at `data`.
 pub fn cadre(data: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cadre"));
-    command.arg("--data").arg(data).env_remove("CADRE_DATA");
+    command
+        .arg("--data")
+        .arg(data)
+        .env_remove("CADRE_DATA")
+        .env_remove("CADRE_STORE");
     command
 }
 

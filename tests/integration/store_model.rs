@@ -52,14 +52,14 @@ fn build(task: usize, op: usize, shape: &[(usize, ExpectedVersion, usize)]) -> A
 type Ran = (usize, usize, AppendBatch, Result<AppendOutcome, StoreError>);
 
 fn run_concurrently(
+    store: &cadre::store::Store,
     tasks: Vec<Vec<Vec<(usize, ExpectedVersion, usize)>>>,
-) -> (Vec<Ran>, cadre::store::Store, tempfile::TempDir) {
-    let (dir, store) = temp_store();
+) -> Vec<Ran> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .build()
         .unwrap();
-    let ran = runtime.block_on(async {
+    runtime.block_on(async {
         let handles: Vec<_> = tasks
             .into_iter()
             .enumerate()
@@ -81,94 +81,148 @@ fn run_concurrently(
             all.extend(handle.await.unwrap());
         }
         all
-    });
-    (ran, store, dir)
+    })
+}
+
+type Tasks = Vec<Vec<Vec<(usize, ExpectedVersion, usize)>>>;
+
+fn tasks() -> impl Strategy<Value = Tasks> {
+    proptest::collection::vec(proptest::collection::vec(batch_shape(), 1..8), 1..4)
 }
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(24))]
     #[test]
-    fn concurrent_appends_match_the_model(
-        tasks in proptest::collection::vec(proptest::collection::vec(batch_shape(), 1..8), 1..4)
-    ) {
-        let (ran, store, _dir) = run_concurrently(tasks);
-
-        // Accepted batches, in commit order.
-        let mut accepted: Vec<&Ran> = ran.iter().filter(|r| r.3.is_ok()).collect();
-        accepted.sort_by_key(|r| r.3.as_ref().unwrap().events[0].position);
-        let order_of: HashMap<(usize, usize), usize> =
-            accepted.iter().enumerate().map(|(k, r)| ((r.0, r.1), k)).collect();
-
-        // Replay them through the model, checking the store's numbering as we go.
-        let mut versions: HashMap<&str, Option<u64>> = HashMap::new();
-        let mut history: HashMap<&str, Vec<(usize, Option<u64>)>> = HashMap::new();
-        let mut contents: HashMap<&str, Vec<Vec<u8>>> = HashMap::new();
-        let mut next_position = 1u64;
-        for (k, (_, _, batch, result)) in accepted.iter().enumerate() {
-            let outcome = result.as_ref().unwrap();
-            prop_assert!(!outcome.already_stored);
-            let mut landed = outcome.events.iter();
-            for part in &batch.streams {
-                let name = STREAMS.iter().find(|s| **s == part.stream.as_str()).unwrap();
-                let before = versions.get(name).copied().flatten();
-                prop_assert!(part.expected.admits(before), "accepted {} expecting {} at {:?}", name, part.expected, before);
-                let mut version = before.map_or(0, |v| v + 1);
-                for event in &part.events {
-                    let at = landed.next().unwrap();
-                    prop_assert_eq!(at.position, next_position);
-                    prop_assert_eq!(at.version, version);
-                    prop_assert_eq!(at.stream.as_str(), *name);
-                    contents.entry(name).or_default().push(event.payload.clone());
-                    next_position += 1;
-                    version += 1;
-                }
-                versions.insert(name, Some(version - 1));
-                history.entry(name).or_default().push((k, Some(version - 1)));
-            }
-        }
-        prop_assert_eq!(store.head().position, next_position - 1);
-
-        // Each rejection must be explained by a version the stream really had while the
-        // rejected batch was in flight.
-        for (task, op, batch, result) in &ran {
-            let Err(error) = result else { continue };
-            let StoreError::WrongExpectedVersion { stream: s, expected, actual } = error else {
-                prop_assert!(false, "unexpected error {:?}", error);
-                unreachable!()
-            };
-            prop_assert!(batch.streams.iter().any(|p| &p.stream == s && p.expected == *expected));
-            prop_assert!(!expected.admits(*actual));
-            let earlier = (0..*op).rev().find_map(|o| order_of.get(&(*task, o)).copied());
-            let later = (*op + 1..).take(16).find_map(|o| order_of.get(&(*task, o)).copied());
-            let name = s.as_str();
-            let mut possible = Vec::new();
-            let mut current = None;
-            for &(k, v) in history.get(name).map(Vec::as_slice).unwrap_or(&[]) {
-                if earlier.is_some_and(|e| k <= e) {
-                    current = v;
-                    continue;
-                }
-                if later.is_some_and(|l| k >= l) {
-                    break;
-                }
-                possible.push(v);
-            }
-            possible.push(current);
-            prop_assert!(possible.contains(actual), "{} said {:?}, possible {:?}", name, actual, possible);
-        }
-
-        // The store holds exactly the model's streams.
-        for name in STREAMS {
-            let stored: Vec<Vec<u8>> = store
-                .read_stream(&stream(name), 0, Direction::Forwards, usize::MAX)
-                .unwrap()
-                .into_iter()
-                .map(|e| e.payload)
-                .collect();
-            let expected = contents.get(name).cloned().unwrap_or_default();
-            prop_assert_eq!(stored, expected);
-        }
-        let verified = store.verify(None, &mut |_, _| {}).unwrap();
-        prop_assert!(verified.is_ok(), "{:?}", verified.fault);
+    fn concurrent_appends_match_the_model_on_sled(tasks in tasks()) {
+        matches_the_model(Engine::Sled, tasks)?;
     }
+
+    #[test]
+    fn concurrent_appends_match_the_model_on_postgres(tasks in tasks()) {
+        matches_the_model(Engine::Postgres, tasks)?;
+    }
+}
+
+fn matches_the_model(engine: Engine, tasks: Tasks) -> Result<(), TestCaseError> {
+    let Some((_place, store)) = temp_store_on(engine) else {
+        return Ok(());
+    };
+    let ran = run_concurrently(&store, tasks);
+
+    // Accepted batches, in commit order.
+    let mut accepted: Vec<&Ran> = ran.iter().filter(|r| r.3.is_ok()).collect();
+    accepted.sort_by_key(|r| r.3.as_ref().unwrap().events[0].position);
+    let order_of: HashMap<(usize, usize), usize> = accepted
+        .iter()
+        .enumerate()
+        .map(|(k, r)| ((r.0, r.1), k))
+        .collect();
+
+    // Replay them through the model, checking the store's numbering as we go.
+    let mut versions: HashMap<&str, Option<u64>> = HashMap::new();
+    let mut history: HashMap<&str, Vec<(usize, Option<u64>)>> = HashMap::new();
+    let mut contents: HashMap<&str, Vec<Vec<u8>>> = HashMap::new();
+    let mut next_position = 1u64;
+    for (k, (_, _, batch, result)) in accepted.iter().enumerate() {
+        let outcome = result.as_ref().unwrap();
+        prop_assert!(!outcome.already_stored);
+        let mut landed = outcome.events.iter();
+        for part in &batch.streams {
+            let name = STREAMS
+                .iter()
+                .find(|s| **s == part.stream.as_str())
+                .unwrap();
+            let before = versions.get(name).copied().flatten();
+            prop_assert!(
+                part.expected.admits(before),
+                "accepted {} expecting {} at {:?}",
+                name,
+                part.expected,
+                before
+            );
+            let mut version = before.map_or(0, |v| v + 1);
+            for event in &part.events {
+                let at = landed.next().unwrap();
+                prop_assert_eq!(at.position, next_position);
+                prop_assert_eq!(at.version, version);
+                prop_assert_eq!(at.stream.as_str(), *name);
+                contents
+                    .entry(name)
+                    .or_default()
+                    .push(event.payload.clone());
+                next_position += 1;
+                version += 1;
+            }
+            versions.insert(name, Some(version - 1));
+            history
+                .entry(name)
+                .or_default()
+                .push((k, Some(version - 1)));
+        }
+    }
+    prop_assert_eq!(store.head().position, next_position - 1);
+
+    // Each rejection must be explained by a version the stream really had while the
+    // rejected batch was in flight.
+    for (task, op, batch, result) in &ran {
+        let Err(error) = result else { continue };
+        let StoreError::WrongExpectedVersion {
+            stream: s,
+            expected,
+            actual,
+        } = error
+        else {
+            prop_assert!(false, "unexpected error {:?}", error);
+            unreachable!()
+        };
+        prop_assert!(
+            batch
+                .streams
+                .iter()
+                .any(|p| &p.stream == s && p.expected == *expected)
+        );
+        prop_assert!(!expected.admits(*actual));
+        let earlier = (0..*op)
+            .rev()
+            .find_map(|o| order_of.get(&(*task, o)).copied());
+        let later = (*op + 1..)
+            .take(16)
+            .find_map(|o| order_of.get(&(*task, o)).copied());
+        let name = s.as_str();
+        let mut possible = Vec::new();
+        let mut current = None;
+        for &(k, v) in history.get(name).map(Vec::as_slice).unwrap_or(&[]) {
+            if earlier.is_some_and(|e| k <= e) {
+                current = v;
+                continue;
+            }
+            if later.is_some_and(|l| k >= l) {
+                break;
+            }
+            possible.push(v);
+        }
+        possible.push(current);
+        prop_assert!(
+            possible.contains(actual),
+            "{} said {:?}, possible {:?}",
+            name,
+            actual,
+            possible
+        );
+    }
+
+    // The store holds exactly the model's streams.
+    for name in STREAMS {
+        let stored: Vec<Vec<u8>> = store
+            .read_stream(&stream(name), 0, Direction::Forwards, usize::MAX)
+            .unwrap()
+            .into_iter()
+            .map(|e| e.payload)
+            .collect();
+        let expected = contents.get(name).cloned().unwrap_or_default();
+        prop_assert_eq!(stored, expected);
+    }
+    let verified = store.verify(None, &mut |_, _| {}).unwrap();
+    prop_assert!(verified.is_ok(), "{:?}", verified.fault);
+    Ok(())
 }

@@ -1,5 +1,6 @@
-//! Tamper evidence: a byte changed through sled directly is found, and named by position;
-//! a damaged length is an error naming its position, never a panic or an abort.
+//! Tamper evidence: a byte changed through sled directly, or a row changed with SQL on
+//! PostgreSQL, is found and named by position; a damaged length or a row that no longer
+//! makes sense is an error naming its position, never a panic or an abort.
 
 use std::time::Duration;
 
@@ -7,6 +8,7 @@ use cadre::codec::{self, ChunkView};
 use cadre::store::{ExpectedVersion::Any, Head, Store};
 
 use crate::helpers::*;
+use crate::pg::Session;
 
 /// A store with 30 events in 10 chunks of 3; returns its folder and head.
 fn filled() -> (tempfile::TempDir, Head) {
@@ -185,4 +187,117 @@ fn a_server_reading_a_huge_length_prefix_answers_500_and_stays_up() {
         !rest.contains("memory allocation") && !rest.contains("panicked"),
         "{rest}"
     );
+}
+
+/// A store on PostgreSQL with 30 events (closed), and its head; `None` without a cluster.
+fn filled_on_postgres() -> Option<(Place, Head)> {
+    let place = Place::new(Engine::Postgres)?;
+    let store = place.open();
+    for i in 0..10 {
+        store
+            .append_blocking(single(&format!("s{}", i % 4), Any, 3))
+            .unwrap();
+    }
+    let head = store.head();
+    store.close().unwrap();
+    Some((place, head))
+}
+
+/// Runs SQL on the store's database, as a DBA or an intruder could.
+fn change_rows(place: &Place, sql: &str) {
+    let cadre::store::Location::Postgres(url) = &place.location else {
+        unreachable!("a PostgreSQL place")
+    };
+    Session::connect(url).unwrap().execute(sql).unwrap();
+}
+
+/// `cadre verify`'s exit code and everything it printed.
+fn verify_output(place: &Place) -> (Option<i32>, String) {
+    let output = place.cadre().arg("verify").output().unwrap();
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.code(), all)
+}
+
+#[test]
+fn a_changed_payload_in_a_row_is_named_by_position_on_postgres() {
+    let Some((place, _)) = filled_on_postgres() else {
+        return;
+    };
+    change_rows(
+        &place,
+        "UPDATE cadre.events SET payload = payload || '\\x00'::bytea WHERE position = 14",
+    );
+    let store = place.open();
+    let report = store.verify(None, &mut |_, _| {}).unwrap();
+    let fault = report.fault.expect("a fault");
+    assert_eq!(fault.position, 14);
+    assert!(fault.message.contains("hash mismatch"), "{}", fault.message);
+    assert_eq!(report.events_checked, 13);
+    drop(store);
+    let (code, all) = verify_output(&place);
+    assert_eq!(code, Some(1), "{all}");
+    assert!(all.contains("FAULT at position 14"), "{all}");
+}
+
+#[test]
+fn a_changed_hash_or_a_missing_row_is_named_by_position_on_postgres() {
+    let Some((place, head)) = filled_on_postgres() else {
+        return;
+    };
+    change_rows(
+        &place,
+        "UPDATE cadre.events SET hash = decode(repeat('ab', 32), 'hex') WHERE position = 7",
+    );
+    let store = place.open();
+    let fault = store.verify(None, &mut |_, _| {}).unwrap().fault.unwrap();
+    assert_eq!(fault.position, 7);
+    let mut changed = head;
+    changed.hash.0[0] ^= 1;
+    let fault = store
+        .verify(Some(changed), &mut |_, _| {})
+        .unwrap()
+        .fault
+        .unwrap();
+    assert_eq!(
+        fault.position, 7,
+        "the first fault, before the expected head"
+    );
+    drop(store);
+
+    change_rows(&place, "DELETE FROM cadre.events WHERE position = 20");
+    let (code, all) = verify_output(&place);
+    assert_ne!(code, Some(0), "{all}");
+    assert!(all.contains("position 20"), "{all}");
+}
+
+#[test]
+fn a_row_that_makes_no_sense_is_named_by_position_not_a_panic_on_postgres() {
+    let Some((place, _)) = filled_on_postgres() else {
+        return;
+    };
+    // Each change is before the last one, so that it is the first fault to name.
+    for (position, change) in [
+        (22, "version = -5"),
+        (21, "hash = '\\x00'::bytea"),
+        (20, "stream = ''"),
+    ] {
+        change_rows(
+            &place,
+            &format!("UPDATE cadre.events SET {change} WHERE position = {position}"),
+        );
+        let (code, all) = verify_output(&place);
+        assert!(!all.contains("panicked"), "{change}: {all}");
+        assert!(
+            matches!(code, Some(1 | 2)),
+            "{change}: exits {code:?}: {all}"
+        );
+        assert!(
+            all.contains(&format!("position {position}")),
+            "{change}: {all}"
+        );
+    }
 }
