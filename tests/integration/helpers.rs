@@ -73,6 +73,64 @@ impl Place {
     }
 }
 
+/// A store test run on every engine: `on_every_engine!(fn name(engine, store) { … })`
+/// makes the tests `name::sled` and `name::postgres` (which skips without a test cluster);
+/// `async fn` makes them run on a tokio runtime of two worker threads.
+macro_rules! on_every_engine {
+    (fn $name:ident($engine:ident, $store:ident) $body:block) => {
+        mod $name {
+            use super::*;
+
+            fn run($engine: Engine, $store: cadre::store::Store) $body
+
+            #[test]
+            fn sled() {
+                let (_place, store) = temp_store_on(Engine::Sled).expect("a temp folder");
+                run(Engine::Sled, store);
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some((_place, store)) = temp_store_on(Engine::Postgres) {
+                    run(Engine::Postgres, store);
+                }
+            }
+        }
+    };
+    (async fn $name:ident($engine:ident, $store:ident) $body:block) => {
+        mod $name {
+            use super::*;
+
+            async fn run($engine: Engine, $store: cadre::store::Store) $body
+
+            // The place is made and removed outside the runtime: the test cluster's
+            // sessions block on runtimes of their own.
+            #[test]
+            fn sled() {
+                let (_place, store) = temp_store_on(Engine::Sled).expect("a temp folder");
+                two_workers().block_on(run(Engine::Sled, store));
+            }
+
+            #[test]
+            fn postgres() {
+                if let Some((_place, store)) = temp_store_on(Engine::Postgres) {
+                    two_workers().block_on(run(Engine::Postgres, store));
+                }
+            }
+        }
+    };
+}
+pub(crate) use on_every_engine;
+
+/// A multi-threaded tokio runtime of two workers, for async tests.
+pub fn two_workers() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
 /// A new, empty store on `engine` and the place that holds it; `None` as [`Place::new`].
 pub fn temp_store_on(engine: Engine) -> Option<(Place, Store)> {
     let place = Place::new(engine)?;

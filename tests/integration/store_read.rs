@@ -1,4 +1,5 @@
-//! Reads: streams both ways, the global log, single positions and subscriptions.
+//! Reads, on every engine: streams both ways, the global log, single positions and
+//! subscriptions.
 
 use std::time::Duration;
 
@@ -6,9 +7,8 @@ use cadre::store::{Direction, ExpectedVersion::*};
 
 use crate::helpers::*;
 
-#[test]
-fn streams_read_forwards_and_backwards_with_limits() {
-    let (_dir, store) = temp_store();
+on_every_engine! {
+fn streams_read_forwards_and_backwards_with_limits(_engine, store) {
     store.append_blocking(single("a", NoStream, 3)).unwrap();
     store.append_blocking(single("b", NoStream, 2)).unwrap();
     store.append_blocking(single("a", Exact(2), 3)).unwrap();
@@ -35,10 +35,10 @@ fn streams_read_forwards_and_backwards_with_limits() {
     assert_eq!(first.actor, "tester");
     assert_eq!(first.event_type, "Noted");
 }
+}
 
-#[test]
-fn the_global_log_reads_from_any_position_across_chunks() {
-    let (_dir, store) = temp_store();
+on_every_engine! {
+fn the_global_log_reads_from_any_position_across_chunks(_engine, store) {
     for i in 0..20 {
         store
             .append_blocking(single(&format!("s{}", i % 3), Any, 1 + i % 4))
@@ -70,10 +70,10 @@ fn the_global_log_reads_from_any_position_across_chunks() {
         "recorded-at never goes backwards"
     );
 }
+}
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_subscription_catches_up_then_follows_live_without_gaps_or_duplicates() {
-    let (_dir, store) = temp_store();
+on_every_engine! {
+async fn a_subscription_catches_up_then_follows_live_without_gaps_or_duplicates(_engine, store) {
     for i in 0..50 {
         store
             .append(single(&format!("s{i}"), Any, 2))
@@ -124,4 +124,5 @@ async fn a_subscription_catches_up_then_follows_live_without_gaps_or_duplicates(
         .unwrap();
     assert_eq!(late.position, head + 1);
     assert_eq!(late.stream.as_str(), "late");
+}
 }
