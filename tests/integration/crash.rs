@@ -4,8 +4,9 @@
 //! positions are dense and the hash chain verifies. Twenty rounds on the same store (a
 //! data folder; a PostgreSQL database, whose server lives on while the client dies).
 //!
-//! And `cadre restore --force` killed with SIGKILL at moments spread over a whole restore:
-//! the data folder then holds either the old store or the complete new one, never a part.
+//! And `cadre restore --force` killed with SIGKILL at moments spread over a whole restore,
+//! on each engine: the data folder or database then holds either the old store or the
+//! complete new one, never a part.
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
@@ -15,7 +16,7 @@ use std::time::Duration;
 use cadre::store::{AppendBatch, ExpectedVersion, Head, Location, NewEvent, Store, StreamAppend};
 use uuid::Uuid;
 
-use crate::helpers::{Engine, Place, cadre, single, stream};
+use crate::helpers::{Engine, Place, single, stream};
 
 /// The child's store: a data folder's path or a PostgreSQL URL.
 const CHILD_STORE: &str = "CADRE_CRASH_CHILD_STORE";
@@ -227,21 +228,35 @@ fn backup_of_many_events(dir: &std::path::Path) -> (std::path::PathBuf, Head) {
     (backup, head)
 }
 
-/// A data folder holding a small store of its own; returns its head.
-fn old_store(data: &std::path::Path) -> Head {
-    let store = Store::open(data).unwrap();
+/// A small store of its own at `place`; returns its head.
+fn old_store(place: &Place) -> Head {
+    let store = place.open();
     store
         .append_blocking(single("old", ExpectedVersion::Any, 5))
         .unwrap();
-    store.head()
+    let head = store.head();
+    store.close().unwrap();
+    head
 }
 
 #[test]
-fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one() {
+fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one_on_sled() {
+    restore_killed(Engine::Sled);
+}
+
+#[test]
+fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one_on_postgres() {
+    restore_killed(Engine::Postgres);
+}
+
+fn restore_killed(engine: Engine) {
+    let Some(timing) = Place::new(engine) else {
+        return;
+    };
     let work = tempfile::tempdir().unwrap();
     let (backup, backup_head) = backup_of_many_events(work.path());
-    let restore = |data: &std::path::Path| {
-        let mut command = cadre(data);
+    let restore = |place: &Place| {
+        let mut command = place.cadre();
         command
             .args(["--quiet", "restore", "--force"])
             .arg(&backup)
@@ -250,7 +265,6 @@ fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one() {
         command
     };
     // One uninterrupted restore, to spread the kills over the time a whole one takes.
-    let timing = work.path().join("timing");
     old_store(&timing);
     let started = std::time::Instant::now();
     assert!(restore(&timing).status().unwrap().success());
@@ -258,36 +272,41 @@ fn a_restore_killed_at_any_moment_leaves_the_old_store_or_the_whole_new_one() {
 
     let (mut old, mut new) = (0, 0);
     for round in 0..RESTORE_ROUNDS {
-        let data = work.path().join(format!("round-{round}"));
-        let before = old_store(&data);
-        let mut child = restore(&data).spawn().unwrap();
+        let place = Place::new(engine).expect("a place like the first");
+        let before = old_store(&place);
+        let mut child = restore(&place).spawn().unwrap();
         std::thread::sleep(Duration::from_millis(random(round, whole + whole / 10)));
         child.kill().expect("SIGKILL cadre restore");
         child.wait().unwrap();
 
-        let store = Store::open(&data).expect("the data folder opens after SIGKILL");
+        let store = place.open();
         let head = store.head();
         assert!(
             head == before || head == backup_head,
-            "round {round}: head {head} is neither the old store's {before} nor the backup's {backup_head}"
+            "{engine:?} round {round}: head {head} is neither the old store's {before} nor the backup's {backup_head}"
         );
         let report = store.verify(None, &mut |_, _| {}).unwrap();
-        assert!(report.is_ok(), "round {round}: {:?}", report.fault);
-        let mut left: Vec<String> = std::fs::read_dir(&data)
-            .unwrap()
-            .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(left, ["cadre.lock", "store"], "round {round}: leftovers");
+        assert!(
+            report.is_ok(),
+            "{engine:?} round {round}: {:?}",
+            report.fault
+        );
+        drop(store);
+        if let Location::Folder(data) = &place.location {
+            let mut left: Vec<String> = std::fs::read_dir(data)
+                .unwrap()
+                .map(|entry| entry.unwrap().file_name().to_string_lossy().into_owned())
+                .collect();
+            left.sort();
+            assert_eq!(left, ["cadre.lock", "store"], "round {round}: leftovers");
+        }
         if head == before {
             old += 1;
         } else {
             new += 1;
         }
-        drop(store);
-        std::fs::remove_dir_all(&data).unwrap();
     }
     eprintln!(
-        "a whole restore took {whole} ms; killed {RESTORE_ROUNDS} times: {old} old stores, {new} new"
+        "{engine:?}: a whole restore took {whole} ms; killed {RESTORE_ROUNDS} times: {old} old stores, {new} new"
     );
 }
