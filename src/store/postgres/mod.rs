@@ -195,7 +195,7 @@ impl Engine for Postgres {
 
     fn begin(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
         let shared = self.shared.clone();
-        let (client, others) = self.block(async move {
+        let begun = self.block(async move {
             let client = shared.writer.get(&shared.config).await?;
             client.batch_execute("BEGIN").await.map_err(pg)?;
             let head = client.query_one(&shared.sql.lock_head, &[]).await;
@@ -217,7 +217,8 @@ impl Engine for Postgres {
                 ));
             }
             Ok((client, others))
-        })?;
+        });
+        let (client, others) = begun.inspect_err(|_| self.shared.writer.reset())?;
         *lock(&self.group) = Some(client);
         Ok(others)
     }
@@ -256,6 +257,7 @@ impl Engine for Postgres {
         });
         if written.is_err() {
             self.rollback();
+            self.shared.writer.reset();
         }
         *lock(&self.group) = None;
         written
@@ -368,6 +370,12 @@ impl Shared {
 }
 
 impl Slot {
+    /// Forgets the connection: after a failed group it may be in any state (inside a
+    /// failed COPY, say), so the next group starts on a new one.
+    fn reset(&self) {
+        *lock(&self.0) = None;
+    }
+
     async fn get(&self, config: &Config) -> Result<Arc<Client>, StoreError> {
         if let Some(client) = lock(&self.0).as_ref().filter(|c| !c.is_closed()) {
             return Ok(client.clone());
