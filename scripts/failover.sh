@@ -24,6 +24,16 @@
 #   CADRE_FAILOVER_LOAD='pgbench -i "$1" && pgbench -c 4 -T 30 "$1"' \
 #   CADRE_FAILOVER_CHECK='psql "$1" -c "select count(*) from pgbench_history"' \
 #   bash scripts/failover.sh sleep 5
+# With cadre as the load (after `cargo build --release`): the demo district loaded through
+# both hosts while the primary is killed, then the promoted standby's log verified:
+#   CADRE_FAILOVER_LOAD='target/release/cadre --quiet --store "$MULTI_HOST_URL" demo --scale 0.3' \
+#   CADRE_FAILOVER_CHECK='target/release/cadre --quiet --store "$1" verify &&
+#                         target/release/cadre --quiet --store "$1" stats' \
+#   bash scripts/failover.sh sleep 4
+# The demo stops at the group the kill broke ("connection closed", status 2: it does not
+# retry); `verify` then passes on the promoted standby, over every event committed. The
+# failover test (tests/integration/failover.rs) runs writers that retry, round after round,
+# and checks every acknowledged event and that appends go on.
 # Run as root (the servers then run as `postgres`) or as the `postgres` user.
 set -euo pipefail
 # shellcheck source=scripts/pg-cluster.sh

@@ -7,13 +7,18 @@
 //! And `cadre restore --force` killed with SIGKILL at moments spread over a whole restore,
 //! on each engine: the data folder or database then holds either the old store or the
 //! complete new one, never a part.
+//!
+//! The child's batches, its `ACK` lines and the wholeness check are shared with the
+//! failover test (`failover.rs`).
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use cadre::store::{AppendBatch, ExpectedVersion, Head, Location, NewEvent, Store, StreamAppend};
+use cadre::store::{
+    AppendBatch, AppendOutcome, ExpectedVersion, Head, Location, NewEvent, Store, StreamAppend,
+};
 use uuid::Uuid;
 
 use crate::helpers::{Engine, Place, single, stream};
@@ -36,41 +41,10 @@ fn crash_child() {
             let store = store.clone();
             std::thread::spawn(move || {
                 for n in 0.. {
-                    let batch_id = Uuid::now_v7();
-                    let count = 1 + n % 4;
-                    let parts = 1 + n % 2;
-                    let batch = AppendBatch {
-                        actor: "crash-child".into(),
-                        streams: (0..parts)
-                            .map(|p| StreamAppend {
-                                stream: stream(&format!("crash-{t}-{}", (n + p) % 5)),
-                                expected: ExpectedVersion::Any,
-                                events: (0..count)
-                                    .map(|i| {
-                                        NewEvent::new(
-                                            "Noted",
-                                            1,
-                                            format!("{batch_id}:{}", parts * count).into_bytes(),
-                                        )
-                                        .with_id(
-                                            Uuid::from_u128(
-                                                batch_id.as_u128() ^ ((p * 16 + i) as u128 + 1),
-                                            ),
-                                        )
-                                    })
-                                    .collect(),
-                            })
-                            .collect(),
-                    };
-                    let outcome = store.append_blocking(batch).expect("append");
-                    let line: Vec<String> = outcome
-                        .events
-                        .iter()
-                        .map(|e| format!("{}={}", e.position, e.id))
-                        .collect();
-                    let mut out = std::io::stdout().lock();
-                    writeln!(out, "ACK {}", line.join(" ")).expect("stdout");
-                    out.flush().expect("stdout");
+                    let outcome = store
+                        .append_blocking(numbered_batch("crash", t, n))
+                        .expect("append");
+                    print_ack(&outcome);
                 }
             })
         })
@@ -80,9 +54,107 @@ fn crash_child() {
     }
 }
 
+/// Writer `writer`'s `n`th batch: 1–4 events in each of 1–2 of its five streams
+/// (`{prefix}-{writer}-…`), with ids chosen here so that a retry of the same batch is
+/// answered "already stored". Each payload is `batch-id:events-in-the-batch`, what
+/// [`assert_batches_whole`] counts.
+pub fn numbered_batch(prefix: &str, writer: usize, n: usize) -> AppendBatch {
+    let batch_id = Uuid::now_v7();
+    let count = 1 + n % 4;
+    let parts = 1 + n % 2;
+    AppendBatch {
+        actor: format!("{prefix}-child"),
+        streams: (0..parts)
+            .map(|p| StreamAppend {
+                stream: stream(&format!("{prefix}-{writer}-{}", (n + p) % 5)),
+                expected: ExpectedVersion::Any,
+                events: (0..count)
+                    .map(|i| {
+                        NewEvent::new(
+                            "Noted",
+                            1,
+                            format!("{batch_id}:{}", parts * count).into_bytes(),
+                        )
+                        .with_id(Uuid::from_u128(
+                            batch_id.as_u128() ^ ((p * 16 + i) as u128 + 1),
+                        ))
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+/// Prints `ACK position=id …` for an acknowledged append, at once (the parent may kill
+/// this process right after).
+pub fn print_ack(outcome: &AppendOutcome) {
+    let line: Vec<String> = outcome
+        .events
+        .iter()
+        .map(|e| format!("{}={}", e.position, e.id))
+        .collect();
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "ACK {}", line.join(" ")).expect("stdout");
+    out.flush().expect("stdout");
+}
+
+/// The (position, id) pairs of the `ACK` lines among a child's output lines.
+pub fn parse_acks(lines: &[String]) -> Vec<(u64, Uuid)> {
+    lines
+        .iter()
+        .filter_map(|line| line.strip_prefix("ACK "))
+        .flat_map(|acks| acks.split(' '))
+        .filter_map(|ack| {
+            let (position, id) = ack.split_once('=')?;
+            Some((position.parse().ok()?, id.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Panics unless every batch of [`numbered_batch`] in the log is whole; returns the number
+/// of events in the log.
+pub fn assert_batches_whole(store: &Store, round: u64) -> u64 {
+    let mut batches: HashMap<String, (usize, usize)> = HashMap::new();
+    let mut events = 0;
+    for event in store.read_all(1) {
+        let payload = String::from_utf8(event.unwrap().payload).unwrap();
+        let (batch, size) = payload.split_once(':').unwrap();
+        let entry = batches
+            .entry(batch.to_string())
+            .or_insert((0, size.parse().unwrap()));
+        entry.0 += 1;
+        events += 1;
+    }
+    for (batch, (present, size)) in &batches {
+        assert_eq!(
+            present, size,
+            "round {round}: batch {batch} is partly present"
+        );
+    }
+    events
+}
+
+/// `cadre`'s integration test binary running only the ignored test `name` (a child
+/// process's body), with `var` set to `value`; its stdout piped.
+pub fn spawn_child(name: &str, var: &str, value: &str, stderr: Stdio) -> Child {
+    Command::new(std::env::current_exe().expect("test binary"))
+        .args([
+            name,
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .env(var, value)
+        .stdout(Stdio::piped())
+        .stderr(stderr)
+        .spawn()
+        .unwrap_or_else(|error| panic!("spawn the child {name}: {error}"))
+}
+
 /// A small deterministic generator, so a failing round can be replayed: a number below
 /// `below` for each round.
-fn random(round: u64, below: u64) -> u64 {
+pub fn random(round: u64, below: u64) -> u64 {
     let x = round
         .wrapping_mul(6364136223846793005)
         .wrapping_add(1442695040888963407);
@@ -97,27 +169,16 @@ fn pause(round: u64) -> Duration {
 }
 
 /// How the child is told where its store is.
-fn child_store(location: &Location) -> std::ffi::OsString {
+fn child_store(location: &Location) -> &str {
     match location {
-        Location::Folder(dir) => dir.clone().into_os_string(),
-        Location::Postgres(url) => url.into(),
+        Location::Folder(dir) => dir.to_str().expect("a UTF-8 temp dir"),
+        Location::Postgres(url) => url,
     }
 }
 
 fn run_child_once(location: &Location, round: u64) -> Vec<(u64, Uuid)> {
-    let mut child = Command::new(std::env::current_exe().expect("test binary"))
-        .args([
-            "crash::crash_child",
-            "--exact",
-            "--ignored",
-            "--nocapture",
-            "--test-threads=1",
-        ])
-        .env(CHILD_STORE, child_store(location))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn child");
+    let store = child_store(location);
+    let mut child = spawn_child("crash::crash_child", CHILD_STORE, store, Stdio::null());
     let stdout = child.stdout.take().expect("piped stdout");
     let (first, writing) = std::sync::mpsc::channel();
     let reader = std::thread::spawn(move || {
@@ -140,15 +201,7 @@ fn run_child_once(location: &Location, round: u64) -> Vec<(u64, Uuid)> {
     child.kill().expect("SIGKILL the child");
     child.wait().expect("reap the child");
     let lines = reader.join().expect("reader thread");
-    lines
-        .iter()
-        .filter_map(|line| line.strip_prefix("ACK "))
-        .flat_map(|acks| acks.split(' '))
-        .filter_map(|ack| {
-            let (position, id) = ack.split_once('=')?;
-            Some((position.parse().ok()?, id.parse().ok()?))
-        })
-        .collect()
+    parse_acks(&lines)
 }
 
 #[test]
@@ -176,18 +229,10 @@ fn survive_kill_9(engine: Engine) {
         let store = Store::open_at(&place.location).expect("the store reopens after SIGKILL");
         // One walk over the log (a read per acknowledged position would be a round trip
         // each on PostgreSQL).
-        let mut ids = HashMap::new();
-        let mut batches: HashMap<String, (usize, usize)> = HashMap::new();
-        for event in store.read_all(1) {
-            let event = event.unwrap();
-            ids.insert(event.position, event.id);
-            let payload = String::from_utf8(event.payload).unwrap();
-            let (batch, size) = payload.split_once(':').unwrap();
-            let entry = batches
-                .entry(batch.to_string())
-                .or_insert((0, size.parse().unwrap()));
-            entry.0 += 1;
-        }
+        let ids: HashMap<u64, Uuid> = store
+            .read_all(1)
+            .map(|event| event.map(|e| (e.position, e.id)).unwrap())
+            .collect();
         for &(position, id) in &acknowledged {
             let stored = ids
                 .get(&position)
@@ -197,12 +242,7 @@ fn survive_kill_9(engine: Engine) {
                 "round {round}: position {position} holds another event"
             );
         }
-        for (batch, (present, size)) in &batches {
-            assert_eq!(
-                present, size,
-                "round {round}: batch {batch} is partly present"
-            );
-        }
+        assert_batches_whole(&store, round);
         let report = store.verify(None, &mut |_, _| {}).unwrap();
         assert!(report.is_ok(), "round {round}: {:?}", report.fault);
     }
