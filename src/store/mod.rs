@@ -297,7 +297,11 @@ impl Store {
                 }
             }
         };
-        self.inner.engine.read(&wanted)
+        let events = self.inner.engine.read(&wanted)?;
+        match events.iter().find(|e| &e.stream != stream) {
+            Some(other) => Err(not_as_indexed(other.position)),
+            None => Ok(events),
+        }
     }
 
     /// The event at `position`, if stored.
@@ -313,7 +317,10 @@ impl Store {
         let Some(position) = self.index().position_of(id) else {
             return Ok(None);
         };
-        self.read_at(position)
+        match self.read_at(position)? {
+            Some(event) if event.id != *id => Err(not_as_indexed(position)),
+            found => Ok(found),
+        }
     }
 
     /// The global log from `from` (1 = the start) up to the current head, read lazily.
@@ -438,6 +445,15 @@ impl Drop for Inner {
 /// updated (the writer updates it in one critical section without fallible steps).
 fn read_index(index: &RwLock<Index>) -> RwLockReadGuard<'_, Index> {
     index.read().unwrap_or_else(|p| p.into_inner())
+}
+
+/// A stored event that is not the one the indexes say: the log under this process changed
+/// (on a shared engine, a database that lost events this process acknowledged).
+fn not_as_indexed(position: u64) -> StoreError {
+    StoreError::corrupt(
+        position,
+        "the stored event is not the one this server indexed there: the log changed under it",
+    )
 }
 
 /// What the engine's follower calls when another process may have appended up to a

@@ -192,6 +192,15 @@ impl Hash {
     /// The chain's starting value.
     pub const ZERO: Hash = Hash([0; HASH_LEN]);
 
+    /// The chain's hash of the record whose canonical bytes are `canonical`, this being the
+    /// hash before it: BLAKE3(this ‖ canonical).
+    pub(super) fn then(&self, canonical: &[u8]) -> Hash {
+        let mut hasher = blake3::Hasher::new();
+        hasher.update(&self.0);
+        hasher.update(canonical);
+        Hash(*hasher.finalize().as_bytes())
+    }
+
     /// Lower-case hex, 64 characters.
     pub fn to_hex(&self) -> String {
         self.0.iter().map(|b| format!("{b:02x}")).collect()

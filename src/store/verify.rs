@@ -143,10 +143,7 @@ impl Walk<'_> {
             Ok(event) => event,
             Err(e) => return fault(position, format!("record does not decode: {e}")),
         };
-        let mut hasher = blake3::Hasher::new();
-        hasher.update(&self.prev.0);
-        hasher.update(record.canonical);
-        let hash = Hash(*hasher.finalize().as_bytes());
+        let hash = self.prev.then(record.canonical);
         if hash != event.hash {
             return fault(
                 position,

@@ -21,7 +21,9 @@ use uuid::Uuid;
 use super::engine::{Encoded, Engine};
 use super::index::Index;
 use super::read::to_record;
-use super::types::{AppendBatch, AppendOutcome, AppendedEvent, Hash, RecordedEvent, StreamId};
+use super::types::{
+    AppendBatch, AppendOutcome, AppendedEvent, Hash, Head, RecordedEvent, StreamId,
+};
 use super::{Clock, StoreError, read_index};
 use crate::codec;
 
@@ -156,10 +158,14 @@ impl Writer {
 
     /// Reads into the indexes what other processes appended, and tells subscribers.
     fn follow(&self) {
-        let known = read_index(&self.index).head().position;
-        match self.engine.since(known) {
+        let known = read_index(&self.index).head();
+        let others = self
+            .engine
+            .since(known.position)
+            .and_then(|others| continues(known, others));
+        match others {
             Ok(events) => self.publish(&events),
-            Err(e) => tracing::warn!(error = %e, "could not read what other servers appended"),
+            Err(e) => tracing::error!(error = %e, "could not take what other servers appended"),
         }
     }
 
@@ -167,7 +173,11 @@ impl Writer {
     /// itself failed (every caller of the group has been told).
     fn commit_group(&self, group: Vec<Request>) -> Result<(), String> {
         let known = read_index(&self.index).head();
-        match self.engine.begin(known) {
+        let others = self
+            .engine
+            .begin(known)
+            .and_then(|others| continues(known, others).inspect_err(|_| self.engine.rollback()));
+        match others {
             Ok(others) => self.publish(&others),
             Err(e) => return Err(fail_all(group.into_iter().map(|r| r.reply), e)),
         }
@@ -270,6 +280,28 @@ impl Writer {
     }
 }
 
+/// `others` (events another process appended after `known`), if they continue the chain
+/// from `known`: when they do not, the log this process acknowledged is no longer the
+/// database's (an event it acknowledged is gone — a standby that was not synchronous was
+/// promoted — or was changed), and nothing may be built on it.
+fn continues(known: Head, others: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
+    let mut prev = known.hash;
+    for (expected, event) in (known.position + 1..).zip(&others) {
+        let mut bytes = Vec::with_capacity(event.payload.len() + 128);
+        codec::encode_record_body(&to_record(event), &mut bytes)?;
+        prev = prev.then(&bytes);
+        if event.position != expected || event.hash != prev {
+            return Err(StoreError::corrupt(
+                event.position,
+                format!(
+                    "the log in the database does not continue from {known}, the head this server acknowledged: acknowledged events are missing from the database or were changed (was a standby that was not synchronous promoted?)"
+                ),
+            ));
+        }
+    }
+    Ok(others)
+}
+
 /// Gives every staged event its chain hash (checking restored events against the hash
 /// they came with) and its canonical bytes, in log order.
 fn chain(
@@ -284,10 +316,7 @@ fn chain(
         for event in &mut staged.events {
             let mut bytes = Vec::with_capacity(event.payload.len() + 128);
             codec::encode_record_body(&to_record(event), &mut bytes)?;
-            let mut hasher = blake3::Hasher::new();
-            hasher.update(&prev.0);
-            hasher.update(&bytes);
-            prev = Hash(*hasher.finalize().as_bytes());
+            prev = prev.then(&bytes);
             if staged.expected_hashes && event.hash != prev {
                 return Err(StoreError::corrupt(
                     event.position,
