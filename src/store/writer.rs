@@ -331,12 +331,14 @@ fn chain(
 }
 
 /// Tells every caller of a group that its write failed; returns why, for the log. A
-/// database error stays one (the caller may retry); anything else stopped the writer.
+/// database error stays one (the caller may retry), and so does a log found damaged;
+/// anything else stopped the writer.
 fn fail_all(replies: impl Iterator<Item = Reply>, error: StoreError) -> String {
     let why = error.to_string();
     for reply in replies {
         let answer = match &error {
             StoreError::Postgres(detail) => StoreError::Postgres(detail.clone()),
+            StoreError::Corrupt { position, detail } => StoreError::corrupt(*position, detail),
             _ => StoreError::WriterFailed(why.clone()),
         };
         let _ = reply.send(Err(answer));
