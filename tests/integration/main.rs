@@ -15,6 +15,7 @@ mod crash;
 mod cv;
 mod demo;
 mod domain_invariants;
+mod engines;
 mod forms;
 mod import;
 mod import_sessions;
