@@ -17,6 +17,9 @@ use uuid::Uuid;
 
 use crate::helpers::{cadre, demo_at_scale, http, multi, serve, single, terminate, with_ids};
 use crate::pg::{FreshDatabase, Session};
+// The test cluster's sessions (in `FreshDatabase`) block: the async parts run on a
+// runtime of their own, inside a synchronous test.
+use crate::projection::runtime;
 
 /// Where a test's log is kept: the data folder (which holds the tokens whatever the
 /// engine) and, when the log is in PostgreSQL, the database's URL (`--store`).
@@ -59,8 +62,9 @@ impl At {
         let output = self.cadre().arg("-q").args(args).output().unwrap();
         assert!(
             output.status.success(),
-            "{args:?} on {}: {}",
+            "{args:?} on {}: {}{}",
             self.location(),
+            String::from_utf8_lossy(&output.stdout),
             String::from_utf8_lossy(&output.stderr)
         );
         String::from_utf8(output.stdout).unwrap()
@@ -93,6 +97,15 @@ impl At {
             .map(|head| head.trim().to_string())
             .unwrap_or_else(|| panic!("no head in {stats}"))
     }
+}
+
+/// A fresh database and the store in it, its tokens in a temporary folder; `None` without
+/// a test cluster.
+fn fresh_postgres() -> Option<(FreshDatabase, tempfile::TempDir, At)> {
+    let database = FreshDatabase::create()?;
+    let dir = tempfile::tempdir().unwrap();
+    let at = At::postgres(dir.path().join("tokens"), database.url());
+    Some((database, dir, at))
 }
 
 fn text(path: &Path) -> &str {
@@ -149,24 +162,10 @@ fn a_log_moved_from_sled_to_postgres_and_back_is_the_same_log() {
 
 #[test]
 fn the_demo_matches_the_article_on_postgres() {
-    let Some(database) = FreshDatabase::create() else {
+    let Some((_database, _dir, postgres)) = fresh_postgres() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    crate::demo::the_demo_matches_the_article(&At::postgres(
-        dir.path().join("data"),
-        database.url(),
-    ));
-}
-
-/// A runtime for the async part of a test; the test cluster's sessions (in
-/// [`FreshDatabase`]) block, so they stay outside it.
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap()
+    crate::demo::the_demo_matches_the_article(&postgres);
 }
 
 #[test]
@@ -235,11 +234,9 @@ fn json(body: &str) -> serde_json::Value {
 
 #[test]
 fn a_demo_served_from_postgres_answers_and_reports_as_its_sled_copy_does() {
-    let Some(database) = FreshDatabase::create() else {
+    let Some((_database, dir, postgres)) = fresh_postgres() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let postgres = At::postgres(dir.path().join("tokens"), database.url());
     let server = Serving::start(&postgres, &["--demo"]);
     assert_eq!(server.get("/healthz", "200"), "ok");
     let loaded = json(&server.get("/head", "200"))["position"]
@@ -280,6 +277,18 @@ fn reaches(store: &Store, head: cadre::store::Head, limit: Duration) -> Duration
         std::thread::sleep(Duration::from_millis(2));
     }
     start.elapsed()
+}
+
+/// Waits (at most 5 s) until `stores`, with no append in flight, agree on the head; that
+/// head. Each store knows its own commits once acknowledged, so the furthest is the
+/// database's.
+fn agreed(stores: &[&Store]) -> cadre::store::Head {
+    let furthest = stores.iter().map(|s| s.head()).max_by_key(|h| h.position);
+    let head = furthest.unwrap();
+    for store in stores {
+        reaches(store, head, Duration::from_secs(5));
+    }
+    head
 }
 
 /// Two stores opened on the database of `database`.
@@ -387,9 +396,8 @@ fn concurrent_appends_through_two_stores_on_one_database_are_dense_and_each_once
         "dense, no duplicate"
     );
 
-    let head = a.head();
+    let head = agreed(&[&a, &b]);
     assert_eq!(head.position, total);
-    reaches(&b, head, Duration::from_secs(5));
     for store in [&a, &b] {
         let log: Vec<(u64, Uuid)> = store
             .read_all(1)
@@ -453,7 +461,7 @@ fn of_two_stores_appending_at_the_same_expected_version_one_is_refused_whole() {
             .collect();
         let won = results.iter().filter(|(_, _, r)| r.is_ok()).count();
         assert_eq!(won, 1, "round {round}: exactly one wins");
-        reaches(&b, a.head(), Duration::from_secs(5));
+        agreed(&[&a, &b]);
         for (side, ids, result) in &results {
             let Err(error) = result else { continue };
             assert!(
@@ -478,18 +486,20 @@ fn of_two_stores_appending_at_the_same_expected_version_one_is_refused_whole() {
             }
         }
     }
-    let head = a.head();
+    let head = agreed(&[&a, &b]);
     assert_eq!(
         head.position,
         10 * 4,
         "each round: one event, then the winner's three"
     );
-    assert!(b.verify(Some(head), &mut |_, _| {}).unwrap().is_ok());
+    for store in [&a, &b] {
+        assert!(store.verify(Some(head), &mut |_, _| {}).unwrap().is_ok());
+    }
 }
 
 #[test]
 fn a_database_of_a_newer_schema_is_refused() {
-    let Some(database) = FreshDatabase::create() else {
+    let Some((database, _dir, postgres)) = fresh_postgres() else {
         return;
     };
     let location = Location::Postgres(database.url().to_string());
@@ -513,8 +523,7 @@ fn a_database_of_a_newer_schema_is_refused() {
         ),
         "{error}"
     );
-    let dir = tempfile::tempdir().unwrap();
-    let refused = At::postgres(dir.path().join("tokens"), database.url()).run_failing(&["stats"]);
+    let refused = postgres.run_failing(&["stats"]);
     assert!(refused.contains("format 99"), "{refused}");
     let version = session
         .value("SELECT value FROM cadre.meta WHERE key = 'schema_version'")
@@ -533,11 +542,9 @@ fn cadre_schemas(url: &str) -> Vec<String> {
 
 #[test]
 fn stats_on_an_empty_database_say_there_is_no_cadre_data_and_create_nothing() {
-    let Some(database) = FreshDatabase::create() else {
+    let Some((database, _dir, postgres)) = fresh_postgres() else {
         return;
     };
-    let dir = tempfile::tempdir().unwrap();
-    let postgres = At::postgres(dir.path().join("tokens"), database.url());
     let refused = postgres.run_failing(&["stats"]);
     assert!(refused.contains("no cadre data"), "{refused}");
     assert_eq!(cadre_schemas(database.url()), Vec::<String>::new());
@@ -559,12 +566,10 @@ fn ten_events(database: &FreshDatabase) -> cadre::store::Head {
 #[test]
 fn a_damaged_row_is_named_by_verify_and_answered_500_by_the_server() {
     for damage in ["stream = ''", r"hash = '\x00'"] {
-        let Some(database) = FreshDatabase::create() else {
+        let Some((database, _dir, postgres)) = fresh_postgres() else {
             return;
         };
         ten_events(&database);
-        let dir = tempfile::tempdir().unwrap();
-        let postgres = At::postgres(dir.path().join("tokens"), database.url());
         let server = Serving::start(&postgres, &[]);
         Session::connect(database.url())
             .unwrap()
