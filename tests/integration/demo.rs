@@ -10,6 +10,7 @@ use cadre::projection::District;
 use cadre::store::Store;
 use chrono::NaiveDate;
 
+use crate::engines::At;
 use crate::helpers::cadre;
 
 fn end_of_2017() -> NaiveDate {
@@ -19,8 +20,13 @@ fn end_of_2017() -> NaiveDate {
 #[test]
 fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().join("data");
-    let loaded = cadre(&data).arg("demo").output().unwrap();
+    the_demo_matches_the_article(&At::sled(dir.path().join("data")));
+}
+
+/// `cadre demo` into the store `at`, then the district checked against the article and the
+/// report against independent counts: what the demo shows on either engine.
+pub fn the_demo_matches_the_article(at: &At) {
+    let loaded = at.cadre().arg("demo").output().unwrap();
     assert!(
         loaded.status.success(),
         "{}",
@@ -28,11 +34,11 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     );
     assert!(String::from_utf8_lossy(&loaded.stdout).contains("loaded the demo district"));
 
-    let again = cadre(&data).arg("demo").output().unwrap();
+    let again = at.cadre().arg("demo").output().unwrap();
     assert_eq!(again.status.code(), Some(2), "a second load is refused");
     assert!(String::from_utf8_lossy(&again.stderr).contains("already holds"));
 
-    let stats = cadre(&data).arg("stats").output().unwrap();
+    let stats = at.cadre().arg("stats").output().unwrap();
     let stats = String::from_utf8_lossy(&stats.stdout).into_owned();
     let count = |event_type: &str| -> u64 {
         stats
@@ -51,16 +57,9 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
         "{stats}"
     );
 
-    assert!(
-        cadre(&data)
-            .arg("verify")
-            .output()
-            .unwrap()
-            .status
-            .success()
-    );
+    assert!(at.cadre().arg("verify").output().unwrap().status.success());
 
-    let store = Store::open(&data).unwrap();
+    let store = Store::open_at(&at.location()).unwrap();
     let events: Vec<(uuid::Uuid, Event)> = store
         .read_all(1)
         .map(|r| {
@@ -77,16 +76,16 @@ fn the_demo_district_loads_through_the_binary_and_matches_the_article() {
     check_rosters(&model);
     check_rotated_leaders(&model, &events);
     drop(store);
-    let report = check_report_formats(&data);
-    check_headcount(&data, &report);
+    let report = check_report_formats(at);
+    check_headcount(at, &report);
 }
 
 /// From `cadre log`: everyone's registration and separation dates. More than 3,200 in
 /// service on every day of 2017 (registered by then, not separated by then), as the
 /// article says; the report's headcount on 31/12 is that count, and each of its
 /// breakdowns adds up to it.
-fn check_headcount(data: &std::path::Path, report: &serde_json::Value) {
-    let log = cadre(data).arg("log").output().unwrap();
+fn check_headcount(at: &At, report: &serde_json::Value) {
+    let log = at.cadre().arg("log").output().unwrap();
     assert!(log.status.success());
     let mut change: BTreeMap<NaiveDate, i64> = BTreeMap::new();
     let mut dated = Vec::new();
@@ -188,11 +187,12 @@ fn check_rosters(model: &District) {
 
 /// Builds the 2017 report through the binary in every format and checks the article's
 /// figures, that the formats agree, and that a second run gives the same bytes.
-fn check_report_formats(data: &std::path::Path) -> serde_json::Value {
-    let out = data.parent().unwrap();
+fn check_report_formats(at: &At) -> serde_json::Value {
+    let out = at.data.parent().unwrap();
     let build = |format: &str, name: &str| -> Vec<u8> {
         let path = out.join(name);
-        let run = cadre(data)
+        let run = at
+            .cadre()
             .args(["report", "--year", "2017", "--format", format, "--out"])
             .arg(&path)
             .output()

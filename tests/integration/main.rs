@@ -15,6 +15,7 @@ mod crash;
 mod cv;
 mod demo;
 mod domain_invariants;
+mod engines;
 mod failover;
 mod forms;
 mod import;

@@ -15,7 +15,8 @@ use proptest::prelude::*;
 
 use crate::helpers::temp_store;
 
-fn runtime() -> tokio::runtime::Runtime {
+/// A multi-threaded runtime for the async part of a synchronous test.
+pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -13,7 +13,7 @@ use cadre::domain::vocab::*;
 use cadre::domain::{Command, PersonId, ProgrammeId, SessionId, UnitId};
 use cadre::ledger::{Ledger, Options};
 use cadre::report::{self, Cell, KnownAt, Report};
-use cadre::store::{Store, StoreOptions};
+use cadre::store::{Location, Store, StoreOptions};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use uuid::Uuid;
 
@@ -54,10 +54,17 @@ fn summary_count(report: &Report, row: usize) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_2018_correction_changes_todays_2017_report_but_not_the_one_known_at_2017_end() {
     let dir = tempfile::tempdir().unwrap();
+    a_later_correction_changes_todays_report_only(&Location::Folder(dir.path().to_path_buf()))
+        .await;
+}
+
+/// The store at `location` (empty), written with a clock set to 2017 and 2018: today's
+/// 2017 report counts the 2018 correction, the one as known at the end of 2017 does not.
+pub async fn a_later_correction_changes_todays_report_only(location: &Location) {
     let clock = Arc::new(Mutex::new(at(2017, 1, 2)));
     let shared = clock.clone();
-    let store = Store::open_with(
-        dir.path(),
+    let store = Store::open_at_with(
+        location,
         StoreOptions {
             clock: Some(Arc::new(move || *shared.lock().unwrap())),
         },
