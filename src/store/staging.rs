@@ -23,13 +23,15 @@ pub struct Staged {
     store: Store,
     /// Where it goes once promoted.
     target: Location,
+    promoted: bool,
 }
 
 impl Store {
     /// A new, empty store beside this one (a staging folder, a staging schema). Fill it,
     /// then [`Staged::promote`] it: in a data folder, the next [`Store::open`] (after this
     /// handle is dropped) switches it in; on PostgreSQL the promotion does. Dropped
-    /// unpromoted, it is never used, and the next stage or open removes it.
+    /// unpromoted, it is never used: the next open of the folder removes it; a staging
+    /// schema is dropped at once (and by the next stage, after a kill).
     pub fn stage(&self) -> Result<Staged, StoreError> {
         let target = self.location().clone();
         let store = match &target {
@@ -47,7 +49,11 @@ impl Store {
                 )?
             }
         };
-        Ok(Staged { store, target })
+        Ok(Staged {
+            store,
+            target,
+            promoted: false,
+        })
     }
 }
 
@@ -60,15 +66,25 @@ impl Staged {
     /// Closes the new store and makes it the store: in a data folder, marks it ready with
     /// one rename (from here on the folder's next open switches it in, whatever happens to
     /// this process); on PostgreSQL, swaps the schemas in one transaction.
-    pub fn promote(self) -> Result<(), StoreError> {
+    pub fn promote(mut self) -> Result<(), StoreError> {
         self.store.close()?;
-        drop(self.store);
+        self.promoted = true;
         match &self.target {
             Location::Folder(data) => {
                 std::fs::rename(data.join(PARTIAL), data.join(READY))?;
                 sync_dir(data)
             }
             Location::Postgres(url) => postgres::switch_in(url, postgres::STAGED_SCHEMA),
+        }
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        if let (false, Location::Postgres(url)) = (self.promoted, &self.target) {
+            // A refused restore leaves nothing behind; failing that, the next stage drops it.
+            let _ = self.store.close();
+            let _ = postgres::drop_schema(url, postgres::STAGED_SCHEMA);
         }
     }
 }
