@@ -80,6 +80,10 @@ pub(super) trait Engine: Send + Sync {
 
     fn stats(&self) -> Result<EngineStats, StoreError>;
 
+    /// The head the engine keeps apart from the log (PostgreSQL's head row), for `verify`
+    /// to check against the log; `None` when the head is only the log's last record.
+    fn recorded_head(&self) -> Result<Option<Head>, StoreError>;
+
     /// Makes everything written durable (at close).
     fn flush(&self) -> Result<(), StoreError>;
 }

@@ -67,6 +67,8 @@ pub(super) fn run(
         };
         let fault = walk.records(store.inner.engine.as_ref(), head.position, progress)?;
         let fault = fault.or_else(|| walk.ends_at(head));
+        let recorded = store.inner.engine.recorded_head()?;
+        let fault = fault.or_else(|| walk.agrees_with(recorded));
         progress(walk.next - 1, head.position);
         let checked = walk.next - 1;
         (
@@ -198,6 +200,26 @@ impl Walk<'_> {
             return fault(
                 checked + 1,
                 format!("the expected head {expect} is beyond the end of the log"),
+            );
+        }
+        None
+    }
+
+    /// The engine's own record of the head (PostgreSQL's head row) may be ahead of the
+    /// walk — another server appended since it began — but never behind it, nor elsewhere
+    /// at the same position.
+    fn agrees_with(&self, recorded: Option<Head>) -> Option<Fault> {
+        let walked = Head {
+            position: self.next - 1,
+            hash: self.prev,
+        };
+        let recorded = recorded?;
+        if recorded.position < walked.position
+            || (recorded.position == walked.position && recorded.hash != walked.hash)
+        {
+            return fault(
+                walked.position,
+                format!("the recorded head is {recorded}, but the log's is {walked}"),
             );
         }
         None

@@ -301,3 +301,27 @@ fn a_row_that_makes_no_sense_is_named_by_position_not_a_panic_on_postgres() {
         );
     }
 }
+
+#[test]
+fn a_head_row_moved_back_is_named_on_postgres() {
+    let Some((place, head)) = filled_on_postgres() else {
+        return;
+    };
+    change_rows(
+        &place,
+        "UPDATE cadre.head SET (position, hash) =
+           (SELECT position, hash FROM cadre.events WHERE position = 10)",
+    );
+    let store = place.open();
+    let fault = store
+        .verify(None, &mut |_, _| {})
+        .unwrap()
+        .fault
+        .expect("a fault");
+    assert_eq!(fault.position, head.position);
+    assert!(
+        fault.message.contains("recorded head is 10:"),
+        "{}",
+        fault.message
+    );
+}

@@ -355,6 +355,18 @@ impl Engine for Postgres {
         })
     }
 
+    fn recorded_head(&self) -> Result<Option<Head>, StoreError> {
+        let shared = self.shared.clone();
+        self.block(async move {
+            let client = shared.reader().await?;
+            let row = client
+                .query_one(&shared.sql.head_row, &[])
+                .await
+                .map_err(pg)?;
+            head_of(&row).map(Some)
+        })
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         // Every commit was durable before it was acknowledged.
         Ok(())

@@ -46,6 +46,7 @@ pub(super) struct Sql {
     pub set_version: String,
     pub lock_head: String,
     pub head: String,
+    pub head_row: String,
     pub set_head: String,
     pub copy: String,
     pub range: String,
@@ -73,6 +74,7 @@ impl Sql {
             ),
             lock_head: format!("SELECT position, hash FROM {s}.head WHERE log = 1 FOR UPDATE"),
             head: format!("SELECT position FROM {s}.head WHERE log = 1"),
+            head_row: format!("SELECT position, hash FROM {s}.head WHERE log = 1"),
             set_head: format!(
                 "UPDATE {s}.head SET position = $1, hash = $2, recorded_at = $3 WHERE log = 1"
             ),

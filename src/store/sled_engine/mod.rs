@@ -139,6 +139,10 @@ impl Engine for SledEngine {
         })
     }
 
+    fn recorded_head(&self) -> Result<Option<Head>, StoreError> {
+        Ok(None)
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush()?;
         Ok(())
