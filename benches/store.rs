@@ -135,23 +135,18 @@ fn rate(count: usize, elapsed: Duration) -> f64 {
 
 /// What one side of the comparison measured.
 struct Figures {
-    /// Durable single-event appends per second, 1 caller and [`CONCURRENT`] callers.
-    single: f64,
-    concurrent: f64,
-    /// Durable appends per second in batches of [`BATCH`].
-    batches: f64,
-    /// Events per second of the whole log read and decoded in order.
-    read_all: f64,
-    /// The payload bytes that read saw, to check that every side read the same data.
-    payload_bytes: usize,
+    /// Durable appends per second: single events from 1 caller, single events from
+    /// [`CONCURRENT`] callers, batches of [`BATCH`].
+    appends: [f64; 3],
+    /// The whole log read and decoded in order: events per second, and the payload bytes
+    /// it saw (every side must read the same data).
+    read_all: (f64, usize),
     /// Mean µs of reading one 100-event stream: right after the bulk load, then again.
-    stream_first: f64,
-    stream_warm: f64,
+    stream_reads: [f64; 2],
     bytes_per_event: f64,
-    /// ms to open the bulk-loaded store again (cadre only).
-    open_ms: Option<f64>,
-    /// Events per group commit at [`CONCURRENT`] callers (cadre only).
-    per_group: Option<f64>,
+    /// cadre only: ms to open the bulk-loaded store again, and the events per group commit
+    /// at [`CONCURRENT`] callers.
+    cadre: Option<(f64, f64)>,
 }
 
 /// The streams the stream reads sample.
@@ -261,16 +256,11 @@ fn cadre(place: &mut dyn FnMut(&str) -> Location, args: &Args) -> Figures {
     assert_eq!(reopened.head().position, args.events as u64);
     reopened.close().expect("close");
     Figures {
-        single,
-        concurrent,
-        batches,
-        read_all,
-        payload_bytes,
-        stream_first,
-        stream_warm,
+        appends: [single, concurrent, batches],
+        read_all: (read_all, payload_bytes),
+        stream_reads: [stream_first, stream_warm],
         bytes_per_event: stats.size_on_disk as f64 / args.events as f64,
-        open_ms: Some(open_ms),
-        per_group: Some(per_group),
+        cadre: Some((open_ms, per_group)),
     }
 }
 
@@ -337,25 +327,20 @@ fn raw_sled(dir: &Path, args: &Args) -> Figures {
     let stream_warm = mean_micros(&streams, &read);
     raw.db.flush().expect("flush");
     Figures {
-        single,
-        concurrent,
-        batches,
-        read_all,
-        payload_bytes,
-        stream_first,
-        stream_warm,
+        appends: [single, concurrent, batches],
+        read_all: (read_all, payload_bytes),
+        stream_reads: [stream_first, stream_warm],
         bytes_per_event: raw.db.size_on_disk().expect("size") as f64 / args.events as f64,
-        open_ms: None,
-        per_group: None,
+        cadre: None,
     }
 }
 
+/// One figure of a side.
+type Measure = fn(&Figures) -> f64;
+
 /// The Markdown table: cadre, the baseline, their ratio and, when given, a third column.
 fn table(headers: &str, cadre: &Figures, raw: &Figures, third: Option<&Figures>, events: usize) {
-    assert_eq!(
-        cadre.payload_bytes, raw.payload_bytes,
-        "both read the same data"
-    );
+    assert_eq!(cadre.read_all.1, raw.read_all.1, "both read the same data");
     let line = |what: &str, cell: &dyn Fn(&Figures) -> String, ratio: String| {
         let mut out = format!("| {what} | {} | {} | {ratio} |", cell(cadre), cell(raw));
         if let Some(third) = third {
@@ -365,19 +350,19 @@ fn table(headers: &str, cadre: &Figures, raw: &Figures, third: Option<&Figures>,
     };
     println!("| workload | {headers} |");
     println!("|{}", " --- |".repeat(headers.split(" | ").count() + 1));
-    let rates: [(&str, fn(&Figures) -> f64); 4] = [
-        ("durable single-event appends, 1 caller", |f| f.single),
-        ("durable single-event appends, 64 callers", |f| f.concurrent),
-        ("durable appends in batches of 1,000", |f| f.batches),
-        ("read + decode the whole log in order", |f| f.read_all),
+    let rates: [(&str, Measure); 4] = [
+        ("durable single-event appends, 1 caller", |f| f.appends[0]),
+        ("durable single-event appends, 64 callers", |f| f.appends[1]),
+        ("durable appends in batches of 1,000", |f| f.appends[2]),
+        ("read + decode the whole log in order", |f| f.read_all.0),
     ];
     for (what, value) in rates {
         let cell = |f: &Figures| format!("{:.0} events/s", value(f));
         line(what, &cell, format!("{:.2}×", value(cadre) / value(raw)));
     }
-    let latencies: [(&str, fn(&Figures) -> f64); 2] = [
-        ("first read", |f| f.stream_first),
-        ("warm", |f| f.stream_warm),
+    let latencies: [(&str, Measure); 2] = [
+        ("first read", |f| f.stream_reads[0]),
+        ("warm", |f| f.stream_reads[1]),
     ];
     for (pass, value) in latencies {
         let (speed, word) = match value(raw) / value(cadre) {
@@ -405,7 +390,7 @@ fn table(headers: &str, cadre: &Figures, raw: &Figures, third: Option<&Figures>,
     );
     line(
         &format!("open (rebuild indexes from {events} events)"),
-        &|f| f.open_ms.map_or("—".into(), |ms| format!("{ms:.0} ms")),
+        &|f| f.cadre.map_or("—".into(), |(ms, _)| format!("{ms:.0} ms")),
         "—".into(),
     );
     println!();
@@ -413,10 +398,10 @@ fn table(headers: &str, cadre: &Figures, raw: &Figures, third: Option<&Figures>,
 
 /// `64 callers ÷ 1 caller` of one side, with the events its group commits held.
 fn scaling(what: &str, f: &Figures) -> String {
-    let grouped = f.per_group.map_or(String::new(), |n| {
+    let grouped = f.cadre.map_or(String::new(), |(_, n)| {
         format!(", {n:.1} events per group commit")
     });
-    format!("{what} {:.1}×{grouped}", f.concurrent / f.single)
+    format!("{what} {:.1}×{grouped}", f.appends[1] / f.appends[0])
 }
 
 fn on_sled() {
@@ -479,8 +464,8 @@ fn on_postgres() {
         scaling("cadre on sled", &on_sled)
     );
     let goal = |met: bool| if met { "met" } else { "missed" };
-    let batches = on_postgres.batches / raw.batches;
-    let concurrent = on_postgres.concurrent / raw.concurrent;
+    let batches = on_postgres.appends[2] / raw.appends[2];
+    let concurrent = on_postgres.appends[1] / raw.appends[1];
     println!(
         "Goals: batches {batches:.2}× raw COPY (≥ 0.8×: {}); 64 callers {concurrent:.2}× raw INSERTs (> 1×: {}).",
         goal(batches >= 0.8),

@@ -152,21 +152,6 @@ async fn connect(url: &str) -> Client {
 const COLUMNS: &str = "position, stream, version, id, event_type, schema_version, recorded_at, \
                        actor, correlation_id, causation_id, payload, hash";
 
-const TYPES: &[Type] = &[
-    Type::INT8,
-    Type::TEXT,
-    Type::INT8,
-    Type::UUID,
-    Type::TEXT,
-    Type::INT4,
-    Type::TIMESTAMPTZ,
-    Type::TEXT,
-    Type::UUID,
-    Type::UUID,
-    Type::BYTEA,
-    Type::BYTEA,
-];
-
 /// One row of the baseline's table: what it writes and what its reads decode into.
 struct Row {
     position: i64,
@@ -255,23 +240,18 @@ pub fn baseline(cluster: &Cluster, url: &str, events: usize, singles: usize) -> 
         let single = inserts(&client, singles).await;
         let concurrent = concurrent_inserts(url, singles * 4).await;
         let batches = copies(&client, events).await;
-        let (read_all, payload_bytes) = read_all(&client, events).await;
+        let read_all = read_all(&client, events).await;
         let (stream_first, stream_warm) = stream_reads(&client, events).await;
         let size = client
             .query_one("SELECT pg_total_relation_size('bulk')", &[])
             .await
             .expect("size");
         Figures {
-            single,
-            concurrent,
-            batches,
+            appends: [single, concurrent, batches],
             read_all,
-            payload_bytes,
-            stream_first,
-            stream_warm,
+            stream_reads: [stream_first, stream_warm],
             bytes_per_event: size.get::<_, i64>(0) as f64 / events as f64,
-            open_ms: None,
-            per_group: None,
+            cadre: None,
         }
     })
 }
@@ -325,10 +305,18 @@ async fn concurrent_inserts(url: &str, count: usize) -> f64 {
 /// One autocommitted binary `COPY` per [`BATCH`] events.
 async fn copies(client: &Client, events: usize) -> f64 {
     let copy = format!("COPY bulk ({COLUMNS}) FROM STDIN BINARY");
+    // The column types, as the table declares them.
+    let columns = client.prepare(&format!("SELECT {COLUMNS} FROM bulk")).await;
+    let types: Vec<Type> = columns
+        .expect("prepare")
+        .columns()
+        .iter()
+        .map(|c| c.type_().clone())
+        .collect();
     let start = Instant::now();
     for first in (0..events).step_by(BATCH) {
         let sink = client.copy_in(&copy).await.expect("copy");
-        let writer = BinaryCopyInWriter::new(sink, TYPES);
+        let writer = BinaryCopyInWriter::new(sink, &types);
         futures_util::pin_mut!(writer);
         for i in first..(first + BATCH).min(events) {
             let row = Row::new(i, i + 1);
