@@ -71,7 +71,9 @@ impl Sql {
                 "INSERT INTO {s}.meta VALUES ('schema_version', $1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value"
             ),
-            lock_head: format!("SELECT position, hash FROM {s}.head WHERE log = 1 FOR UPDATE"),
+            lock_head: format!(
+                "SELECT position, hash, pg_backend_pid() FROM {s}.head WHERE log = 1 FOR UPDATE"
+            ),
             head: format!("SELECT position FROM {s}.head WHERE log = 1"),
             set_head: format!(
                 "UPDATE {s}.head SET position = $1, hash = $2, recorded_at = $3 WHERE log = 1"
