@@ -11,19 +11,24 @@
 //! Positions come from the head row, not a sequence: every appending transaction locks it,
 //! reads the last position, writes the following ones and moves it, so positions are dense
 //! and commit in order. Acknowledged only after `COMMIT` with `synchronous_commit = on`.
+//!
+//! Round trips are what a group waits on, so its statements are pipelined: `BEGIN` with the
+//! head's lock, the `COPY`, then the `COPY`'s end with the head's update, the notification
+//! and `COMMIT`; statements run unprepared in one round trip each (`query_typed`).
 
 mod rows;
 mod schema;
 
 use std::collections::{HashMap, VecDeque};
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::StreamExt;
 use tokio::runtime::{Handle, Runtime};
 use tokio_postgres::binary_copy::BinaryCopyInWriter;
+use tokio_postgres::types::{ToSql, Type};
 use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use super::engine::{Cursor, Encoded, Engine, EngineStats};
@@ -65,6 +70,10 @@ struct Shared {
     writer: Slot,
     readers: Vec<Slot>,
     next_reader: AtomicUsize,
+    /// The backend process of the writer's connection: the commits it notifies are this
+    /// process's own, already indexed, and not followed. (Once the writer reconnects, a
+    /// notification can be skipped by mistake until its next group; the poll catches it.)
+    writer_pid: AtomicI32,
 }
 
 /// A connection, made on first use and made again once it is lost.
@@ -122,6 +131,7 @@ impl Postgres {
             writer: Slot::default(),
             readers: (0..READERS).map(|_| Slot::default()).collect(),
             next_reader: AtomicUsize::new(0),
+            writer_pid: AtomicI32::new(0),
         });
         Ok(Postgres {
             runtime: Some(runtime),
@@ -175,7 +185,10 @@ impl Engine for Postgres {
         let wanted: Vec<i64> = positions.iter().map(|p| *p as i64).collect();
         let mut found = self.block(async move {
             let client = shared.reader().await?;
-            let rows = client.query(&shared.sql.at, &[&wanted]).await.map_err(pg)?;
+            let rows = client
+                .query_typed(&shared.sql.at, &[(&wanted, Type::INT8_ARRAY)])
+                .await
+                .map_err(pg)?;
             let mut found = HashMap::with_capacity(rows.len());
             for row in &rows {
                 let event = rows::event(row, 0)?;
@@ -197,9 +210,15 @@ impl Engine for Postgres {
         let shared = self.shared.clone();
         let begun = self.block(async move {
             let client = shared.writer.get(&shared.config).await?;
-            client.batch_execute("BEGIN").await.map_err(pg)?;
-            let head = client.query_one(&shared.sql.lock_head, &[]).await;
-            let head = head_of(&head.map_err(pg)?)?;
+            // Pipelined: one round trip for both (the statements are sent in this order).
+            let (_, head) = tokio::try_join!(
+                client.batch_execute("BEGIN"),
+                client.query_typed_one(&shared.sql.lock_head, &[]),
+            )
+            .map_err(pg)?;
+            let writer_pid = head.try_get(2).map_err(pg)?;
+            shared.writer_pid.store(writer_pid, Ordering::Relaxed);
+            let head = head_of(&head)?;
             let others = if head.position > known.position {
                 events_between(&client, &shared.sql, known.position + 1, head.position).await?
             } else {
@@ -242,18 +261,24 @@ impl Engine for Postgres {
             for row in &rows {
                 writer.as_mut().write(&row.params()).await.map_err(pg)?;
             }
-            writer.finish().await.map_err(pg)?;
-            client
-                .execute(&shared.sql.set_head, &[&head.0, &head.1, &head.2])
-                .await
-                .map_err(pg)?;
-            let notify = "SELECT pg_notify($1, $2)";
             let position = head.0.to_string();
-            client
-                .execute(notify, &[&shared.sql.channel, &position])
-                .await
-                .map_err(pg)?;
-            client.batch_execute("COMMIT").await.map_err(pg)
+            let set_head: [(&(dyn ToSql + Sync), Type); 3] = [
+                (&head.0, Type::INT8),
+                (&head.1, Type::BYTEA),
+                (&head.2, Type::TIMESTAMPTZ),
+            ];
+            let notify: [(&(dyn ToSql + Sync), Type); 2] =
+                [(&shared.sql.channel, Type::TEXT), (&position, Type::TEXT)];
+            // Pipelined, in this order, in one round trip: a statement that fails aborts the
+            // transaction, so the COMMIT behind it only rolls back, and its error is returned.
+            tokio::try_join!(
+                writer.finish(),
+                client.query_typed(&shared.sql.set_head, &set_head),
+                client.query_typed("SELECT pg_notify($1, $2)", &notify),
+                client.batch_execute("COMMIT"),
+            )
+            .map(|_| ())
+            .map_err(pg)
         });
         if written.is_err() {
             self.rollback();
@@ -460,14 +485,19 @@ async fn migrate(shared: &Shared) -> Result<(), StoreError> {
 
 /// Listens for commits until the connection fails, telling each new head; asks for the
 /// head every [`POLL`] too.
-async fn listen(shared: &Shared, tell: Arc<dyn Fn(u64) + Send + Sync>) -> Result<(), StoreError> {
+async fn listen(
+    shared: &Arc<Shared>,
+    tell: Arc<dyn Fn(u64) + Send + Sync>,
+) -> Result<(), StoreError> {
     let (client, mut connection) = shared.config.connect(NoTls).await.map_err(pg)?;
+    let own = shared.clone();
     let (heads, mut notified) = tokio::sync::mpsc::unbounded_channel();
     let messages = futures_util::stream::poll_fn(move |cx| connection.poll_message(cx));
     tokio::spawn(async move {
         futures_util::pin_mut!(messages);
         while let Some(Ok(message)) = messages.next().await {
             if let AsyncMessage::Notification(n) = message
+                && n.process_id() != own.writer_pid.load(Ordering::Relaxed)
                 && let Ok(position) = n.payload().parse::<u64>()
                 && heads.send(position).is_err()
             {
@@ -526,10 +556,12 @@ async fn page(
     upto: u64,
 ) -> Result<Vec<RecordedEvent>, StoreError> {
     let (from_i, upto_i) = (from as i64, upto.min(i64::MAX as u64) as i64);
-    let rows = client
-        .query(&sql.range, &[&from_i, &upto_i, &PAGE])
-        .await
-        .map_err(pg)?;
+    let params: [(&(dyn ToSql + Sync), Type); 3] = [
+        (&from_i, Type::INT8),
+        (&upto_i, Type::INT8),
+        (&PAGE, Type::INT8),
+    ];
+    let rows = client.query_typed(&sql.range, &params).await.map_err(pg)?;
     rows.iter()
         .enumerate()
         .map(|(i, row)| rows::event(row, from + i as u64))

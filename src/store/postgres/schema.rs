@@ -72,7 +72,9 @@ impl Sql {
                 "INSERT INTO {s}.meta VALUES ('schema_version', $1)
                  ON CONFLICT (key) DO UPDATE SET value = excluded.value"
             ),
-            lock_head: format!("SELECT position, hash FROM {s}.head WHERE log = 1 FOR UPDATE"),
+            lock_head: format!(
+                "SELECT position, hash, pg_backend_pid() FROM {s}.head WHERE log = 1 FOR UPDATE"
+            ),
             head: format!("SELECT position FROM {s}.head WHERE log = 1"),
             head_row: format!("SELECT position, hash FROM {s}.head WHERE log = 1"),
             set_head: format!(
