@@ -46,6 +46,11 @@ pub(super) const SCHEMA: &str = "cadre";
 pub(super) const STAGED_SCHEMA: &str = "cadre_staged";
 /// Rows a cursor fetches at a time.
 const PAGE: i64 = 2000;
+/// Walks longer than this are streamed (see `Pages::Streamed`).
+const STREAMED: u64 = 4 * PAGE as u64;
+/// Rows a streamed walk hands over at a time, and how many such pages it may read ahead.
+const STREAMED_PAGE: usize = 512;
+const STREAMED_AHEAD: usize = 8;
 /// Connections for reads; tokio-postgres pipelines the queries of concurrent callers on each.
 const READERS: usize = 4;
 /// How often the follower asks for the head when no notification came (a safety net for a
@@ -168,9 +173,16 @@ impl Drop for Postgres {
 
 impl Engine for Postgres {
     fn cursor(&self, from: u64, upto: Option<u64>) -> Result<Box<dyn Cursor>, StoreError> {
+        let from = from.max(1);
+        let long = upto.is_none_or(|upto| upto.saturating_sub(from) >= STREAMED);
+        let pages = if long {
+            Pages::Streamed(stream_rows(&self.shared, from, upto))
+        } else {
+            Pages::Fetched(self.shared.clone())
+        };
         Ok(Box::new(PageCursor {
-            shared: self.shared.clone(),
-            next: from.max(1),
+            pages,
+            next: from,
             upto,
             page: VecDeque::new(),
             current: None,
@@ -583,11 +595,11 @@ fn check_dense(events: &[RecordedEvent], from: u64) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// The log's walk in pages: one page of rows in memory at a time, each re-encoded into
-/// the canonical bytes the chain hashes, so that every walk (scan, replay, verify) reads
+/// The log's walk in pages: a page of rows in memory at a time, each re-encoded into the
+/// canonical bytes the chain hashes, so that every walk (scan, replay, verify) reads
 /// PostgreSQL rows and sled chunks alike.
 struct PageCursor {
-    shared: Arc<Shared>,
+    pages: Pages,
     next: u64,
     upto: Option<u64>,
     page: VecDeque<RecordedEvent>,
@@ -595,20 +607,83 @@ struct PageCursor {
     current: Option<(u64, Vec<u8>, [u8; HASH_LEN])>,
 }
 
+/// Where a cursor's pages come from.
+enum Pages {
+    /// One query per page on a shared reader: for short walks (a subscription's catch-up).
+    Fetched(Arc<Shared>),
+    /// One query streamed on a connection of its own, a few pages ahead of the reader: for
+    /// long walks (a replay, `verify`, the index rebuild at open), which then cost what
+    /// PostgreSQL takes to send the rows, not a round trip per page.
+    Streamed(std::sync::mpsc::Receiver<Result<Vec<RecordedEvent>, StoreError>>),
+}
+
 impl PageCursor {
     fn fetch(&mut self) -> Result<(), StoreError> {
-        let (shared, from, upto) = (
-            self.shared.clone(),
-            self.next,
-            self.upto.unwrap_or(u64::MAX),
-        );
-        let page = block(&self.shared.handle, async move {
-            let client = shared.reader().await?;
-            page(&client, &shared.sql, from, upto).await
-        })?;
+        let (from, upto) = (self.next, self.upto.unwrap_or(u64::MAX));
+        let page = match &self.pages {
+            Pages::Fetched(shared) => {
+                let shared = shared.clone();
+                block(&shared.handle.clone(), async move {
+                    let client = shared.reader().await?;
+                    page(&client, &shared.sql, from, upto).await
+                })?
+            }
+            // The stream's end (its sender gone) is the end of the rows.
+            Pages::Streamed(pages) => pages.recv().unwrap_or(Ok(Vec::new()))?,
+        };
         self.page = page.into();
         Ok(())
     }
+}
+
+/// Positions `from..=upto` streamed in pages of [`STREAMED_PAGE`] rows on a new connection,
+/// at most [`STREAMED_AHEAD`] pages ahead of their reader; dropping the receiver ends it.
+fn stream_rows(
+    shared: &Arc<Shared>,
+    from: u64,
+    upto: Option<u64>,
+) -> std::sync::mpsc::Receiver<Result<Vec<RecordedEvent>, StoreError>> {
+    let (pages, received) = std::sync::mpsc::sync_channel(STREAMED_AHEAD);
+    let shared = shared.clone();
+    shared.handle.clone().spawn(async move {
+        let streamed = async {
+            let client = connect(&shared.config).await?;
+            let (from_i, upto_i) = (
+                from as i64,
+                upto.unwrap_or(u64::MAX).min(i64::MAX as u64) as i64,
+            );
+            let params: [(&(dyn ToSql + Sync), Type); 2] =
+                [(&from_i, Type::INT8), (&upto_i, Type::INT8)];
+            let rows = client
+                .query_typed_raw(&shared.sql.stream, params)
+                .await
+                .map_err(pg)?;
+            futures_util::pin_mut!(rows);
+            let mut page = Vec::with_capacity(STREAMED_PAGE);
+            while let Some(row) = rows.next().await {
+                page.push(rows::event(&row.map_err(pg)?, from + page.len() as u64)?);
+                if page.len() == STREAMED_PAGE && !hand_over(&pages, Ok(std::mem::take(&mut page)))
+                {
+                    return Ok(());
+                }
+            }
+            hand_over(&pages, Ok(page));
+            Ok(())
+        };
+        if let Err(e) = streamed.await {
+            hand_over(&pages, Err(e));
+        }
+    });
+    received
+}
+
+/// Gives the reader a page, waiting while it is [`STREAMED_AHEAD`] pages behind (without
+/// holding up the runtime's other tasks); false once the reader is gone.
+fn hand_over(
+    pages: &std::sync::mpsc::SyncSender<Result<Vec<RecordedEvent>, StoreError>>,
+    page: Result<Vec<RecordedEvent>, StoreError>,
+) -> bool {
+    tokio::task::block_in_place(|| pages.send(page).is_ok())
 }
 
 impl Cursor for PageCursor {

@@ -50,6 +50,7 @@ pub(super) struct Sql {
     pub set_head: String,
     pub copy: String,
     pub range: String,
+    pub stream: String,
     pub at: String,
     pub save_state: String,
     pub load_state: String,
@@ -84,6 +85,10 @@ impl Sql {
             range: format!(
                 "SELECT {COLUMNS} FROM {s}.events WHERE position >= $1 AND position <= $2
                  ORDER BY position LIMIT $3"
+            ),
+            stream: format!(
+                "SELECT {COLUMNS} FROM {s}.events WHERE position >= $1 AND position <= $2
+                 ORDER BY position"
             ),
             at: format!("SELECT {COLUMNS} FROM {s}.events WHERE position = ANY($1)"),
             save_state: format!(
