@@ -125,9 +125,10 @@ pub struct EventHeaderV1<'a> {
     pub id: [u8; 16],
 }
 
-/// [`EventRecordV1`] borrowed from the bytes it was decoded from: what full-log scans use,
-/// so that replaying the log copies nothing it does not keep.
-#[derive(Debug, Deserialize)]
+/// [`EventRecordV1`] borrowed: from the bytes it was decoded from (what full-log scans use,
+/// so that replaying the log copies nothing it does not keep), or from an event about to
+/// be chained (encoded with the same bytes as [`EventRecordV1`], copying nothing).
+#[derive(Debug, Serialize, Deserialize)]
 pub struct EventRecordRef<'a> {
     pub position: u64,
     pub stream: &'a str,
@@ -139,6 +140,7 @@ pub struct EventRecordRef<'a> {
     pub actor: &'a str,
     pub correlation_id: Option<[u8; 16]>,
     pub causation_id: Option<[u8; 16]>,
+    #[serde(serialize_with = "serde_bytes::serialize")]
     pub payload: &'a [u8],
 }
 
@@ -162,6 +164,13 @@ fn decode_whole<'a, T: Deserialize<'a>>(
 
 /// Appends the canonical bytes of `record` (`[format][body]`) to `out`.
 pub fn encode_record_body(record: &EventRecordV1, out: &mut Vec<u8>) -> Result<(), CodecError> {
+    out.push(RECORD_FORMAT_V1);
+    bincode::serde::encode_into_std_write(record, out, config())?;
+    Ok(())
+}
+
+/// [`encode_record_body`] of a borrowed record: the same bytes.
+pub fn encode_record_ref(record: &EventRecordRef<'_>, out: &mut Vec<u8>) -> Result<(), CodecError> {
     out.push(RECORD_FORMAT_V1);
     bincode::serde::encode_into_std_write(record, out, config())?;
     Ok(())
@@ -412,6 +421,10 @@ mod tests {
                 let borrowed = decode_record_ref(canonical).unwrap();
                 prop_assert_eq!(borrowed.payload, original.payload.as_slice());
                 prop_assert_eq!(borrowed.actor, original.actor.as_str());
+                // The borrowed record encodes to the very bytes the chain hashed.
+                let mut again = Vec::new();
+                encode_record_ref(&borrowed, &mut again).unwrap();
+                prop_assert_eq!(again.as_slice(), canonical);
             }
         }
     }

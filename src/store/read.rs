@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::StoreError;
 use super::engine::Cursor;
 use super::types::{Hash, RecordedEvent, StreamId};
-use crate::codec::{self, EventHeaderV1, EventRecordV1, HASH_LEN};
+use crate::codec::{self, EventHeaderV1, EventRecordRef, EventRecordV1, HASH_LEN};
 
 /// A stored event borrowed from its chunk during [`Store::scan`](super::Store::scan).
 #[derive(Debug, Clone, Copy)]
@@ -103,21 +103,25 @@ fn from_record(record: EventRecordV1, hash: Hash) -> Result<RecordedEvent, Store
     })
 }
 
-/// The stored form of an event about to be written (the hash is added by the writer).
-pub(super) fn to_record(event: &RecordedEvent) -> EventRecordV1 {
-    EventRecordV1 {
+/// The canonical bytes of `event` (the format byte and its record, without the hash): what
+/// the chain hashes, the same whichever engine keeps the event.
+pub(super) fn canonical(event: &RecordedEvent) -> Result<Vec<u8>, StoreError> {
+    let record = EventRecordRef {
         position: event.position,
-        stream: event.stream.as_str().to_string(),
+        stream: event.stream.as_str(),
         version: event.version,
         id: event.id.into_bytes(),
-        event_type: event.event_type.clone(),
+        event_type: &event.event_type,
         schema_version: event.schema_version,
         recorded_at_micros: event.recorded_at.timestamp_micros(),
-        actor: event.actor.clone(),
+        actor: &event.actor,
         correlation_id: event.correlation_id.map(Uuid::into_bytes),
         causation_id: event.causation_id.map(Uuid::into_bytes),
-        payload: event.payload.clone(),
-    }
+        payload: &event.payload,
+    };
+    let mut bytes = Vec::with_capacity(event.payload.len() + 128);
+    codec::encode_record_ref(&record, &mut bytes)?;
+    Ok(bytes)
 }
 
 /// A streaming iterator over the global log, from a position up to the head that was

@@ -20,12 +20,11 @@ use uuid::Uuid;
 
 use super::engine::{Encoded, Engine};
 use super::index::Index;
-use super::read::to_record;
+use super::read::canonical;
 use super::types::{
     AppendBatch, AppendOutcome, AppendedEvent, Hash, Head, RecordedEvent, StreamId,
 };
 use super::{Clock, StoreError, read_index};
-use crate::codec;
 
 /// At most this many events are taken into one group; a single larger batch still goes
 /// whole into it, since a batch is never split.
@@ -189,8 +188,8 @@ impl Writer {
                 Ok(())
             }
             Ok(records) => {
-                let group: Vec<Encoded<'_>> = records
-                    .iter()
+                let group: Vec<Encoded<'_>> = staged_events(&decided)
+                    .zip(&records)
                     .map(|(event, canonical)| Encoded { event, canonical })
                     .collect();
                 let written = self.engine.commit(&group);
@@ -231,23 +230,24 @@ impl Writer {
 
     /// Makes the durable group visible: indexes first, then subscribers, then callers.
     fn publish_and_reply(&self, decided: Vec<Decided>) {
-        let committed: Vec<RecordedEvent> = decided
-            .iter()
-            .filter_map(|(_, a)| match a {
-                Ok(Admission::Staged(s)) => Some(s.events.iter().cloned()),
-                _ => None,
-            })
-            .flatten()
-            .collect();
-        self.publish(&committed);
+        let mut committed = Vec::new();
+        let mut answers = Vec::with_capacity(decided.len());
         for (reply, admission) in decided {
             let answer = admission.map(|a| match a {
                 Admission::AlreadyStored(outcome) => outcome,
-                Admission::Staged(staged) => AppendOutcome {
-                    events: staged.events.iter().map(AppendedEvent::of).collect(),
-                    already_stored: false,
-                },
+                Admission::Staged(staged) => {
+                    let events = staged.events.iter().map(AppendedEvent::of).collect();
+                    committed.extend(staged.events);
+                    AppendOutcome {
+                        events,
+                        already_stored: false,
+                    }
+                }
             });
+            answers.push((reply, answer));
+        }
+        self.publish(&committed);
+        for (reply, answer) in answers {
             // A caller that gave up waiting is not an error: its events are durable.
             let _ = reply.send(answer);
         }
@@ -287,9 +287,7 @@ impl Writer {
 fn continues(known: Head, others: Vec<RecordedEvent>) -> Result<Vec<RecordedEvent>, StoreError> {
     let mut prev = known.hash;
     for (expected, event) in (known.position + 1..).zip(&others) {
-        let mut bytes = Vec::with_capacity(event.payload.len() + 128);
-        codec::encode_record_body(&to_record(event), &mut bytes)?;
-        prev = prev.then(&bytes);
+        prev = prev.then(&canonical(event)?);
         if event.position != expected || event.hash != prev {
             return Err(StoreError::corrupt(
                 event.position,
@@ -302,20 +300,27 @@ fn continues(known: Head, others: Vec<RecordedEvent>) -> Result<Vec<RecordedEven
     Ok(others)
 }
 
+/// The events the group admitted, in log order.
+fn staged_events(decided: &[Decided]) -> impl Iterator<Item = &RecordedEvent> {
+    decided
+        .iter()
+        .filter_map(|(_, a)| match a {
+            Ok(Admission::Staged(s)) => Some(s.events.iter()),
+            _ => None,
+        })
+        .flatten()
+}
+
 /// Gives every staged event its chain hash (checking restored events against the hash
-/// they came with) and its canonical bytes, in log order.
-fn chain(
-    decided: &mut [Decided],
-    mut prev: Hash,
-) -> Result<Vec<(RecordedEvent, Vec<u8>)>, StoreError> {
+/// they came with); returns their canonical bytes, in log order.
+fn chain(decided: &mut [Decided], mut prev: Hash) -> Result<Vec<Vec<u8>>, StoreError> {
     let mut records = Vec::new();
     for (_, admission) in decided.iter_mut() {
         let Ok(Admission::Staged(staged)) = admission else {
             continue;
         };
         for event in &mut staged.events {
-            let mut bytes = Vec::with_capacity(event.payload.len() + 128);
-            codec::encode_record_body(&to_record(event), &mut bytes)?;
+            let bytes = canonical(event)?;
             prev = prev.then(&bytes);
             if staged.expected_hashes && event.hash != prev {
                 return Err(StoreError::corrupt(
@@ -324,7 +329,7 @@ fn chain(
                 ));
             }
             event.hash = prev;
-            records.push((event.clone(), bytes));
+            records.push(bytes);
         }
     }
     Ok(records)
@@ -422,8 +427,16 @@ impl<'a> Planner<'a> {
             }
             self.versions.insert(part.stream.clone(), Some(version - 1));
         }
-        for event in &events {
-            self.ids.insert(event.id, event.clone());
+        // Only a caller-chosen id can come again in this group; a fresh one cannot.
+        let chosen = batch
+            .streams
+            .iter()
+            .flat_map(|p| &p.events)
+            .map(|e| e.id.is_some());
+        for (event, chosen) in events.iter().zip(chosen) {
+            if chosen {
+                self.ids.insert(event.id, event.clone());
+            }
         }
         Ok(Admission::Staged(Staged {
             events,

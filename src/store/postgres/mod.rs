@@ -33,10 +33,10 @@ use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use super::engine::{Cursor, Encoded, Engine, EngineStats};
 use super::read::RawRecord;
-use super::read::to_record;
+use super::read::canonical;
 use super::types::{Hash, Head, RecordedEvent};
 use super::{Location, StoreError};
-use crate::codec::{self, HASH_LEN};
+use crate::codec::HASH_LEN;
 pub use schema::SCHEMA_VERSION;
 use schema::Sql;
 
@@ -219,8 +219,9 @@ impl Engine for Postgres {
     }
 
     fn begin(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
-        let shared = self.shared.clone();
-        let begun = self.block(async move {
+        let shared = &self.shared;
+        // The writer thread's, as `commit`.
+        let begun = self.shared.handle.block_on(async {
             let client = shared.writer.get(&shared.config).await?;
             // Pipelined: one round trip for both (the statements are sent in this order).
             let (_, head) = tokio::try_join!(
@@ -265,8 +266,10 @@ impl Engine for Postgres {
             return Ok(());
         };
         let head = (last.position as i64, last.hash.0.to_vec(), last.recorded_at);
-        let shared = self.shared.clone();
-        let written = self.block(async move {
+        let shared = &self.shared;
+        // Only the writer thread commits, and it is no runtime's: it can wait here on the
+        // engine's runtime for a future that borrows the group, copying nothing.
+        let written = self.shared.handle.block_on(async {
             let sink = client.copy_in(&shared.sql.copy).await.map_err(pg)?;
             let writer = BinaryCopyInWriter::new(sink, rows::TYPES);
             futures_util::pin_mut!(writer);
@@ -707,8 +710,7 @@ impl Cursor for PageCursor {
             };
         };
         check_dense(std::slice::from_ref(&event), self.next)?;
-        let mut canonical = Vec::with_capacity(event.payload.len() + 128);
-        codec::encode_record_body(&to_record(&event), &mut canonical)?;
+        let canonical = canonical(&event)?;
         self.next += 1;
         let (position, canonical, hash) =
             self.current

@@ -27,24 +27,24 @@ pub(super) const TYPES: &[Type] = &[
     Type::BYTEA,
 ];
 
-/// An event's values as a row, owned, in `schema::COLUMNS` order.
-pub(super) struct RowValues {
+/// An event's values as a row, borrowed from it, in `schema::COLUMNS` order.
+pub(super) struct RowValues<'a> {
     position: i64,
-    stream: String,
+    stream: &'a str,
     version: i64,
     id: Uuid,
-    event_type: String,
+    event_type: &'a str,
     schema_version: i32,
     recorded_at: DateTime<Utc>,
-    actor: String,
+    actor: &'a str,
     correlation_id: Option<Uuid>,
     causation_id: Option<Uuid>,
-    payload: Vec<u8>,
-    hash: Vec<u8>,
+    payload: &'a [u8],
+    hash: &'a [u8],
 }
 
-impl RowValues {
-    pub fn of(event: &RecordedEvent) -> Result<RowValues, StoreError> {
+impl<'a> RowValues<'a> {
+    pub fn of(event: &'a RecordedEvent) -> Result<RowValues<'a>, StoreError> {
         let too_large = |what| StoreError::InvalidInput {
             what,
             value: event.position.to_string(),
@@ -52,18 +52,18 @@ impl RowValues {
         };
         Ok(RowValues {
             position: i64::try_from(event.position).map_err(|_| too_large("position"))?,
-            stream: event.stream.as_str().to_string(),
+            stream: event.stream.as_str(),
             version: i64::try_from(event.version).map_err(|_| too_large("version"))?,
             id: event.id,
-            event_type: event.event_type.clone(),
+            event_type: &event.event_type,
             schema_version: i32::try_from(event.schema_version)
                 .map_err(|_| too_large("schema version"))?,
             recorded_at: event.recorded_at,
-            actor: event.actor.clone(),
+            actor: &event.actor,
             correlation_id: event.correlation_id,
             causation_id: event.causation_id,
-            payload: event.payload.clone(),
-            hash: event.hash.0.to_vec(),
+            payload: &event.payload,
+            hash: &event.hash.0,
         })
     }
 
