@@ -103,6 +103,21 @@ fn from_record(record: EventRecordV1, hash: Hash) -> Result<RecordedEvent, Store
     })
 }
 
+/// What a walk answers at the end of the log: nothing more, unless it was bounded by
+/// `upto`, which the log must then reach.
+pub(super) fn log_ended<T>(next: u64, upto: Option<u64>) -> Result<Option<T>, StoreError> {
+    match upto {
+        Some(upto) => Err(StoreError::corrupt(
+            next,
+            format!(
+                "the log ends at position {}, before position {upto}",
+                next - 1
+            ),
+        )),
+        None => Ok(None),
+    }
+}
+
 /// The canonical bytes of `event` (the format byte and its record, without the hash): what
 /// the chain hashes, the same whichever engine keeps the event.
 pub(super) fn canonical(event: &RecordedEvent) -> Result<Vec<u8>, StoreError> {

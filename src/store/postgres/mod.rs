@@ -33,7 +33,7 @@ use tokio_postgres::{AsyncMessage, Client, Config, NoTls};
 
 use super::engine::{Cursor, Encoded, Engine, EngineStats};
 use super::read::RawRecord;
-use super::read::canonical;
+use super::read::{canonical, log_ended};
 use super::types::{Hash, Head, RecordedEvent};
 use super::{Location, StoreError};
 use crate::codec::HASH_LEN;
@@ -698,16 +698,7 @@ impl Cursor for PageCursor {
             self.fetch()?;
         }
         let Some(event) = self.page.pop_front() else {
-            return match self.upto {
-                Some(upto) => Err(StoreError::corrupt(
-                    self.next,
-                    format!(
-                        "the log ends at position {}, before position {upto}",
-                        self.next - 1
-                    ),
-                )),
-                None => Ok(None),
-            };
+            return log_ended(self.next, self.upto);
         };
         check_dense(std::slice::from_ref(&event), self.next)?;
         let canonical = canonical(&event)?;

@@ -6,7 +6,7 @@
 
 use super::super::StoreError;
 use super::super::engine::Cursor;
-use super::super::read::RawRecord;
+use super::super::read::{RawRecord, log_ended};
 use super::super::types::RecordedEvent;
 use crate::codec::{self, ChunkView};
 
@@ -128,16 +128,7 @@ impl ChunkCursor {
     /// The chunk after the current one, which must hold `next`.
     fn next_chunk(&mut self) -> Result<Option<Chunk>, StoreError> {
         let Some(entry) = self.chunks.next() else {
-            return match self.upto {
-                Some(upto) => Err(StoreError::corrupt(
-                    self.next,
-                    format!(
-                        "the log ends at position {}, before position {upto}",
-                        self.next - 1
-                    ),
-                )),
-                None => Ok(None),
-            };
+            return log_ended(self.next, self.upto);
         };
         let (key, bytes) = entry?;
         let start = parse_chunk_key(&key)
