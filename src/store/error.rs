@@ -91,6 +91,11 @@ pub enum StoreError {
     #[error("PostgreSQL: {0}")]
     Postgres(String),
 
+    /// PostgreSQL refused a statement for good (a permission, a value a column cannot
+    /// hold, a table dropped under the store): a retry would be refused too. HTTP 500.
+    #[error("PostgreSQL refused: {0}")]
+    PostgresRefused(String),
+
     /// File-system error outside sled (lock file, data folder). HTTP 500.
     #[error("file system: {0}")]
     Io(#[from] std::io::Error),

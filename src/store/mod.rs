@@ -325,8 +325,14 @@ impl Store {
 
     /// The global log from `from` (1 = the start) up to the current head, read lazily.
     pub fn read_all(&self, from: u64) -> LogIter {
-        let head = self.head().position;
-        LogIter::new(self.inner.engine.cursor(from, Some(head)))
+        self.read_between(from, u64::MAX)
+    }
+
+    /// Positions `from..=upto` (bounded by the head), read lazily: a short range is read
+    /// as such, not as the whole log's walk.
+    fn read_between(&self, from: u64, upto: u64) -> LogIter {
+        let upto = upto.min(self.head().position);
+        LogIter::new(self.inner.engine.cursor(from, Some(upto)))
     }
 
     /// Visits every event from `from` to `upto` (bounded by the head) in order, borrowing

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use super::sled_engine::SLED_DIR;
-use super::{Location, Store, StoreError, postgres};
+use super::{Head, Location, Store, StoreError, postgres};
 
 /// A data folder of its own, being filled: never used, removed at the next open.
 const PARTIAL: &str = "restore.partial";
@@ -23,6 +23,9 @@ pub struct Staged {
     store: Store,
     /// Where it goes once promoted.
     target: Location,
+    /// The head of the store it replaces when it was staged: on PostgreSQL, still the
+    /// head at the switch, or the switch is refused.
+    replaced: Head,
     promoted: bool,
 }
 
@@ -52,6 +55,7 @@ impl Store {
         Ok(Staged {
             store,
             target,
+            replaced: self.head(),
             promoted: false,
         })
     }
@@ -65,17 +69,24 @@ impl Staged {
 
     /// Closes the new store and makes it the store: in a data folder, marks it ready with
     /// one rename (from here on the folder's next open switches it in, whatever happens to
-    /// this process); on PostgreSQL, swaps the schemas in one transaction.
+    /// this process); on PostgreSQL, swaps the schemas in one transaction, refused if the
+    /// store it replaces changed meanwhile.
     pub fn promote(mut self) -> Result<(), StoreError> {
         self.store.close()?;
-        self.promoted = true;
-        match &self.target {
-            Location::Folder(data) => {
-                std::fs::rename(data.join(PARTIAL), data.join(READY))?;
-                sync_dir(data)
-            }
-            Location::Postgres(url) => postgres::switch_in(url, postgres::STAGED_SCHEMA),
-        }
+        let promoted = match &self.target {
+            Location::Folder(data) => std::fs::rename(data.join(PARTIAL), data.join(READY))
+                .map_err(StoreError::from)
+                .and_then(|()| sync_dir(data)),
+            Location::Postgres(url) => postgres::switch_in(
+                url,
+                postgres::STAGED_SCHEMA,
+                self.replaced,
+                self.store.head(),
+            ),
+        };
+        // Refused, the staging schema goes with this (a staging folder, at the next open).
+        self.promoted = promoted.is_ok();
+        promoted
     }
 }
 

@@ -64,7 +64,8 @@ impl Subscription {
     }
 
     fn catch_up(&mut self) -> Result<(), StoreError> {
-        for event in self.store.read_all(self.next).take(CATCH_UP_PAGE) {
+        let upto = self.next.saturating_add(CATCH_UP_PAGE as u64 - 1);
+        for event in self.store.read_between(self.next, upto) {
             self.buffer.push_back(event?);
         }
         Ok(())

@@ -336,13 +336,14 @@ fn chain(decided: &mut [Decided], mut prev: Hash) -> Result<Vec<Vec<u8>>, StoreE
 }
 
 /// Tells every caller of a group that its write failed; returns why, for the log. A
-/// database error stays one (the caller may retry), and so does a log found damaged;
-/// anything else stopped the writer.
+/// database's error stays one (the caller may retry a transient one), and so does a log
+/// found damaged; anything else stopped the writer.
 fn fail_all(replies: impl Iterator<Item = Reply>, error: StoreError) -> String {
     let why = error.to_string();
     for reply in replies {
         let answer = match &error {
             StoreError::Postgres(detail) => StoreError::Postgres(detail.clone()),
+            StoreError::PostgresRefused(detail) => StoreError::PostgresRefused(detail.clone()),
             StoreError::Corrupt { position, detail } => StoreError::corrupt(*position, detail),
             _ => StoreError::WriterFailed(why.clone()),
         };

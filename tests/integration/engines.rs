@@ -671,3 +671,48 @@ fn a_tampered_backup_is_refused_and_the_old_log_stays_in_postgres() {
     postgres.run_ok(&["verify", "--expect-head", &head]);
     assert_eq!(cadre_schemas(database.url()), ["cadre"]);
 }
+
+/// A store replaced (restore, import of events) while another server appends: the switch
+/// is refused and changes nothing, rather than lose what that server acknowledged.
+#[test]
+fn a_store_replaced_while_another_server_appends_is_not_switched_in() {
+    let Some(database) = FreshDatabase::create() else {
+        return;
+    };
+    let (replacing, serving) = two_stores(&database);
+    replacing
+        .append_blocking(single("old", ExpectedVersion::Any, 3))
+        .unwrap();
+    let staged = replacing.stage().unwrap();
+    staged
+        .store()
+        .append_blocking(single("new", ExpectedVersion::Any, 5))
+        .unwrap();
+    let acknowledged = serving
+        .append_blocking(single("meanwhile", ExpectedVersion::Any, 1))
+        .unwrap();
+    let refused = staged.promote();
+    assert!(
+        matches!(&refused, Err(StoreError::InvalidInput { why, .. }) if why.contains("changed while")),
+        "{refused:?}"
+    );
+    drop(replacing);
+    drop(serving);
+    let store = Store::open_at(&Location::Postgres(database.url().to_string())).unwrap();
+    assert_eq!(store.head().position, 4);
+    let kept = store
+        .read_at(4)
+        .unwrap()
+        .expect("the event appended meanwhile");
+    assert_eq!(kept.id, acknowledged.events[0].id);
+    assert!(store.verify(None, &mut |_, _| {}).unwrap().is_ok());
+    let schemas = crate::pg::Session::connect(database.url())
+        .unwrap()
+        .rows("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'cadre%' ORDER BY 1")
+        .unwrap();
+    assert_eq!(
+        schemas,
+        [[Some("cadre".to_string())]],
+        "the staging schema is dropped"
+    );
+}

@@ -53,6 +53,11 @@ const STREAMED_PAGE: usize = 512;
 const STREAMED_AHEAD: usize = 8;
 /// Connections for reads; tokio-postgres pipelines the queries of concurrent callers on each.
 const READERS: usize = 4;
+/// How long a connection attempt may take, unless the URL says (`connect_timeout=`).
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Idle time before TCP keepalives probe a connection, unless the URL says
+/// (`keepalives_idle=`).
+const KEEPALIVES_IDLE: Duration = Duration::from_secs(30);
 /// How often the follower asks for the head when no notification came (a safety net for a
 /// notification lost with a dropped connection).
 const POLL: Duration = Duration::from_secs(1);
@@ -122,7 +127,14 @@ impl Postgres {
             why: leak_reason(e),
         })?;
         config.application_name("cadre");
-        config.connect_timeout(Duration::from_secs(10));
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        // tokio-postgres's default is libpq's, two hours: a vanished host would hold a
+        // writer that long.
+        if config.get_keepalives_idle() == Duration::from_secs(2 * 60 * 60) {
+            config.keepalives_idle(KEEPALIVES_IDLE);
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("cadre-postgres")
@@ -257,10 +269,15 @@ impl Engine for Postgres {
 
     fn commit(&self, group: &[Encoded<'_>]) -> Result<(), StoreError> {
         let client = self.group_client()?;
-        let rows: Vec<rows::RowValues> = group
-            .iter()
-            .map(|e| rows::RowValues::of(e.event))
-            .collect::<Result<_, _>>()?;
+        let rows: Vec<rows::RowValues> =
+            match group.iter().map(|e| rows::RowValues::of(e.event)).collect() {
+                Ok(rows) => rows,
+                Err(e) => {
+                    // The group's transaction holds the head row: it ends here, not later.
+                    self.rollback();
+                    return Err(e);
+                }
+            };
         let Some(last) = group.last().map(|e| e.event) else {
             self.rollback();
             return Ok(());
@@ -446,12 +463,20 @@ async fn connect(config: &Config) -> Result<Arc<Client>, StoreError> {
             tracing::debug!(error = %e, "PostgreSQL connection ended");
         }
     });
-    client
-        .batch_execute("SET synchronous_commit = on")
-        .await
-        .map_err(pg)?;
+    client.batch_execute(SESSION).await.map_err(pg)?;
     Ok(Arc::new(client))
 }
+
+/// Every connection's settings, whatever the role or database defaults say: commits wait
+/// for the disk (and a synchronous standby); no statement is cancelled by a timeout, since a
+/// cancelled wait for a synchronous standby still commits, locally only; a session that
+/// holds the head row's lock and goes quiet (a frozen process, a cut network) is ended by
+/// the server, so that other servers' writes do not wait on it; read committed, so that
+/// the head row's lock serialises writers rather than failing them.
+const SESSION: &str = "SET synchronous_commit = on;
+     SET statement_timeout = 0;
+     SET idle_in_transaction_session_timeout = '60s';
+     SET default_transaction_isolation = 'read committed';";
 
 /// Creates the schema or migrates it, under a lock that keeps two opening processes apart.
 async fn migrate(shared: &Shared) -> Result<(), StoreError> {
@@ -631,8 +656,8 @@ impl PageCursor {
                     page(&client, &shared.sql, from, upto).await
                 })?
             }
-            // The stream's end (its sender gone) is the end of the rows.
-            Pages::Streamed(pages) => pages.recv().unwrap_or(Ok(Vec::new()))?,
+            // An empty page is the stream's end; its sender gone before that, it failed.
+            Pages::Streamed(pages) => pages.recv().map_err(|_| StoreError::Closed)??,
         };
         self.page = page.into();
         Ok(())
@@ -663,14 +688,21 @@ fn stream_rows(
                 .map_err(pg)?;
             futures_util::pin_mut!(rows);
             let mut page = Vec::with_capacity(STREAMED_PAGE);
-            while let Some(row) = rows.next().await {
-                page.push(rows::event(&row.map_err(pg)?, from + page.len() as u64)?);
+            for expected in from.. {
+                let Some(row) = rows.next().await else {
+                    break;
+                };
+                page.push(rows::event(&row.map_err(pg)?, expected)?);
                 if page.len() == STREAMED_PAGE && !hand_over(&pages, Ok(std::mem::take(&mut page)))
                 {
                     return Ok(());
                 }
             }
-            hand_over(&pages, Ok(page));
+            // The last rows, then an empty page: the end (a sender gone without it failed).
+            if !page.is_empty() && !hand_over(&pages, Ok(page)) {
+                return Ok(());
+            }
+            hand_over(&pages, Ok(Vec::new()));
             Ok(())
         };
         if let Err(e) = streamed.await {
@@ -722,17 +754,64 @@ pub(super) fn drop_schema(url: &str, schema: &str) -> Result<(), StoreError> {
 
 /// Makes the store in `staged` the database's store, in one transaction: the old one is
 /// dropped, `staged` renamed to [`SCHEMA`]. Killed before the commit, nothing changed.
-pub(super) fn switch_in(url: &str, staged: &str) -> Result<(), StoreError> {
-    run_once(
-        url,
-        staged,
-        format!(
-            "BEGIN;
-             DROP SCHEMA IF EXISTS {SCHEMA} CASCADE;
-             ALTER SCHEMA {staged} RENAME TO {SCHEMA};
-             COMMIT;"
-        ),
-    )
+/// Refused, changing nothing, unless the store is still at `replaced` (no server appended
+/// while the new one was built: those events would be lost) and `staged` is at `built`
+/// (no other restore replaced it meanwhile) — both checked under the head row's lock.
+pub(super) fn switch_in(
+    url: &str,
+    staged: &str,
+    replaced: Head,
+    built: Head,
+) -> Result<(), StoreError> {
+    let engine = Postgres::connect(url, staged)?;
+    let shared = engine.shared.clone();
+    let staged = staged.to_string();
+    engine.block(async move {
+        let client = shared.writer.get(&shared.config).await?;
+        client.batch_execute("BEGIN").await.map_err(pg)?;
+        let switched = async {
+            let current = Sql::new(SCHEMA);
+            let exists = client
+                .query_one(schema::EXISTS, &[&SCHEMA])
+                .await
+                .map_err(pg)?;
+            if exists.get::<_, bool>(0) {
+                let head = client
+                    .query_one(&current.lock_head, &[])
+                    .await
+                    .map_err(pg)?;
+                unchanged(head_of(&head)?, replaced, "the store being replaced")?;
+            }
+            let head = client
+                .query_one(&shared.sql.head_row, &[])
+                .await
+                .map_err(pg)?;
+            unchanged(head_of(&head)?, built, "the new store")?;
+            let statements = format!(
+                "DROP SCHEMA IF EXISTS {SCHEMA} CASCADE; ALTER SCHEMA {staged} RENAME TO {SCHEMA};"
+            );
+            client.batch_execute(&statements).await.map_err(pg)
+        }
+        .await;
+        let end = if switched.is_ok() {
+            "COMMIT"
+        } else {
+            "ROLLBACK"
+        };
+        let ended = client.batch_execute(end).await.map_err(pg);
+        switched.and(ended)
+    })
+}
+
+fn unchanged(found: Head, expected: Head, what: &str) -> Result<(), StoreError> {
+    if found == expected {
+        return Ok(());
+    }
+    Err(StoreError::InvalidInput {
+        what: "replacement of the store",
+        value: format!("{what} is at {found}, not {expected}"),
+        why: "it changed while the new store was built (a server appending, another restore): stop the other cadre servers and run it again",
+    })
 }
 
 fn run_once(url: &str, schema: &str, statements: String) -> Result<(), StoreError> {
@@ -775,11 +854,23 @@ fn position_of(row: &tokio_postgres::Row) -> Result<u64, StoreError> {
         .map_err(|_| StoreError::corrupt(0, "the head row's position is negative"))
 }
 
+/// A database error as the caller can act on it: the database unreachable, shutting down,
+/// failing over or overloaded is worth a retry (`Postgres`, 503); a statement it refused
+/// for good is not (`PostgresRefused`, 500).
 fn pg(error: tokio_postgres::Error) -> StoreError {
-    StoreError::Postgres(match error.as_db_error() {
-        Some(db) => format!("{}: {}", db.code().code(), db.message()),
-        None => error.to_string(),
-    })
+    let Some(db) = error.as_db_error() else {
+        return StoreError::Postgres(error.to_string());
+    };
+    let code = db.code().code();
+    let detail = format!("{code}: {}", db.message());
+    let transient = [
+        "08", "53", "57P0", "40001", "40P01", "25006", "55P03", "25P03",
+    ];
+    if transient.iter().any(|class| code.starts_with(class)) {
+        StoreError::Postgres(detail)
+    } else {
+        StoreError::PostgresRefused(detail)
+    }
 }
 
 /// A URL that does not parse says why, without repeating the URL (it may hold a password).

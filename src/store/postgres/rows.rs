@@ -88,11 +88,12 @@ impl<'a> RowValues<'a> {
 /// The event a row holds. `expected` is the position the reader asked for, named when the
 /// row's own position cannot be read.
 pub(super) fn event(row: &Row, expected: u64) -> Result<RecordedEvent, StoreError> {
-    let bad = |what: &str, e: &dyn std::fmt::Display| {
-        StoreError::corrupt(expected, format!("its row's {what} cannot be read: {e}"))
-    };
-    let position: i64 = row.try_get(0).map_err(|e| bad("position", &e))?;
-    let position = u64::try_from(position).map_err(|e| bad("position", &e))?;
+    let position: i64 = row
+        .try_get(0)
+        .map_err(|e| unreadable(expected, "position", &e))?;
+    let position = u64::try_from(position).map_err(|e| unreadable(expected, "position", &e))?;
+    // From here on, the row's own position names it.
+    let bad = |what: &str, e: &dyn std::fmt::Display| unreadable(position, what, e);
     let corrupt = |detail: String| StoreError::corrupt(position, detail);
     let stream: &str = row.try_get(1).map_err(|e| bad("stream", &e))?;
     let stream = StreamId::parse(stream).map_err(|e| corrupt(format!("its stream: {e}")))?;
@@ -116,4 +117,8 @@ pub(super) fn event(row: &Row, expected: u64) -> Result<RecordedEvent, StoreErro
         payload: row.try_get(10).map_err(|e| bad("payload", &e))?,
         hash: Hash(hash),
     })
+}
+
+fn unreadable(position: u64, what: &str, e: &dyn std::fmt::Display) -> StoreError {
+    StoreError::corrupt(position, format!("its row's {what} cannot be read: {e}"))
 }
