@@ -158,7 +158,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             code_prefix,
         } => demo(write()?, seed, scale, &code_prefix, cli.quiet),
         Command::Serve(args) => serve::serve(write()?, data, args, cli.quiet),
-        Command::Token(command) => serve::token(data, command),
+        Command::Token(command) => serve::token(data, &location, command),
         Command::Export(command) => {
             let store = read(open::ask(&command.endpoint()))?;
             archive::export(&store, command, cli.quiet)

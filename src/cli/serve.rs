@@ -46,17 +46,20 @@ fn parse_role(text: &str) -> Result<Role, String> {
     Role::parse(text).ok_or_else(|| format!("{text:?} is not clerk, auditor or viewer"))
 }
 
-/// Tokens are kept beside the store. Adding one may create the folder (tokens come before
-/// the first `serve` on a public address); listing or revoking reads it, so a folder with
-/// neither tokens nor a store is the wrong folder.
-pub fn token(data: &Path, command: TokenCommand) -> Result<ExitCode> {
+/// Tokens are kept in the data folder, whichever engine keeps the log. Adding one may
+/// create the folder (tokens come before the first `serve` on a public address); listing or
+/// revoking reads it, so a folder with neither tokens nor a store is the wrong folder —
+/// unless the log is in PostgreSQL (`store`), where the folder holds only tokens.
+pub fn token(data: &Path, store: &Location, command: TokenCommand) -> Result<ExitCode> {
     let adding = matches!(command, TokenCommand::Add { .. });
     if adding {
         std::fs::create_dir_all(data)
             .with_context(|| format!("Failed to create {}", data.display()))?;
     }
     let tokens = Tokens::open(data)?;
-    if !adding && tokens.list().is_empty() && !Store::exists(data) {
+    // With the log in PostgreSQL, a data folder without tokens is simply one without tokens.
+    let folder_store = matches!(store, Location::Folder(_));
+    if !adding && tokens.list().is_empty() && folder_store && !Store::exists(data) {
         return Err(super::open::no_data(&Location::Folder(data.to_path_buf())));
     }
     match command {
