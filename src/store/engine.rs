@@ -35,8 +35,9 @@ pub(super) struct EngineStats {
 /// A store's durable half. Methods are blocking; the writer thread is the only caller of
 /// [`Engine::begin`], [`Engine::commit`] and [`Engine::rollback`], in that order.
 pub(super) trait Engine: Send + Sync {
-    /// Positions `from..=upto` (to the end of the log when `None`), in order. Fails naming
-    /// the position on a damaged record, a gap, or a log that ends before `upto`.
+    /// Positions `from..=upto` (to the end of the log when `None`, which only a walk from
+    /// position 1 asks for: every other caller bounds it by the head), in order. Fails
+    /// naming the position on a damaged record, a gap, or a log that ends before `upto`.
     fn cursor(&self, from: u64, upto: Option<u64>) -> Result<Box<dyn Cursor>, StoreError>;
 
     /// The events at `positions`, in that order; each must be stored.
