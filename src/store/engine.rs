@@ -59,8 +59,9 @@ pub(super) trait Engine: Send + Sync {
     /// when a failed write leaves the process unsure of its own log.
     fn survives_failed_writes(&self) -> bool;
 
-    /// Events other processes committed after `known`, without taking the write lock.
-    fn since(&self, known: u64) -> Result<Vec<RecordedEvent>, StoreError>;
+    /// Events other processes committed after `known`, without taking the write lock;
+    /// refused when the log no longer holds `known` as it was.
+    fn since(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError>;
 
     /// Calls `tell(position)` whenever another process may have appended up to
     /// `position`, until [`Engine::stop_following`]. Engines that only this process

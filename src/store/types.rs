@@ -239,6 +239,16 @@ pub struct Head {
     pub hash: Hash,
 }
 
+impl Head {
+    /// The head a log has once `event` is its last.
+    pub(super) fn of(event: &RecordedEvent) -> Head {
+        Head {
+            position: event.position,
+            hash: event.hash,
+        }
+    }
+}
+
 impl fmt::Display for Head {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.position, self.hash)

@@ -160,7 +160,7 @@ impl Writer {
         let known = read_index(&self.index).head();
         let others = self
             .engine
-            .since(known.position)
+            .since(known)
             .and_then(|others| continues(known, others));
         match others {
             Ok(events) => self.publish(&events),

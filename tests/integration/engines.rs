@@ -716,3 +716,24 @@ fn a_store_replaced_while_another_server_appends_is_not_switched_in() {
         "the staging schema is dropped"
     );
 }
+
+/// A server far behind the others (here 10,000 events) takes in what they appended — by
+/// following, or in its next group, outside the head row's lock when it is that much — and
+/// appends after it.
+#[test]
+fn a_server_far_behind_catches_up_and_appends_after_the_others() {
+    let Some(database) = FreshDatabase::create() else {
+        return;
+    };
+    let (behind, busy) = two_stores(&database);
+    for i in 0..10 {
+        busy.append_blocking(single(&format!("busy-{i}"), ExpectedVersion::Any, 1000))
+            .unwrap();
+    }
+    let appended = behind
+        .append_blocking(single("late", ExpectedVersion::NoStream, 1))
+        .unwrap();
+    assert_eq!(appended.events[0].position, 10_001);
+    assert_eq!(behind.head(), agreed(&[&behind, &busy]));
+    assert!(behind.verify(None, &mut |_, _| {}).unwrap().is_ok());
+}

@@ -44,6 +44,9 @@ use schema::Sql;
 pub(super) const SCHEMA: &str = "cadre";
 /// The schema a restore is built in before it is switched in.
 pub(super) const STAGED_SCHEMA: &str = "cadre_staged";
+/// A group that finds more than this many events appended by others reads them outside
+/// the head row's lock first, then takes it again for the rest.
+const UNLOCKED_CATCH_UP: u64 = 2 * PAGE as u64;
 /// Rows a cursor fetches at a time.
 const PAGE: i64 = 2000;
 /// Walks longer than this are streamed (see `Pages::Streamed`).
@@ -235,32 +238,33 @@ impl Engine for Postgres {
         // The writer thread's, as `commit`.
         let begun = self.shared.handle.block_on(async {
             let client = shared.writer.get(&shared.config).await?;
-            // Pipelined: one round trip for both (the statements are sent in this order).
-            let (_, head) = tokio::try_join!(
-                client.batch_execute("BEGIN"),
-                client.query_typed_one(&shared.sql.lock_head, &[]),
-            )
-            .map_err(pg)?;
-            let writer_pid = head.try_get(2).map_err(pg)?;
-            shared.writer_pid.store(writer_pid, Ordering::Relaxed);
-            let head = head_of(&head)?;
-            let others = if head.position > known.position {
-                events_between(&client, &shared.sql, known.position + 1, head.position).await?
-            } else {
-                Vec::new()
-            };
-            if head.position < known.position
-                || (head.position == known.position && head.hash != known.hash)
-            {
-                let _ = client.batch_execute("ROLLBACK").await;
-                return Err(StoreError::corrupt(
-                    head.position.min(known.position),
-                    format!(
-                        "the database's head is {head}, but this server acknowledged {known}: acknowledged events are missing from the database (was a standby that was not synchronous promoted?)"
-                    ),
-                ));
+            let mut others = Vec::new();
+            let mut from = known;
+            loop {
+                // Pipelined: one round trip for both (the statements are sent in this order).
+                let (_, head) = tokio::try_join!(
+                    client.batch_execute("BEGIN"),
+                    client.query_typed_one(&shared.sql.lock_head, &[]),
+                )
+                .map_err(pg)?;
+                let writer_pid = head.try_get(2).map_err(pg)?;
+                shared.writer_pid.store(writer_pid, Ordering::Relaxed);
+                let head = head_of(&head)?;
+                let checked = continues_from(&client, &shared.sql, from, head).await;
+                if checked.is_err() || head.position - from.position > UNLOCKED_CATCH_UP {
+                    // Far behind: read what others wrote without holding their writes up.
+                    let _ = client.batch_execute("ROLLBACK").await;
+                    checked?;
+                    let read =
+                        events_between(&client, &shared.sql, from.position + 1, head.position);
+                    others.extend(read.await?);
+                    from = others.last().map(Head::of).unwrap_or(from);
+                    continue;
+                }
+                let read = events_between(&client, &shared.sql, from.position + 1, head.position);
+                others.extend(read.await?);
+                return Ok::<_, StoreError>((client, others));
             }
-            Ok((client, others))
         });
         let (client, others) = begun.inspect_err(|_| self.shared.writer.reset())?;
         *lock(&self.group) = Some(client);
@@ -331,16 +335,20 @@ impl Engine for Postgres {
         true
     }
 
-    fn since(&self, known: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+    fn since(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
         let shared = self.shared.clone();
         self.block(async move {
             let client = shared.reader().await?;
-            let row = client.query_one(&shared.sql.head, &[]).await.map_err(pg)?;
-            let head = position_of(&row)?;
-            if head <= known {
+            let row = client
+                .query_one(&shared.sql.head_row, &[])
+                .await
+                .map_err(pg)?;
+            let head = head_of(&row)?;
+            continues_from(&client, &shared.sql, known, head).await?;
+            if head.position <= known.position {
                 return Ok(Vec::new());
             }
-            events_between(&client, &shared.sql, known + 1, head).await
+            events_between(&client, &shared.sql, known.position + 1, head.position).await
         })
     }
 
@@ -562,6 +570,41 @@ async fn listen(
             }
         }
     }
+}
+
+/// Whether the database's log, whose head is `head`, still holds `known` (the head this
+/// process acknowledged) as it was: not behind it, not elsewhere at its position. Checked
+/// before anything after it is read, so that a diverged database is refused at once.
+async fn continues_from(
+    client: &Client,
+    sql: &Sql,
+    known: Head,
+    head: Head,
+) -> Result<(), StoreError> {
+    let holds = if head.position < known.position {
+        false
+    } else if head.position == known.position {
+        head.hash == known.hash
+    } else if known.position == 0 {
+        true
+    } else {
+        let at = known.position as i64;
+        let row = client
+            .query_typed_opt(&sql.hash_at, &[(&at, Type::INT8)])
+            .await
+            .map_err(pg)?;
+        let stored = row.map(|row| hash_of(&row, known.position)).transpose()?;
+        stored == Some(known.hash)
+    };
+    if holds {
+        return Ok(());
+    }
+    Err(StoreError::corrupt(
+        head.position.min(known.position),
+        format!(
+            "the database's head is {head}, but this server acknowledged {known}: acknowledged events are missing from the database or were changed (was a standby that was not synchronous promoted?)"
+        ),
+    ))
 }
 
 /// Positions `from..=upto`, all of which the head row says are committed.
@@ -846,6 +889,15 @@ fn head_of(row: &tokio_postgres::Row) -> Result<Head, StoreError> {
         position,
         hash: Hash(hash),
     })
+}
+
+/// The hash in the first column of `row`, the event at `position`'s.
+fn hash_of(row: &tokio_postgres::Row, position: u64) -> Result<Hash, StoreError> {
+    let hash: &[u8] = row.try_get(0).map_err(pg)?;
+    let hash = hash
+        .try_into()
+        .map_err(|_| StoreError::corrupt(position, "its hash is not 32 bytes"))?;
+    Ok(Hash(hash))
 }
 
 fn position_of(row: &tokio_postgres::Row) -> Result<u64, StoreError> {

@@ -52,6 +52,7 @@ pub(super) struct Sql {
     pub range: String,
     pub stream: String,
     pub at: String,
+    pub hash_at: String,
     pub save_state: String,
     pub load_state: String,
     pub state_names: String,
@@ -91,6 +92,7 @@ impl Sql {
                  ORDER BY position"
             ),
             at: format!("SELECT {COLUMNS} FROM {s}.events WHERE position = ANY($1)"),
+            hash_at: format!("SELECT hash FROM {s}.events WHERE position = $1"),
             save_state: format!(
                 "INSERT INTO {s}.snapshots VALUES ($1, $2)
                  ON CONFLICT (name) DO UPDATE SET frame = excluded.frame"

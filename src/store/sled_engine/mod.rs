@@ -106,7 +106,7 @@ impl Engine for SledEngine {
         false
     }
 
-    fn since(&self, _known: u64) -> Result<Vec<RecordedEvent>, StoreError> {
+    fn since(&self, _known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
         Ok(Vec::new())
     }
 
