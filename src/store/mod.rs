@@ -136,16 +136,19 @@ impl Store {
     /// [`Store::open_at`], failing with [`StoreError::NoData`] where there is no store,
     /// having created nothing.
     pub fn open_at_existing(location: &Location) -> Result<Store, StoreError> {
-        let exists = match location {
-            Location::Folder(dir) => Store::exists(dir),
-            Location::Postgres(url) => postgres::Postgres::exists(url, postgres::SCHEMA)?,
+        let no_data = || StoreError::NoData {
+            location: location.clone(),
         };
-        if !exists {
-            return Err(StoreError::NoData {
-                location: location.clone(),
-            });
+        match location {
+            Location::Folder(dir) if !Store::exists(dir) => Err(no_data()),
+            Location::Folder(_) => Store::open_at(location),
+            // One connection both asks and, when there is a store, opens it.
+            Location::Postgres(url) => {
+                let engine = postgres::Postgres::open_existing(url, postgres::SCHEMA)?;
+                let engine = Arc::new(engine.ok_or_else(no_data)?);
+                Store::start(location.clone(), engine, StoreOptions::default())
+            }
         }
-        Store::open_at(location)
     }
 
     /// [`Store::open_at`] with options.

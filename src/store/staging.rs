@@ -44,6 +44,7 @@ impl Store {
             }
             Location::Postgres(url) => {
                 postgres::drop_schema(url, postgres::STAGED_SCHEMA)?;
+                // Its location is the database's: its schema is the staging one until promoted.
                 let engine = postgres::Postgres::open(url, postgres::STAGED_SCHEMA)?;
                 Store::start(
                     target.clone(),

@@ -221,6 +221,7 @@ impl Writer {
                 let admission = match &request.work {
                     Work::Append(batch) => planner.admit(batch),
                     Work::Restore(events) => planner.restore(events),
+                    // Never in a group: `run` and `gather` take follows apart.
                     Work::Follow => Err(StoreError::InvalidBatch("not an append".into())),
                 };
                 (request.reply, admission)

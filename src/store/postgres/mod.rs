@@ -97,23 +97,30 @@ impl Postgres {
     /// Connects, creates the schema `schema` or migrates it to [`SCHEMA_VERSION`] (refusing
     /// a newer one), and is ready to index the log.
     pub fn open(url: &str, schema: &str) -> Result<Postgres, StoreError> {
-        let engine = Postgres::connect(url, schema)?;
-        let shared = engine.shared.clone();
-        engine.block(async move { migrate(&shared).await })?;
-        Ok(engine)
+        Postgres::connect(url, schema)?.migrated()
     }
 
-    /// Whether the database at `url` holds a store in `schema`. Creates nothing.
-    pub fn exists(url: &str, schema: &str) -> Result<bool, StoreError> {
+    /// [`Postgres::open`] where the database at `url` holds a store in `schema`; `None`,
+    /// having created nothing, where it does not.
+    pub fn open_existing(url: &str, schema: &str) -> Result<Option<Postgres>, StoreError> {
         let engine = Postgres::connect(url, schema)?;
-        let shared = engine.shared.clone();
-        engine.block(async move {
-            let client = shared.reader().await?;
+        let exists = on_reader(&engine.shared, |shared, client| async move {
             let row = client
                 .query_one(schema::EXISTS, &[&shared.sql.schema])
                 .await;
             Ok(row.map_err(pg)?.get::<_, bool>(0))
-        })
+        })?;
+        if !exists {
+            return Ok(None);
+        }
+        engine.migrated().map(Some)
+    }
+
+    /// This engine once its schema is created or migrated (a newer one refused).
+    fn migrated(self) -> Result<Postgres, StoreError> {
+        let shared = self.shared.clone();
+        self.block(async move { migrate(&shared).await })?;
+        Ok(self)
     }
 
     fn connect(url: &str, schema: &str) -> Result<Postgres, StoreError> {
@@ -124,10 +131,10 @@ impl Postgres {
                 why: "is not a plain lower-case name",
             });
         }
-        let mut config: Config = url.parse().map_err(|e| StoreError::InvalidInput {
+        let mut config: Config = url.parse().map_err(|_| StoreError::InvalidInput {
             what: "PostgreSQL URL",
             value: Location::Postgres(url.to_string()).to_string(),
-            why: leak_reason(e),
+            why: NOT_A_URL,
         })?;
         config.application_name("cadre");
         if config.get_connect_timeout().is_none() {
@@ -208,10 +215,8 @@ impl Engine for Postgres {
         if positions.is_empty() {
             return Ok(Vec::new());
         }
-        let shared = self.shared.clone();
         let wanted: Vec<i64> = positions.iter().map(|p| *p as i64).collect();
-        let mut found = self.block(async move {
-            let client = shared.reader().await?;
+        let mut found = on_reader(&self.shared, move |shared, client| async move {
             let rows = client
                 .query_typed(&shared.sql.at, &[(&wanted, Type::INT8_ARRAY)])
                 .await
@@ -336,9 +341,7 @@ impl Engine for Postgres {
     }
 
     fn since(&self, known: Head) -> Result<Vec<RecordedEvent>, StoreError> {
-        let shared = self.shared.clone();
-        self.block(async move {
-            let client = shared.reader().await?;
+        on_reader(&self.shared, move |shared, client| async move {
             let row = client
                 .query_one(&shared.sql.head_row, &[])
                 .await
@@ -373,9 +376,8 @@ impl Engine for Postgres {
     }
 
     fn save_state(&self, name: &str, frame: &[u8]) -> Result<(), StoreError> {
-        let (shared, name, frame) = (self.shared.clone(), name.to_string(), frame.to_vec());
-        self.block(async move {
-            let client = shared.reader().await?;
+        let (name, frame) = (name.to_string(), frame.to_vec());
+        on_reader(&self.shared, move |shared, client| async move {
             let saved = client
                 .execute(&shared.sql.save_state, &[&name, &frame])
                 .await;
@@ -384,9 +386,8 @@ impl Engine for Postgres {
     }
 
     fn load_state(&self, name: &str) -> Result<Option<Vec<u8>>, StoreError> {
-        let (shared, name) = (self.shared.clone(), name.to_string());
-        self.block(async move {
-            let client = shared.reader().await?;
+        let name = name.to_string();
+        on_reader(&self.shared, move |shared, client| async move {
             let row = client.query_opt(&shared.sql.load_state, &[&name]).await;
             row.map_err(pg)?
                 .map(|row| row.try_get(0).map_err(pg))
@@ -395,9 +396,7 @@ impl Engine for Postgres {
     }
 
     fn state_names(&self) -> Result<Vec<String>, StoreError> {
-        let shared = self.shared.clone();
-        self.block(async move {
-            let client = shared.reader().await?;
+        on_reader(&self.shared, |shared, client| async move {
             let rows = client
                 .query(&shared.sql.state_names, &[])
                 .await
@@ -407,9 +406,7 @@ impl Engine for Postgres {
     }
 
     fn stats(&self) -> Result<EngineStats, StoreError> {
-        let shared = self.shared.clone();
-        self.block(async move {
-            let client = shared.reader().await?;
+        on_reader(&self.shared, |shared, client| async move {
             let row = client.query_one(&shared.sql.size, &[]).await.map_err(pg)?;
             let (rows, bytes): (i64, i64) =
                 (row.try_get(0).map_err(pg)?, row.try_get(1).map_err(pg)?);
@@ -421,9 +418,7 @@ impl Engine for Postgres {
     }
 
     fn recorded_head(&self) -> Result<Option<Head>, StoreError> {
-        let shared = self.shared.clone();
-        self.block(async move {
-            let client = shared.reader().await?;
+        on_reader(&self.shared, |shared, client| async move {
             let row = client
                 .query_one(&shared.sql.head_row, &[])
                 .await
@@ -593,7 +588,9 @@ async fn continues_from(
             .query_typed_opt(&sql.hash_at, &[(&at, Type::INT8)])
             .await
             .map_err(pg)?;
-        let stored = row.map(|row| hash_of(&row, known.position)).transpose()?;
+        let stored = row
+            .map(|row| hash_in(&row, 0, known.position))
+            .transpose()?;
         stored == Some(known.hash)
     };
     if holds {
@@ -692,13 +689,9 @@ impl PageCursor {
     fn fetch(&mut self) -> Result<(), StoreError> {
         let (from, upto) = (self.next, self.upto.unwrap_or(u64::MAX));
         let page = match &self.pages {
-            Pages::Fetched(shared) => {
-                let shared = shared.clone();
-                block(&shared.handle.clone(), async move {
-                    let client = shared.reader().await?;
-                    page(&client, &shared.sql, from, upto).await
-                })?
-            }
+            Pages::Fetched(shared) => on_reader(shared, move |shared, client| async move {
+                page(&client, &shared.sql, from, upto).await
+            })?,
             // An empty page is the stream's end; its sender gone before that, it failed.
             Pages::Streamed(pages) => pages.recv().map_err(|_| StoreError::Closed)??,
         };
@@ -866,6 +859,23 @@ fn run_once(url: &str, schema: &str, statements: String) -> Result<(), StoreErro
     })
 }
 
+/// Runs `work` with a reader connection on the engine's runtime and waits for it, as
+/// [`block`] does.
+fn on_reader<T, F>(
+    shared: &Arc<Shared>,
+    work: impl FnOnce(Arc<Shared>, Arc<Client>) -> F + Send + 'static,
+) -> Result<T, StoreError>
+where
+    T: Send + 'static,
+    F: Future<Output = Result<T, StoreError>> + Send + 'static,
+{
+    let owned = shared.clone();
+    block(&shared.handle, async move {
+        let client = owned.reader().await?;
+        work(owned, client).await
+    })
+}
+
 /// Runs `work` on the engine's runtime and waits for it, from any thread (an async task's
 /// too: it blocks that thread as a disk read would).
 fn block<T: Send + 'static>(
@@ -881,19 +891,15 @@ fn block<T: Send + 'static>(
 
 fn head_of(row: &tokio_postgres::Row) -> Result<Head, StoreError> {
     let position = position_of(row)?;
-    let hash: &[u8] = row.try_get(1).map_err(pg)?;
-    let hash = hash
-        .try_into()
-        .map_err(|_| StoreError::corrupt(position, "the head row's hash is not 32 bytes"))?;
     Ok(Head {
         position,
-        hash: Hash(hash),
+        hash: hash_in(row, 1, position)?,
     })
 }
 
-/// The hash in the first column of `row`, the event at `position`'s.
-fn hash_of(row: &tokio_postgres::Row, position: u64) -> Result<Hash, StoreError> {
-    let hash: &[u8] = row.try_get(0).map_err(pg)?;
+/// The 32-byte hash in `column` of `row`, the event at `position`'s (or the head's).
+fn hash_in(row: &tokio_postgres::Row, column: usize, position: u64) -> Result<Hash, StoreError> {
+    let hash: &[u8] = row.try_get(column).map_err(pg)?;
     let hash = hash
         .try_into()
         .map_err(|_| StoreError::corrupt(position, "its hash is not 32 bytes"))?;
@@ -925,10 +931,9 @@ fn pg(error: tokio_postgres::Error) -> StoreError {
     }
 }
 
-/// A URL that does not parse says why, without repeating the URL (it may hold a password).
-fn leak_reason(_error: tokio_postgres::Error) -> &'static str {
-    "is not a PostgreSQL connection URL (postgres://user@host:port/database)"
-}
+/// What a URL that does not parse is told (without the parser's words, which may repeat
+/// the URL and its password).
+const NOT_A_URL: &str = "is not a PostgreSQL connection URL (postgres://user@host:port/database)";
 
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|p| p.into_inner())
